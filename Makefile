@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# odm - RFC 8653 On Demand Mobility for Linux.  `make help` lists the targets.
+
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
+
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH    := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VMLINUX := vmlinux/$(shell uname -m)/vmlinux.h
+O       := build
+
+VERSION := 0.1.0
+SOVER   := 1
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+SANITIZE ?= 0
+CSTD     := -std=c11 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+CFLAGS   ?= -O2 -g
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -I$(O) -Ilib -Ilib/core -Ibpf
+LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -Wall -Werror
+
+CORE_SRCS := $(sort $(wildcard lib/core/*.c))
+CORE_OBJS := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS))
+CORE_HDRS := $(wildcard lib/core/*.h) bpf/odm_abi.h
+LIB_SRCS  := lib/setsc.c
+LIB_OBJS  := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
+LIB_PIC   := $(patsubst %.c,$(O)/%.pic.o,$(LIB_SRCS))
+ODMD_SRCS := $(sort $(wildcard loader/*.c))
+ODMD_OBJS := $(patsubst %.c,$(O)/%.o,$(ODMD_SRCS))
+CLI_SRCS  := $(sort $(wildcard cli/*.c))
+CLI_OBJS  := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
+NETNS_SRCS := $(sort $(wildcard tests/netns/*.c))
+NETNS_BIN := $(O)/tests/netns_test
+
+BINS := $(O)/odmd $(O)/odm $(O)/libodm.so.$(SOVER) $(O)/libodm.a $(O)/libodm.pc
+
+.PHONY: all help test unit-test demo install uninstall clean vmlinux deps
+
+help:
+	@echo 'odm $(VERSION) - RFC 8653 On Demand Mobility'
+	@echo
+	@echo '  make            build bpf object, odmd, odm, libodm (into $(O)/)'
+	@echo '  make demo       run the demo in throw-away namespaces (root; installs deps)'
+	@echo '  make test       unit + namespace integration tests (root; installs deps)'
+	@echo '  make install    install into $$(DESTDIR)$$(PREFIX) (default /usr/local)'
+	@echo '  make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux'
+	@echo '  make clean      remove $(O)/'
+	@echo '  make deps       install build and test dependencies (scripts/deps.sh)'
+	@echo
+	@echo '  V=1 shows full commands; SANITIZE=1 builds with ASan/UBSan.'
+
+all: $(BINS)
+
+deps:
+	$(Q)scripts/deps.sh
+
+# ---- BPF ------------------------------------------------------------------
+
+$(O)/odm.bpf.o: bpf/odm.bpf.c bpf/odm_abi.h $(wildcard bpf/*.bpf.h) $(VMLINUX) | $(O)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/odm.skel.h: $(O)/odm.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name odm_bpf > $@
+
+vmlinux:
+	$(call msg,GEN,$(VMLINUX))
+	$(Q)mkdir -p $(dir $(VMLINUX))
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+
+# ---- user space -------------------------------------------------------------
+
+$(O):
+	$(Q)mkdir -p $(O)
+
+$(O)/%.o: %.c $(CORE_HDRS) lib/odm.h | $(O)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/%.pic.o: %.c lib/odm.h bpf/odm_abi.h | $(O)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(O)/loader/%.o: $(O)/odm.skel.h
+
+$(O)/libodm-core.a: $(CORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/libodm.so.$(SOVER): $(LIB_PIC) lib/libodm.map
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libodm.so.$(SOVER) -Wl,--version-script=lib/libodm.map \
+		$(LDFLAGS) -o $@ $(LIB_PIC)
+	$(Q)ln -sf libodm.so.$(SOVER) $(O)/libodm.so
+
+$(O)/libodm.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/libodm.pc: lib/libodm.pc.in | $(O)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|;s|@VERSION@|$(VERSION)|' $< > $@
+
+$(O)/odmd: $(ODMD_OBJS) $(O)/libodm-core.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+
+$(O)/odm: $(CLI_OBJS) $(O)/libodm-core.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+
+# ---- tests ------------------------------------------------------------------
+
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/libodm-core.a $(O)/libodm.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+
+$(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(O)/libodm-core.a $(O)/libodm.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
+
+test-bins: all $(UNIT_BINS) $(NETNS_BIN)
+
+unit-test: $(UNIT_BINS)
+	$(Q)tests/run.sh --unit-only
+
+test: deps-check test-bins
+	$(Q)tests/run.sh
+
+demo: deps-check all
+	$(Q)scripts/demo.sh
+
+# Installs what is missing, quietly, then builds (the README's one-command promise).
+deps-check:
+	$(Q)scripts/deps.sh --quiet
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0755 $(O)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/
+	ln -sf libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so
+	install -m 0644 $(O)/libodm.a $(DESTDIR)$(LIBDIR)/
+	install -m 0644 lib/odm.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(O)/libodm.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 0755 $(O)/odmd $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(O)/odm $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so \
+		$(DESTDIR)$(LIBDIR)/libodm.a $(DESTDIR)$(INCLUDEDIR)/odm.h \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/libodm.pc $(DESTDIR)$(SBINDIR)/odmd $(DESTDIR)$(BINDIR)/odm
+
+clean:
+	$(call msg,CLEAN,$(O))
+	$(Q)rm -rf $(O)

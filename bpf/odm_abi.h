@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * odm_abi.h - the one header shared by the BPF programs (bpf/odm.bpf.c),
+ * odmd, the odm CLI and libodm.
+ *
+ * Everything here crosses the kernel/user boundary: map keys and values,
+ * the private socket options that carry setsc() requests, and the numbers
+ * both sides must agree on.  Fields are fixed width with explicit padding so
+ * that the layout is the same for clang -target bpf and for the host
+ * compiler; BTF of these structs is what `bpftool map dump` prints.
+ *
+ * Include after vmlinux.h (BPF side) or after <linux/types.h> (user side).
+ */
+#ifndef ODM_ABI_H
+#define ODM_ABI_H
+
+/* Bumped whenever a struct below changes layout. */
+#define ODM_ABI_VERSION		1
+
+/* Default bpffs directory for odm's pinned maps and links. */
+#define ODM_PIN_DIR		"/sys/fs/bpf/odm"
+
+/*
+ * Address types, numbered as setsc() numbers them (RFC 8653 section 6.1).
+ * 0 and 5-7 are reserved; the field is 3 bits wide.
+ */
+enum odm_type {
+	ODM_TYPE_NONE			= 0,
+	ODM_TYPE_FIXED			= 1,
+	ODM_TYPE_SESSION_LASTING	= 2,
+	ODM_TYPE_NON_PERSISTENT		= 3,
+	ODM_TYPE_GRACEFUL		= 4,
+	ODM_TYPE_MAX			= 4,
+};
+
+/*
+ * Private IPPROTO_IPV6 socket options intercepted by the cgroup sockopt
+ * programs.  The kernel never sees them while odm is attached; without odm
+ * the kernel answers ENOPROTOOPT, which is how libodm detects a legacy
+ * host (RFC 8653 section 5.1).  The values sit far above every IPV6_*
+ * option Linux defines (< 100) and spell "OD".
+ */
+#define ODM_SO_SC_TYPE		0x4f44	/* setsockopt: struct odm_sc_req */
+#define ODM_SO_SC_RESULT	0x4f45	/* getsockopt: struct odm_sc_result */
+
+/*
+ * RFC 8653 section 6.2: IPV6_REQUIRE_SRC_ON_NET in IPV6_ADDR_PREFERENCES.
+ * Linux uses bits 0x0001-0x0fff for RFC 5014; this bit is stripped by the
+ * setsockopt program before the kernel sees the option.
+ */
+#define ODM_PREFER_SRC_ON_NET	0x10000u
+/* The RFC 5014 bits the kernel knows (IPV6_PREFER_SRC_*). */
+#define ODM_PREFER_SRC_RFC5014	0x0f0fu
+
+/* setsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_TYPE, &req, sizeof(req)) */
+struct odm_sc_req {
+	__u32 version;		/* ODM_ABI_VERSION */
+	__u8  type;		/* enum odm_type, 1..4 */
+	__u8  pad[3];
+};
+
+/* Status reported in struct odm_sc_result and struct odm_sk.status. */
+enum odm_status {
+	ODM_ST_NONE		= 0,	/* no request on this socket */
+	ODM_ST_OK		= 1,	/* an address of the type was assigned */
+	ODM_ST_NO_PREFIX	= 2,	/* no usable prefix of that type */
+	ODM_ST_NEED_NET		= 3,	/* ON_NET set: a fresh prefix is needed */
+};
+
+/* getsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &len) */
+struct odm_sc_result {
+	__u32 version;		/* ODM_ABI_VERSION */
+	__u8  status;		/* enum odm_status */
+	__u8  type;		/* type in effect on the socket (may be a default) */
+	__u8  req_type;		/* type asked by the last setsc(), 0 if none */
+	__u8  flags;		/* ODM_SKF_* */
+	__u32 addr[4];		/* address handed out, network order */
+};
+
+/* Per-socket flags (struct odm_sk.flags, struct odm_sc_result.flags). */
+#define ODM_SKF_EXPLICIT	0x01	/* type came from setsc(), not a default */
+#define ODM_SKF_ON_NET		0x02	/* IPV6_REQUIRE_SRC_ON_NET is set */
+#define ODM_SKF_RFC5014		0x04	/* app set RFC 5014 preferences (sec. 5.4) */
+#define ODM_SKF_COUNTED		0x08	/* addr is counted in odm_addr_use */
+#define ODM_SKF_BOUND		0x10	/* odm bound or rewrote the source */
+
+/* Value of the odm_sk socket storage map: one per typed socket, 32 bytes. */
+struct odm_sk {
+	__u32 addr[4];		/* address handed out, network order; 0 = none */
+	__u8  type;		/* enum odm_type in effect */
+	__u8  req_type;		/* type the app asked for with setsc() */
+	__u8  flags;		/* ODM_SKF_* */
+	__u8  status;		/* enum odm_status of the last request */
+	__u32 prefs;		/* IPV6_ADDR_PREFERENCES as the app set them */
+	__u64 pad;
+};
+
+/* Key of the odm_prefixes LPM trie: prefix length in bits, then prefix. */
+struct odm_prefix_key {
+	__u32 prefixlen;
+	__u32 prefix[4];	/* network order, host bits zero */
+};
+
+/* Where a typed prefix came from. */
+enum odm_source {
+	ODM_SRC_CONFIG	= 1,	/* odmd's configuration file */
+	ODM_SRC_CLI	= 2,	/* odm prefix add */
+	ODM_SRC_RA	= 3,	/* router advertisement */
+	ODM_SRC_DHCPV6	= 4,	/* DHCPv6 prefix delegation */
+};
+
+/* State of a typed prefix. */
+enum odm_pstate {
+	ODM_PS_NOADDR	= 0,	/* known, but the host has no address in it */
+	ODM_PS_VALID	= 1,	/* has a host address: may be handed out */
+	ODM_PS_DEPRECATED = 2,	/* host address deprecated: existing sockets only */
+};
+
+/* Value of the odm_prefixes LPM trie. */
+struct odm_prefix {
+	__u32 addr[4];		/* host address in the prefix, network order */
+	__u32 ifindex;		/* 0 = any interface */
+	__u8  type;		/* enum odm_type */
+	__u8  state;		/* enum odm_pstate */
+	__u8  source;		/* enum odm_source */
+	__u8  plen;		/* prefix length, same as the key's */
+	__u64 since_ns;		/* CLOCK_BOOTTIME when it became valid */
+	__u32 valid_lft;	/* seconds, 0xffffffff = forever */
+	__u32 preferred_lft;	/* seconds, 0xffffffff = forever */
+};
+
+/* Value of odm_select: the address handed out for one type, keyed by type. */
+struct odm_choice {
+	__u32 addr[4];		/* host address, network order */
+	__u32 prefix[4];	/* its prefix, network order */
+	__u32 ifindex;
+	__u8  plen;
+	__u8  pad[3];
+	__u64 since_ns;		/* copied from the chosen struct odm_prefix */
+};
+
+/* Value of odm_addr_use: sockets an address is handed out to, keyed by address. */
+struct odm_use {
+	__u64 sockets;		/* open sockets odm assigned this address to */
+	__u64 assigned;		/* total assignments since load */
+};
+
+/* Value of odm_policy, keyed by cgroup id (__u64). */
+struct odm_policy {
+	__u8  default_type;	/* enum odm_type for sockets that ask nothing */
+	__u8  pad[7];
+};
+
+/* Indexes of the odm_stats per-CPU counters. */
+enum odm_stat {
+	ODM_STAT_SETSC_OK,		/* setsc() got an address */
+	ODM_STAT_SETSC_NO_PREFIX,	/* setsc() for a type with no prefix */
+	ODM_STAT_SETSC_NEED_NET,	/* setsc() with ON_NET set */
+	ODM_STAT_SETSC_INVAL,		/* malformed ODM_SO_SC_TYPE */
+	ODM_STAT_DEFAULT_APPLIED,	/* sock_create gave a socket the cgroup default */
+	ODM_STAT_CONNECT_BOUND,		/* connect6 bound a typed socket */
+	ODM_STAT_CONNECT_SKIP_BOUND,	/* connect6: app had bound already */
+	ODM_STAT_CONNECT_SKIP_DST,	/* connect6/sendmsg6: v4-mapped, loopback, link-local, mc */
+	ODM_STAT_CONNECT_SKIP_RFC5014,	/* connect6/sendmsg6: RFC 5014 flags, no bind (sec. 5.4) */
+	ODM_STAT_CONNECT_NO_ADDR,	/* typed socket, no address of the type */
+	ODM_STAT_CONNECT_FAIL,		/* bpf_bind() failed */
+	ODM_STAT_SENDMSG_SET,		/* sendmsg6 set the source */
+	ODM_STAT_ON_NET_STRIPPED,	/* IPV6_REQUIRE_SRC_ON_NET taken out */
+	ODM_STAT_RELEASE_COUNTED,	/* sock_release dropped a use count */
+	ODM_STAT_MAX,
+};
+
+/* Value of odm_info[0]: what odmd loaded, for the CLI. */
+struct odm_info {
+	__u64 cgroup_id;	/* cgroup the programs are attached to */
+	__u64 loaded_ns;	/* CLOCK_BOOTTIME at load */
+	__u32 abi_version;	/* ODM_ABI_VERSION */
+	__u32 pad;
+};
+
+#endif /* ODM_ABI_H */

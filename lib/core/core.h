@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * core.h - odm's internal library (libodm-core.a), shared by odmd and the
+ * odm CLI.  Not installed, not part of libodm's ABI.
+ *
+ * Conventions: functions return 0 (or a count) on success and -errno on
+ * failure.  Functions that can fail because of user input take
+ * (char *err, size_t errlen) and write a one-line, lower-case message
+ * there that names what is wrong (never a trailing newline).
+ * Addresses are __u32[4] in network byte order, as in odm_abi.h.
+ */
+#ifndef ODM_CORE_H
+#define ODM_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include <netinet/in.h>
+#include <net/if.h>
+
+#include "../../bpf/odm_abi.h"
+
+/* ---- types.c: address type, source and state names ------------------- */
+
+/*
+ * Parse an address type.  Accepted, case-insensitively:
+ *   numbers 1-4; the section 6.1 names FIXED_IPV6_ADDRESS,
+ *   SESSION_LASTING_IPV6_ADDRESS, NON_PERSISTENT_IPV6_ADDRESS,
+ *   GRACEFUL_REPLACEMENT_IPV6_ADDRESS; the section 4.1 style aliases
+ *   IPV6_REQUIRE_FIXED_IP, IPV6_REQUIRE_SESSION_LASTING_IP,
+ *   IPV6_REQUIRE_NON_PERSISTENT_IP, IPV6_REQUIRE_GRACEFUL_REPLACEMENT_IP;
+ *   short forms fixed, session-lasting, non-persistent, graceful,
+ *   graceful-replacement (also with '_' for '-').
+ *   "none" (and 0) only when allow_none is true, giving ODM_TYPE_NONE.
+ * Returns 0 and sets *type, or -EINVAL.
+ */
+int odm_type_parse(const char *s, bool allow_none, __u8 *type);
+/* Short name ("fixed", "session-lasting", "non-persistent",
+ * "graceful-replacement", "none"); "reserved" for anything else. */
+const char *odm_type_name(unsigned int type);
+/* "config", "cli", "ra", "dhcpv6", or "unknown". */
+const char *odm_source_name(unsigned int source);
+/* "no-address", "valid", "deprecated", or "unknown". */
+const char *odm_pstate_name(unsigned int state);
+
+/* ---- prefix.c: address and prefix arithmetic ------------------------- */
+
+#define ODM_PREFIX_STRLEN (INET6_ADDRSTRLEN + 4)
+
+/* Parse an IPv6 address (no prefix length).  0 or -EINVAL. */
+int odm_addr_parse(const char *s, __u32 addr[4]);
+/*
+ * Parse "ADDR/LEN" with 0 <= LEN <= 128 and all host bits zero.
+ * Errors (-EINVAL) say which: missing length, bad length, bad address,
+ * host bits set ("2001:db8::1/64 has host bits set; did you mean 2001:db8::/64?").
+ */
+int odm_prefix_parse(const char *s, struct odm_prefix_key *key, char *err, size_t errlen);
+/* out = in with all bits past plen cleared (plen clamped to 128). */
+void odm_prefix_mask(__u32 out[4], const __u32 in[4], unsigned int plen);
+/* true when addr lies inside key's prefix. */
+bool odm_prefix_contains(const struct odm_prefix_key *key, const __u32 addr[4]);
+/* true when the address is all zero. */
+bool odm_addr_is_zero(const __u32 addr[4]);
+/* Build an address from a prefix and an interface identifier: the top
+ * plen bits from prefix, the rest from iid.  plen > 128 gives -EINVAL. */
+int odm_addr_build(__u32 out[4], const __u32 prefix[4], unsigned int plen, const __u32 iid[4]);
+/* Format into buf (INET6_ADDRSTRLEN / ODM_PREFIX_STRLEN bytes); return buf. */
+char *odm_addr_str(const __u32 addr[4], char *buf);
+char *odm_prefix_str(const struct odm_prefix_key *key, char *buf);
+
+/* ---- config.c: odmd's configuration file ---------------------------- */
+
+/*
+ * Grammar, one statement a line, '#' starts a comment, blank lines ignored:
+ *   prefix PREFIX/LEN type TYPE [dev IFNAME]
+ *   default TYPE|none
+ * Keywords as in the CLI.  A prefix may appear once.  At most
+ * ODM_CONFIG_MAX_PREFIXES prefixes; lines at most 1023 characters.
+ */
+#define ODM_CONFIG_MAX_PREFIXES 65536
+
+struct odm_config_prefix {
+	struct odm_prefix_key key;
+	__u8 type;
+	char dev[IF_NAMESIZE];	/* "" = any interface */
+	int line;
+};
+
+struct odm_config {
+	struct odm_config_prefix *prefixes;
+	size_t n_prefixes;
+	bool have_default;
+	__u8 default_type;
+};
+
+/*
+ * Parse text (name is used in messages, e.g. the file's path).  On error
+ * returns -EINVAL (or -ENOMEM), writes "NAME:LINE: what is wrong" to err and
+ * leaves *cfg empty; never a partial result.
+ */
+int odm_config_parse_string(const char *text, const char *name, struct odm_config *cfg,
+			    char *err, size_t errlen);
+/* Read and parse a file; an unreadable file gives -errno and "NAME: strerror". */
+int odm_config_parse_file(const char *path, struct odm_config *cfg, char *err, size_t errlen);
+void odm_config_free(struct odm_config *cfg);
+
+/* ---- print.c: one printer for text and JSON -------------------------- */
+
+/*
+ * In the style of iproute2's print_* helpers: each call names a JSON key
+ * and a printf format for text, so text and JSON output never drift.
+ * In JSON mode the format is ignored; in text mode the key is ignored
+ * (pass NULL fmt to print nothing in text mode).  Output is always valid
+ * JSON: arrays for lists ([] when empty), snake_case keys, strings escaped.
+ */
+struct odm_printer;
+struct odm_printer *odm_printer_new(FILE *f, bool json, bool pretty);
+/* Flushes; in JSON mode also checks that every object/array was closed. */
+int odm_printer_free(struct odm_printer *p);
+bool odm_printer_is_json(const struct odm_printer *p);
+void odm_print_open_object(struct odm_printer *p, const char *key);	/* key NULL in arrays */
+void odm_print_close_object(struct odm_printer *p);
+void odm_print_open_array(struct odm_printer *p, const char *key);
+void odm_print_close_array(struct odm_printer *p);
+void odm_print_string(struct odm_printer *p, const char *key, const char *fmt, const char *val);
+void odm_print_u64(struct odm_printer *p, const char *key, const char *fmt, unsigned long long val);
+void odm_print_s64(struct odm_printer *p, const char *key, const char *fmt, long long val);
+void odm_print_bool(struct odm_printer *p, const char *key, const char *fmt, bool val);
+void odm_print_null(struct odm_printer *p, const char *key, const char *fmt);
+/* Text mode only: print literal text (e.g. "\n" or a table header). */
+void odm_print_text(struct odm_printer *p, const char *text);
+
+/* ---- args.c: ip/bpftool-style argument helpers ------------------------ */
+
+/* true when arg is a non-empty prefix of keyword ("pre" matches "prefix"). */
+bool odm_is_prefix(const char *arg, const char *keyword);
+
+/* ---- maps.c: odm's pinned maps ---------------------------------------- */
+
+/* File descriptors of the pinned maps; -1 when not open. */
+struct odm_maps {
+	int prefixes;	/* odm_prefixes: LPM trie odm_prefix_key -> odm_prefix */
+	int select;	/* odm_select: hash __u32 type -> odm_choice */
+	int addr_use;	/* odm_addr_use: hash __u32[4] addr -> odm_use */
+	int policy;	/* odm_policy: hash __u64 cgroup id -> odm_policy */
+	int stats;	/* odm_stats: per-CPU array of __u64, ODM_STAT_MAX entries */
+	int info;	/* odm_info: array, one struct odm_info */
+	int lock_fd;	/* the pin directory, flock()ed around updates */
+};
+
+/* Open every map pinned under pin_dir (ODM_PIN_DIR when NULL).
+ * -ENOENT when odm is not loaded there. */
+int odm_maps_open(struct odm_maps *m, const char *pin_dir);
+void odm_maps_close(struct odm_maps *m);
+/* Serialise writers (odmd and concurrent CLIs): flock on the pin directory. */
+int odm_maps_lock(struct odm_maps *m);
+void odm_maps_unlock(struct odm_maps *m);
+
+typedef int (*odm_prefix_cb)(const struct odm_prefix_key *key, const struct odm_prefix *val,
+			     void *ctx);
+/* Call cb for every prefix; a non-zero return from cb stops and is returned. */
+int odm_prefix_foreach(struct odm_maps *m, odm_prefix_cb cb, void *ctx);
+int odm_prefix_get(struct odm_maps *m, const struct odm_prefix_key *key, struct odm_prefix *val);
+int odm_prefix_put(struct odm_maps *m, const struct odm_prefix_key *key,
+		   const struct odm_prefix *val);
+/* -ENOENT when absent. */
+int odm_prefix_del(struct odm_maps *m, const struct odm_prefix_key *key);
+
+/*
+ * Recompute odm_select from odm_prefixes: for each type, among prefixes in
+ * state ODM_PS_VALID, the one with the largest since_ns (the most recent
+ * attachment; ties broken by the lowest prefix) becomes the choice; a type
+ * with none is deleted from odm_select.  Each element is replaced with one
+ * update (odm_select is a no-prealloc hash, so readers never see a torn
+ * value).  Call with the lock held.
+ */
+int odm_select_recompute(struct odm_maps *m);
+
+int odm_policy_set(struct odm_maps *m, __u64 cgroup_id, const struct odm_policy *pol);
+int odm_policy_del(struct odm_maps *m, __u64 cgroup_id);
+typedef int (*odm_policy_cb)(__u64 cgroup_id, const struct odm_policy *pol, void *ctx);
+int odm_policy_foreach(struct odm_maps *m, odm_policy_cb cb, void *ctx);
+
+/* Sum the per-CPU counters into out[ODM_STAT_MAX]. */
+int odm_stats_read(struct odm_maps *m, __u64 out[ODM_STAT_MAX]);
+/* Name of a counter for output ("setsc_ok", ...), snake_case. */
+const char *odm_stat_name(unsigned int stat);
+/* Use counts of one address; zeros when absent. */
+int odm_use_get(struct odm_maps *m, const __u32 addr[4], struct odm_use *use);
+int odm_info_get(struct odm_maps *m, struct odm_info *info);
+
+/* cgroup v2 helpers */
+/* Mount point of the cgroup v2 hierarchy from /proc/self/mountinfo into buf. */
+int odm_cgroup2_root(char *buf, size_t len);
+/* cgroup id (the inode number / file handle) of a cgroup v2 directory. */
+int odm_cgroup_id(const char *path, __u64 *id);
+/* Path (under the cgroup2 root) of a cgroup id, by walking the tree; -ENOENT. */
+int odm_cgroup_path(__u64 id, char *buf, size_t len);
+
+/* ---- nl.c: rtnetlink addresses ------------------------------------------ */
+
+struct odm_kaddr {
+	__u32 addr[4];
+	__u32 ifindex;
+	__u32 flags;		/* IFA_F_* (from IFA_FLAGS when present) */
+	__u32 valid_lft;	/* seconds, 0xffffffff = forever */
+	__u32 preferred_lft;
+	__u8  plen;
+	__u8  scope;		/* RT_SCOPE_* */
+};
+
+/*
+ * Parse one RTM_NEWADDR/RTM_DELADDR message of family AF_INET6 (pure,
+ * bounds-checked, fuzzable).  Returns 0, -EAFNOSUPPORT for other
+ * families, -EINVAL for malformed messages.
+ */
+int odm_nl_parse_addr(const void *msg, size_t len, struct odm_kaddr *out);
+typedef int (*odm_kaddr_cb)(const struct odm_kaddr *ka, void *ctx);
+/* Dump the IPv6 addresses of the current netns (RTM_GETADDR). */
+int odm_nl_dump_addrs(odm_kaddr_cb cb, void *ctx);
+/* A non-blocking NETLINK_ROUTE socket subscribed to IPv6 address events. */
+int odm_nl_monitor_open(void);
+/*
+ * Read what is queued on a monitor socket; cb(ka, is_new, ctx) for each
+ * address event.  -ENOBUFS when the kernel dropped events (then resync
+ * with a dump).
+ */
+int odm_nl_monitor_read(int fd, int (*cb)(const struct odm_kaddr *ka, bool is_new, void *ctx),
+			void *ctx);
+
+/* ---- sync.c: kernel addresses -> typed prefixes ----------------------- */
+
+/* true when a kernel address may be handed out (global scope, not
+ * tentative, dadfailed or deprecated). */
+bool odm_kaddr_usable(const struct odm_kaddr *ka);
+/*
+ * Reconcile odm_prefixes with the kernel's addresses: every prefix whose
+ * host address is gone gets another usable kernel address inside it (on its
+ * ifindex when non-zero) or becomes ODM_PS_NOADDR; every prefix in NOADDR
+ * state with a usable address inside it becomes VALID with since_ns = now.
+ * Then recomputes odm_select.  Takes the lock.  Returns the number of
+ * prefixes changed.
+ */
+int odm_sync_kernel(struct odm_maps *m);
+
+#endif /* ODM_CORE_H */
