@@ -14,6 +14,7 @@
 #ifndef ODM_TEST_H
 #define ODM_TEST_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
