@@ -139,6 +139,11 @@ struct odm_choice {
 	__u64 since_ns;		/* copied from the chosen struct odm_prefix */
 };
 
+/* Key of odm_addr_use: one host address (same bytes as __u32[4]). */
+struct odm_addr_key {
+	__u32 addr[4];		/* network order */
+};
+
 /* Value of odm_addr_use: sockets an address is handed out to, keyed by address. */
 struct odm_use {
 	__u64 sockets;		/* open sockets odm assigned this address to */

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * odm.bpf.c - RFC 8653 On Demand Mobility: per-socket typed source
+ * addresses, enforced by cgroup BPF programs.
+ *
+ * An application asks for an address type with setsc() (libodm), which
+ * is a setsockopt(IPPROTO_IPV6, ODM_SO_SC_TYPE) that odm_setsockopt
+ * consumes: it picks the address currently handed out for that type
+ * (odm_select, filled by odmd), records it in the socket's storage and
+ * counts the use.  getsockopt(ODM_SO_SC_RESULT) reads the result back.
+ * The application then bind()s the address (RFC 8653 section 4.1); if it
+ * does not, odm_connect6 / odm_sendmsg6 bind or set it for it, unless the
+ * application set RFC 5014 preferences (section 5.4).  Sockets of a cgroup
+ * with a default type get it at creation (odm_sock_create), so legacy
+ * applications are typed with no code change (sections 3.4, 5.2).
+ *
+ * Every program is a thin SEC() entry that calls __always_inline workers;
+ * verdicts are named; a socket odm knows nothing about costs one storage
+ * lookup and leaves.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "net_defs.bpf.h"
+#include "odm_abi.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Verdicts of cgroup sock, sock_addr and sockopt programs. */
+#define VERDICT_REJECT	0	/* syscall fails: EPERM, or the errno set with bpf_set_retval() */
+#define VERDICT_ALLOW	1
+
+/* Deepest cgroup level searched for a policy (root is level 0). */
+#define ODM_MAX_CGROUP_DEPTH	16
+
+/*
+ * Page size of the running kernel, set by odmd before load.  Sockopt
+ * buffers larger than a page are only partly visible to BPF; programs must
+ * then hand the original buffer back (Documentation/bpf/prog_cgroup_sockopt.rst).
+ */
+const volatile __u32 page_size = 4096;
+
+/* Per-socket state: type, flags and the address handed out.  Written by
+ * odm_sock_create, odm_setsockopt and odm_connect6/sendmsg6; read by all
+ * programs; freed with the socket.  Not cloned to accepted sockets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct odm_sk);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} odm_sk SEC(".maps");
+
+/* Typed prefixes, longest match on an address.  Written by odmd and the
+ * odm CLI; read here only to check that an address handed out earlier is
+ * still valid when the socket connects. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct odm_prefix_key);
+	__type(value, struct odm_prefix);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} odm_prefixes SEC(".maps");
+
+/* The address handed out per type, keyed by enum odm_type.  Computed by
+ * odmd/CLI from odm_prefixes; read on every setsc() and typed connect().
+ * No prealloc: an update swaps in a new element under RCU, so a reader
+ * never sees half of an old and half of a new address. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__type(value, struct odm_choice);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} odm_select SEC(".maps");
+
+/* Sockets per handed-out address (RFC 8653 section 3.4: an address may be
+ * released when its last socket closes).  Written here; read by the CLI. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct odm_addr_key);
+	__type(value, struct odm_use);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} odm_addr_use SEC(".maps");
+
+/* Per-cgroup policy keyed by cgroup id; the deepest ancestor with an entry
+ * wins.  Written by odmd/CLI; read by odm_sock_create. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct odm_policy);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} odm_policy SEC(".maps");
+
+/* Event counters (enum odm_stat), per CPU.  Written here; summed by the CLI. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ODM_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} odm_stats SEC(".maps");
+
+/* What was loaded where (struct odm_info).  Written by odmd; read by the CLI. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct odm_info);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} odm_info SEC(".maps");
+
+static __always_inline void stat_inc(enum odm_stat idx)
+{
+	__u32 key = idx;
+	__u64 *cnt = bpf_map_lookup_elem(&odm_stats, &key);
+
+	if (cnt)
+		*cnt += 1;	/* per-CPU slot: no atomic needed */
+}
+
+static __always_inline bool addr_is_zero(const __u32 a[4])
+{
+	return (a[0] | a[1] | a[2] | a[3]) == 0;
+}
+
+static __always_inline bool addr_eq(const __u32 a[4], const __u32 b[4])
+{
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+}
+
+static __always_inline void addr_copy(__u32 dst[4], const __u32 src[4])
+{
+	dst[0] = src[0];
+	dst[1] = src[1];
+	dst[2] = src[2];
+	dst[3] = src[3];
+}
+
+/*
+ * Destinations odm never picks a source for: the kernel's choice is the
+ * only right one.  v4-mapped (::ffff:0:0/96): binding an IPv6 source breaks
+ * the IPv4 connection; loopback and :: (which means loopback); link-local
+ * fe80::/10, where a mobility type means nothing; multicast ff00::/8.
+ * Reads the words one by one: sock_addr context fields allow 4-byte loads.
+ */
+static __always_inline bool dst_is_exempt(__u32 w0, __u32 w1, __u32 w2, __u32 w3)
+{
+	if (w0 == 0 && w1 == 0) {
+		if (w2 == bpf_htonl(0x0000ffff))
+			return true;				/* v4-mapped */
+		if (w2 == 0 && (w3 == 0 || w3 == bpf_htonl(1)))
+			return true;				/* :: and ::1 */
+	}
+	if ((w0 & bpf_htonl(0xffc00000)) == bpf_htonl(0xfe800000))
+		return true;					/* link-local */
+	if ((w0 & bpf_htonl(0xff000000)) == bpf_htonl(0xff000000))
+		return true;					/* multicast */
+	return false;
+}
+
+/* Count one more socket on addr.  false when the counter map is full. */
+static __always_inline bool use_get(const __u32 addr[4])
+{
+	struct odm_addr_key key = {};
+	struct odm_use zero = {}, *use;
+
+	addr_copy(key.addr, addr);
+	use = bpf_map_lookup_elem(&odm_addr_use, &key);
+	if (!use) {
+		/* NOEXIST: a concurrent first user may have created it. */
+		bpf_map_update_elem(&odm_addr_use, &key, &zero, BPF_NOEXIST);
+		use = bpf_map_lookup_elem(&odm_addr_use, &key);
+		if (!use)
+			return false;
+	}
+	__sync_fetch_and_add(&use->sockets, 1);
+	__sync_fetch_and_add(&use->assigned, 1);
+	return true;
+}
+
+static __always_inline void use_put(const __u32 addr[4])
+{
+	struct odm_addr_key key = {};
+	struct odm_use *use;
+
+	addr_copy(key.addr, addr);
+	use = bpf_map_lookup_elem(&odm_addr_use, &key);
+	if (use)
+		__sync_fetch_and_sub(&use->sockets, 1);
+}
+
+/* Hand addr to the socket: move its use count from the old address. */
+static __always_inline void sk_assign(struct odm_sk *st, const __u32 addr[4])
+{
+	if ((st->flags & ODM_SKF_COUNTED) && addr_eq(st->addr, addr))
+		return;
+	if (st->flags & ODM_SKF_COUNTED)
+		use_put(st->addr);
+	st->flags &= ~ODM_SKF_COUNTED;
+	addr_copy(st->addr, addr);
+	if (use_get(addr))
+		st->flags |= ODM_SKF_COUNTED;
+}
+
+/* true when addr is still a usable host address of a prefix of this type. */
+static __always_inline bool addr_still_valid(const __u32 addr[4], __u8 type)
+{
+	struct odm_prefix_key key = { .prefixlen = 128 };
+	struct odm_prefix *p;
+
+	addr_copy(key.prefix, addr);
+	p = bpf_map_lookup_elem(&odm_prefixes, &key);
+	if (!p || p->type != type || p->state == ODM_PS_NOADDR)
+		return false;
+	return addr_eq(p->addr, addr);
+}
+
+/*
+ * The source for a typed socket about to send: the address setsc() handed
+ * out while it is still valid (the application was told that address),
+ * otherwise the one currently handed out for the type.  NULL when the type
+ * has no address.
+ */
+static __always_inline const __u32 *pick_src(struct odm_sk *st)
+{
+	__u32 type = st->type;
+	struct odm_choice *c = bpf_map_lookup_elem(&odm_select, &type);
+
+	if (!addr_is_zero(st->addr)) {
+		if (c && addr_eq(c->addr, st->addr))
+			return st->addr;		/* fast path: nothing moved */
+		if (addr_still_valid(st->addr, st->type))
+			return st->addr;
+	}
+	if (!c)
+		return NULL;
+	sk_assign(st, c->addr);
+	return st->addr;
+}
+
+static __always_inline int reject(int err)
+{
+	bpf_set_retval(-err);
+	return VERDICT_REJECT;
+}
+
+/* ---- socket creation and release --------------------------------------- */
+
+/* The policy of the deepest ancestor of the current cgroup that has one. */
+static __always_inline struct odm_policy *policy_lookup(void)
+{
+	struct odm_policy *found = NULL, *p;
+	int level;
+
+	for (level = 0; level < ODM_MAX_CGROUP_DEPTH; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+
+		if (!id)
+			break;			/* past the current cgroup */
+		p = bpf_map_lookup_elem(&odm_policy, &id);
+		if (p)
+			found = p;
+	}
+	return found;
+}
+
+/* Gives new IPv6 TCP/UDP sockets the cgroup's default type.  Fails open:
+ * without storage the socket simply stays untyped. */
+SEC("cgroup/sock_create")
+int odm_sock_create(struct bpf_sock *sk)
+{
+	struct odm_policy *pol;
+	struct odm_sk *st;
+
+	if (sk->family != AF_INET6 || (sk->type != SOCK_STREAM && sk->type != SOCK_DGRAM))
+		return VERDICT_ALLOW;
+	pol = policy_lookup();
+	if (!pol || pol->default_type == ODM_TYPE_NONE || pol->default_type > ODM_TYPE_MAX)
+		return VERDICT_ALLOW;
+	st = bpf_sk_storage_get(&odm_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st)
+		return VERDICT_ALLOW;
+	st->type = pol->default_type;
+	stat_inc(ODM_STAT_DEFAULT_APPLIED);
+	return VERDICT_ALLOW;
+}
+
+/* Drops the socket's use count (RFC 8653 section 3.4, last socket closed). */
+SEC("cgroup/sock_release")
+int odm_sock_release(struct bpf_sock *sk)
+{
+	struct odm_sk *st = bpf_sk_storage_get(&odm_sk, sk, 0, 0);
+
+	if (st && (st->flags & ODM_SKF_COUNTED)) {
+		use_put(st->addr);
+		st->flags &= ~ODM_SKF_COUNTED;
+		stat_inc(ODM_STAT_RELEASE_COUNTED);
+	}
+	return VERDICT_ALLOW;
+}
+
+/* ---- connect and sendmsg --------------------------------------------------- */
+
+/*
+ * The typed socket's state when odm should choose its source for this
+ * destination, else NULL.  Counts why it declined.
+ */
+static __always_inline struct odm_sk *typed_unbound(struct bpf_sock_addr *ctx, bool check_port)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct odm_sk *st;
+
+	if (!sk)
+		return NULL;
+	st = bpf_sk_storage_get(&odm_sk, sk, 0, 0);
+	if (!st || st->type == ODM_TYPE_NONE)
+		return NULL;			/* untyped: the common case */
+	if (ctx->user_family != AF_INET6 ||
+	    dst_is_exempt(ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3])) {
+		stat_inc(ODM_STAT_CONNECT_SKIP_DST);
+		return NULL;
+	}
+	/* The application bound (or connect() follows an earlier autobind):
+	 * its address wins. */
+	if (sk->src_ip6[0] | sk->src_ip6[1] | sk->src_ip6[2] | sk->src_ip6[3] ||
+	    (check_port && sk->src_port)) {
+		stat_inc(ODM_STAT_CONNECT_SKIP_BOUND);
+		return NULL;
+	}
+	/* Section 5.4: RFC 5014 flags and no bind() keep kernel selection. */
+	if (st->flags & ODM_SKF_RFC5014) {
+		stat_inc(ODM_STAT_CONNECT_SKIP_RFC5014);
+		return NULL;
+	}
+	return st;
+}
+
+/*
+ * No address of the socket's type.  An explicit setsc() request must not
+ * silently get another type (section 3.4: fail the socket request); a
+ * cgroup default fails open to the kernel's selection.
+ */
+static __always_inline int no_address(struct odm_sk *st)
+{
+	stat_inc(ODM_STAT_CONNECT_NO_ADDR);
+	if (st->flags & ODM_SKF_EXPLICIT)
+		return reject(EADDRNOTAVAIL);
+	return VERDICT_ALLOW;
+}
+
+/* Binds a typed, unbound socket to its address before connect(). */
+SEC("cgroup/connect6")
+int odm_connect6(struct bpf_sock_addr *ctx)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+	struct odm_sk *st = typed_unbound(ctx, true);
+	const __u32 *src;
+	int err;
+
+	if (!st)
+		return VERDICT_ALLOW;
+	src = pick_src(st);
+	if (!src)
+		return no_address(st);
+	sa.sin6_addr.in6_u.u6_addr32[0] = src[0];
+	sa.sin6_addr.in6_u.u6_addr32[1] = src[1];
+	sa.sin6_addr.in6_u.u6_addr32[2] = src[2];
+	sa.sin6_addr.in6_u.u6_addr32[3] = src[3];
+	/* Port 0: the kernel picks the port at connect time, as with
+	 * IP_BIND_ADDRESS_NO_PORT. */
+	err = bpf_bind(ctx, (struct sockaddr *)&sa, sizeof(sa));
+	if (err) {
+		stat_inc(ODM_STAT_CONNECT_FAIL);
+		return (st->flags & ODM_SKF_EXPLICIT) ? reject(-err) : VERDICT_ALLOW;
+	}
+	st->flags |= ODM_SKF_BOUND;
+	stat_inc(ODM_STAT_CONNECT_BOUND);
+	return VERDICT_ALLOW;
+}
+
+/* Sets the source of each unconnected UDP datagram of a typed socket. */
+SEC("cgroup/sendmsg6")
+int odm_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	struct odm_sk *st = typed_unbound(ctx, false);
+	const __u32 *src;
+
+	if (!st)
+		return VERDICT_ALLOW;
+	/* IPV6_PKTINFO in the message: the application chose the source. */
+	if (ctx->msg_src_ip6[0] | ctx->msg_src_ip6[1] | ctx->msg_src_ip6[2] | ctx->msg_src_ip6[3])
+		return VERDICT_ALLOW;
+	src = pick_src(st);
+	if (!src)
+		return no_address(st);
+	ctx->msg_src_ip6[0] = src[0];
+	ctx->msg_src_ip6[1] = src[1];
+	ctx->msg_src_ip6[2] = src[2];
+	ctx->msg_src_ip6[3] = src[3];
+	st->flags |= ODM_SKF_BOUND;
+	stat_inc(ODM_STAT_SENDMSG_SET);
+	return VERDICT_ALLOW;
+}
+
+/* ---- socket options ---------------------------------------------------------- */
+
+/* setsc(): record the requested type and hand out the type's address. */
+static __always_inline int sc_request(struct bpf_sockopt *ctx)
+{
+	struct odm_sc_req *req = ctx->optval;
+	struct bpf_sock *sk = ctx->sk;
+	struct odm_choice *c;
+	struct odm_sk *st;
+	__u32 type;
+
+	if (!sk || sk->family != AF_INET6)
+		return reject(EAFNOSUPPORT);
+	if (ctx->optlen != sizeof(*req) || (void *)(req + 1) > ctx->optval_end ||
+	    req->version != ODM_ABI_VERSION || req->type == ODM_TYPE_NONE ||
+	    req->type > ODM_TYPE_MAX) {
+		stat_inc(ODM_STAT_SETSC_INVAL);
+		return reject(EINVAL);
+	}
+	/* A connected or listening socket's source can no longer change. */
+	if (sk->state != BPF_TCP_CLOSE)
+		return reject(EISCONN);
+	st = bpf_sk_storage_get(&odm_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st)
+		return reject(ENOMEM);
+
+	type = req->type;
+	st->req_type = type;
+	if (st->flags & ODM_SKF_ON_NET) {
+		/* Section 6.2: a fresh prefix from the network is required;
+		 * only odmd can get one (the request path), BPF cannot block. */
+		st->status = ODM_ST_NEED_NET;
+		stat_inc(ODM_STAT_SETSC_NEED_NET);
+	} else if (!(c = bpf_map_lookup_elem(&odm_select, &type))) {
+		/* A failed request leaves the socket as it was (a default
+		 * type stays): the application may go on without the type. */
+		st->status = ODM_ST_NO_PREFIX;
+		stat_inc(ODM_STAT_SETSC_NO_PREFIX);
+	} else {
+		sk_assign(st, c->addr);
+		st->type = type;
+		st->flags |= ODM_SKF_EXPLICIT;
+		st->status = ODM_ST_OK;
+		stat_inc(ODM_STAT_SETSC_OK);
+	}
+	ctx->optlen = -1;	/* consumed: the kernel never sees odm's option */
+	return VERDICT_ALLOW;
+}
+
+/* RFC 5014 conflicting pairs, as the kernel rejects them with EINVAL. */
+static __always_inline bool prefs_conflict(__u32 p)
+{
+	__u32 pub = p & (IPV6_PREFER_SRC_TMP | IPV6_PREFER_SRC_PUBLIC |
+			 IPV6_PREFER_SRC_PUBTMP_DEFAULT);
+	__u32 home = p & (IPV6_PREFER_SRC_HOME | IPV6_PREFER_SRC_COA);
+	__u32 cga = p & (IPV6_PREFER_SRC_CGA | IPV6_PREFER_SRC_NONCGA);
+
+	return (pub & (pub - 1)) || (home & (home - 1)) || (cga & (cga - 1));
+}
+
+/*
+ * IPV6_ADDR_PREFERENCES: remember the RFC 5014 flags (section 5.4) and take
+ * IPV6_REQUIRE_SRC_ON_NET out, so the kernel only ever sees its own bits.
+ */
+static __always_inline int addr_prefs_set(struct bpf_sockopt *ctx)
+{
+	__u32 *val = ctx->optval;
+	struct odm_sk *st;
+	__u32 prefs;
+
+	if (ctx->optlen < (int)sizeof(__u32) || (void *)(val + 1) > ctx->optval_end)
+		return VERDICT_ALLOW;		/* the kernel answers EINVAL */
+	prefs = *val;
+	if (prefs_conflict(prefs))
+		return VERDICT_ALLOW;		/* ditto, nothing to remember */
+	if (prefs & ODM_PREFER_SRC_ON_NET) {
+		*val = prefs & ~ODM_PREFER_SRC_ON_NET;
+		stat_inc(ODM_STAT_ON_NET_STRIPPED);
+	}
+	st = bpf_sk_storage_get(&odm_sk, ctx->sk, 0,
+				prefs ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	if (!st)
+		return VERDICT_ALLOW;
+	st->prefs = prefs;
+	st->flags &= ~(ODM_SKF_ON_NET | ODM_SKF_RFC5014);
+	if (prefs & ODM_PREFER_SRC_ON_NET)
+		st->flags |= ODM_SKF_ON_NET;
+	if (prefs & ODM_PREFER_SRC_RFC5014)
+		st->flags |= ODM_SKF_RFC5014;
+	return VERDICT_ALLOW;
+}
+
+/*
+ * Options odm does not own go to the kernel as the application wrote them.
+ * Past a page BPF sees a truncated copy: optlen 0 tells the kernel to use
+ * the original buffer (otherwise 6.1 kernels fail the call with EFAULT).
+ */
+static __always_inline int sockopt_pass(struct bpf_sockopt *ctx)
+{
+	if (ctx->optlen > (int)page_size)
+		ctx->optlen = 0;
+	return VERDICT_ALLOW;
+}
+
+/* Consumes setsc() requests, filters IPV6_ADDR_PREFERENCES, passes the rest. */
+SEC("cgroup/setsockopt")
+int odm_setsockopt(struct bpf_sockopt *ctx)
+{
+	if (ctx->level == SOL_IPV6) {
+		if (ctx->optname == ODM_SO_SC_TYPE)
+			return sc_request(ctx);
+		if (ctx->optname == IPV6_ADDR_PREFERENCES && ctx->sk)
+			return addr_prefs_set(ctx);
+	}
+	return sockopt_pass(ctx);
+}
+
+/* getsockopt(ODM_SO_SC_RESULT): the socket's type, status and address. */
+static __always_inline int sc_result(struct bpf_sockopt *ctx)
+{
+	struct odm_sc_result *res = ctx->optval;
+	struct bpf_sock *sk = ctx->sk;
+	struct odm_sk *st;
+
+	if (!sk || sk->family != AF_INET6) {
+		ctx->retval = -EAFNOSUPPORT;
+		return VERDICT_ALLOW;
+	}
+	if ((void *)(res + 1) > ctx->optval_end) {
+		ctx->retval = -EINVAL;
+		return VERDICT_ALLOW;
+	}
+	__builtin_memset(res, 0, sizeof(*res));
+	res->version = ODM_ABI_VERSION;
+	st = bpf_sk_storage_get(&odm_sk, sk, 0, 0);
+	if (st) {
+		res->status = st->status;
+		res->type = st->type;
+		res->req_type = st->req_type;
+		res->flags = st->flags;
+		addr_copy(res->addr, st->addr);
+	}
+	ctx->optlen = sizeof(*res);
+	ctx->retval = 0;	/* the kernel said ENOPROTOOPT: the option is odm's */
+	return VERDICT_ALLOW;
+}
+
+/* IPV6_ADDR_PREFERENCES read back with the ON_NET bit the kernel never saw. */
+static __always_inline int addr_prefs_get(struct bpf_sockopt *ctx)
+{
+	__u32 *val = ctx->optval;
+	struct odm_sk *st;
+
+	if (ctx->retval || ctx->optlen < (int)sizeof(__u32) || (void *)(val + 1) > ctx->optval_end)
+		return sockopt_pass(ctx);
+	st = bpf_sk_storage_get(&odm_sk, ctx->sk, 0, 0);
+	if (st && (st->flags & ODM_SKF_ON_NET))
+		*val |= ODM_PREFER_SRC_ON_NET;
+	return VERDICT_ALLOW;
+}
+
+/* Answers odm's result option and completes IPV6_ADDR_PREFERENCES. */
+SEC("cgroup/getsockopt")
+int odm_getsockopt(struct bpf_sockopt *ctx)
+{
+	if (ctx->level == SOL_IPV6) {
+		if (ctx->optname == ODM_SO_SC_RESULT)
+			return sc_result(ctx);
+		if (ctx->optname == IPV6_ADDR_PREFERENCES && ctx->sk)
+			return addr_prefs_get(ctx);
+	}
+	return sockopt_pass(ctx);
+}

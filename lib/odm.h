@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * odm.h - libodm, the application API of RFC 8653 "On Demand Mobility
+ * Management" (section 6).
+ *
+ * An application asks, per socket, for the kind of source IPv6 address it
+ * needs, then binds it (section 4.1):
+ *
+ *	struct in6_addr src;
+ *	int s = socket(AF_INET6, SOCK_STREAM, 0);
+ *	if (setsc(s, &src, IPV6_REQUIRE_SESSION_LASTING_IP) == 0) {
+ *		struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = src };
+ *		bind(s, (struct sockaddr *)&sa, sizeof(sa));
+ *	}
+ *	connect(s, ...);
+ *
+ * If the application does not bind, odm binds the address at connect() (or
+ * sets it on each unconnected UDP datagram), unless it set RFC 5014
+ * preferences with IPV6_ADDR_PREFERENCES (section 5.4).
+ *
+ * The library has no global state: every function is thread-safe.  The
+ * calling process needs no privileges; it must run in a cgroup that odmd
+ * attached odm to.  Link with -lodm (pkg-config libodm).
+ */
+#ifndef ODM_H
+#define ODM_H
+
+#include <stdint.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The requested type of session continuity service: a 3-bit field. */
+typedef uint8_t sc_type;
+
+/* Section 6.1 names.  0 and 5-7 are reserved. */
+#define FIXED_IPV6_ADDRESS			1
+#define SESSION_LASTING_IPV6_ADDRESS		2
+#define NON_PERSISTENT_IPV6_ADDRESS		3
+#define GRACEFUL_REPLACEMENT_IPV6_ADDRESS	4
+
+/* Section 4.1 spelling of the same values. */
+#define IPV6_REQUIRE_FIXED_IP			FIXED_IPV6_ADDRESS
+#define IPV6_REQUIRE_SESSION_LASTING_IP		SESSION_LASTING_IPV6_ADDRESS
+#define IPV6_REQUIRE_NON_PERSISTENT_IP		NON_PERSISTENT_IPV6_ADDRESS
+#define IPV6_REQUIRE_GRACEFUL_REPLACEMENT_IP	GRACEFUL_REPLACEMENT_IPV6_ADDRESS
+
+/*
+ * Section 6.2: a flag for setsockopt(fd, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES),
+ * OR-ed with the RFC 5014 IPV6_PREFER_SRC_* flags.  Set, the next setsc() on
+ * the socket must get a new prefix from the network even when one of the
+ * type is configured.  odm takes the bit out before the kernel sees the
+ * option, and getsockopt(IPV6_ADDR_PREFERENCES) reports it back.  Without
+ * odm the kernel ignores it.
+ */
+#define IPV6_REQUIRE_SRC_ON_NET			0x10000
+
+/*
+ * setsc() results besides 0.  Like getaddrinfo()'s EAI_* codes they are
+ * negative; the values collide with none of glibc's.
+ */
+/* The type is not offered: reserved type, no prefix of the type, or odm
+ * is not active for this socket's cgroup (legacy host, section 5.1). */
+#define EAI_REQUIREDIPNOTSUPPORTED	(-200)
+/* The type is offered but the request could not be fulfilled now (e.g.
+ * IPV6_REQUIRE_SRC_ON_NET is set and no fresh prefix could be had). */
+#define EAI_REQUIREDIPFAILED		(-201)
+
+/*
+ * setsc - request a source address of type addressType for sockfd
+ * (RFC 8653 section 6.1).
+ *
+ * On success writes the address into *sourceAddress and returns 0; the
+ * socket is then typed: connect()/sendto() use that address unless the
+ * application binds another one.  Calling it again re-types the socket.
+ * A failed request leaves the socket as it was.
+ *
+ * Returns:
+ *   0                           success
+ *   EAI_REQUIREDIPNOTSUPPORTED  see above
+ *   EAI_REQUIREDIPFAILED        see above
+ *   EAI_SYSTEM                  a bad argument or a system error; errno is:
+ *       EINVAL        sourceAddress is NULL, or addressType > 7
+ *       EBADF         sockfd is not an open descriptor
+ *       ENOTSOCK      sockfd is not a socket
+ *       EAFNOSUPPORT  the socket is not AF_INET6
+ *       EISCONN       the socket is already connected or listening
+ *       ENOMEM        no memory for the socket's state
+ *       EPROTO        odm answered in a format this library does not know
+ *
+ * The socket must belong to the calling process; the call may block while
+ * the stack obtains a prefix (section 6.1) and is safe from any thread.
+ */
+int setsc(int sockfd, struct in6_addr *sourceAddress, sc_type addressType);
+
+/* A static, English description of a setsc() result (never NULL). */
+const char *setsc_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ODM_H */
