@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * cli.h - the odm command line, parsed into a struct before anything runs,
+ * so that parsing is unit-tested and fuzzed apart from the maps.
+ */
+#ifndef ODM_CLI_H
+#define ODM_CLI_H
+
+#include "core.h"
+
+/* Exit codes, as every odm tool uses them. */
+enum {
+	CLI_OK		= 0,
+	CLI_ERROR	= 1,	/* runtime error or a wrong argument value */
+	CLI_USAGE	= 2,	/* unknown object, command or keyword; missing argument */
+};
+
+enum cli_object { OBJ_NONE, OBJ_PREFIX, OBJ_POLICY, OBJ_STATS, OBJ_HELP, OBJ_VERSION };
+enum cli_verb { VERB_LIST, VERB_ADD, VERB_DEL, VERB_SET };
+
+struct cli_cmd {
+	bool json;
+	bool pretty;
+	const char *pin_dir;		/* ODM_PIN_DIR unless -d */
+	enum cli_object object;
+	enum cli_verb verb;
+	bool has_type;
+	__u8 type;			/* prefix list/add filter or type; policy default */
+	const char *dev;		/* NULL: any */
+	bool has_prefix;
+	struct odm_prefix_key prefix;
+	const char *cgroup;		/* policy set/del */
+};
+
+/*
+ * Parse argv (argv[0] is the program).  Returns CLI_OK, or CLI_ERROR /
+ * CLI_USAGE with a one-line message in err (no "odm: " prefix, no newline).
+ */
+int cli_parse(int argc, char **argv, struct cli_cmd *cmd, char *err, size_t errlen);
+
+/* The usage text, identical to the README's. */
+void cli_usage(FILE *f);
+
+#endif

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * odm - show and change odm's typed prefixes, policies and counters.
+ *
+ * Talks to the maps odmd pinned (ODM_PIN_DIR) through libodm-core; every
+ * listing goes through one printer, so `-j` JSON and the text tables can
+ * never disagree.  Exit codes: 0 ok, 1 runtime error or bad value, 2 usage.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+
+#include "cli.h"
+
+#define ODM_VERSION "0.1.0"
+
+static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("odm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int open_maps(const struct cli_cmd *c, struct odm_maps *m)
+{
+	int err = odm_maps_open(m, c->pin_dir);
+
+	if (err == -ENOENT)
+		errmsg("odm is not loaded (nothing pinned in %s); start odmd first", c->pin_dir);
+	else if (err)
+		errmsg("cannot open the maps in %s: %s", c->pin_dir, strerror(-err));
+	return err;
+}
+
+static __u64 boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* ---- prefix ------------------------------------------------------------------ */
+
+struct list_ctx {
+	const struct cli_cmd *cmd;
+	struct odm_maps *maps;
+	struct odm_printer *p;
+	__u64 now;
+};
+
+static bool is_selected(struct odm_maps *m, const struct odm_prefix_key *key,
+			const struct odm_prefix *val)
+{
+	struct odm_choice choice;
+	__u32 type = val->type;
+
+	if (bpf_map_lookup_elem(m->select, &type, &choice))
+		return false;
+	return choice.plen == key->prefixlen && !memcmp(choice.prefix, key->prefix, 16);
+}
+
+static void print_lifetime(struct odm_printer *p, const char *key, const char *fmt, __u32 lft)
+{
+	if (lft == 0xffffffff) {
+		if (odm_printer_is_json(p))
+			odm_print_null(p, key, NULL);
+		else
+			odm_print_string(p, key, fmt, "forever");
+	} else {
+		char buf[24];
+
+		if (odm_printer_is_json(p)) {
+			odm_print_u64(p, key, NULL, lft);
+		} else {
+			snprintf(buf, sizeof(buf), "%us", lft);
+			odm_print_string(p, key, fmt, buf);
+		}
+	}
+}
+
+static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefix *val, void *arg)
+{
+	struct list_ctx *c = arg;
+	char pbuf[ODM_PREFIX_STRLEN], abuf[INET6_ADDRSTRLEN], dev[IF_NAMESIZE] = "*";
+	struct odm_use use;
+	__u64 age_s = 0;
+
+	if (c->cmd->has_type && val->type != c->cmd->type)
+		return 0;
+	if (val->ifindex && !if_indextoname(val->ifindex, dev))
+		snprintf(dev, sizeof(dev), "if%u", val->ifindex);
+	if (c->cmd->dev && strcmp(c->cmd->dev, dev))
+		return 0;
+	odm_use_get(c->maps, val->addr, &use);
+	if (val->state != ODM_PS_NOADDR && val->since_ns && c->now > val->since_ns)
+		age_s = (c->now - val->since_ns) / 1000000000ull;
+
+	odm_print_open_object(c->p, NULL);
+	odm_print_string(c->p, "prefix", "%-28s ", odm_prefix_str(key, pbuf));
+	odm_print_string(c->p, "type", "%-21s ", odm_type_name(val->type));
+	odm_print_u64(c->p, "type_id", NULL, val->type);
+	odm_print_string(c->p, "dev", "%-10s ", dev);
+	if (val->state == ODM_PS_NOADDR)
+		odm_print_null(c->p, "address", "%-28s ");
+	else
+		odm_print_string(c->p, "address", "%-28s ", odm_addr_str(val->addr, abuf));
+	odm_print_string(c->p, "state", "%-11s ", odm_pstate_name(val->state));
+	odm_print_bool(c->p, "selected", "%-4s ", is_selected(c->maps, key, val));
+	odm_print_string(c->p, "source", "%-7s ", odm_source_name(val->source));
+	odm_print_u64(c->p, "sockets", "%7llu ", use.sockets);
+	odm_print_u64(c->p, "assigned", NULL, use.assigned);
+	odm_print_u64(c->p, "age_s", "%6llus ", age_s);
+	print_lifetime(c->p, "valid_lft", "%s", val->valid_lft);
+	odm_print_close_object(c->p);
+	odm_print_text(c->p, "\n");
+	return 0;
+}
+
+static int prefix_list(const struct cli_cmd *cmd, struct odm_maps *m, struct odm_printer *p)
+{
+	struct list_ctx c = { .cmd = cmd, .maps = m, .p = p, .now = boottime_ns() };
+	int err;
+
+	odm_print_text(p, "PREFIX                       TYPE                  DEV        "
+		       "ADDRESS                      STATE       SEL  SOURCE  SOCKETS    AGE VALID\n");
+	odm_print_open_array(p, NULL);
+	err = odm_prefix_foreach(m, print_prefix, &c);
+	odm_print_close_array(p);
+	if (err)
+		errmsg("cannot list prefixes: %s", strerror(-err));
+	return err;
+}
+
+static int prefix_add(const struct cli_cmd *cmd, struct odm_maps *m)
+{
+	char buf[ODM_PREFIX_STRLEN];
+	struct odm_prefix val = {
+		.type = cmd->type,
+		.state = ODM_PS_NOADDR,
+		.source = ODM_SRC_CLI,
+		.plen = (__u8)cmd->prefix.prefixlen,
+		.valid_lft = 0xffffffff,
+		.preferred_lft = 0xffffffff,
+	};
+	int err;
+
+	if (cmd->dev) {
+		val.ifindex = if_nametoindex(cmd->dev);
+		if (!val.ifindex) {
+			errmsg("no interface '%s'", cmd->dev);
+			return -ENODEV;
+		}
+	}
+	err = odm_maps_lock(m);
+	if (err)
+		return err;
+	if (odm_prefix_get(m, &cmd->prefix, &(struct odm_prefix){ 0 }) == 0) {
+		odm_maps_unlock(m);
+		errmsg("prefix %s already exists (odm prefix del it first)",
+		       odm_prefix_str(&cmd->prefix, buf));
+		return -EEXIST;
+	}
+	err = odm_prefix_put(m, &cmd->prefix, &val);
+	odm_maps_unlock(m);
+	if (err) {
+		errmsg("cannot add prefix %s: %s", odm_prefix_str(&cmd->prefix, buf),
+		       err == -ENOSPC || err == -E2BIG ? "the prefix map is full" : strerror(-err));
+		return err;
+	}
+	/* Finds the host's address in the new prefix and re-selects. */
+	err = odm_sync_kernel(m);
+	if (err < 0)
+		errmsg("prefix added, but syncing with the kernel's addresses failed: %s",
+		       strerror(-err));
+	return err < 0 ? err : 0;
+}
+
+static int prefix_del(const struct cli_cmd *cmd, struct odm_maps *m)
+{
+	char buf[ODM_PREFIX_STRLEN];
+	int err;
+
+	err = odm_maps_lock(m);
+	if (err)
+		return err;
+	err = odm_prefix_del(m, &cmd->prefix);
+	if (!err)
+		err = odm_select_recompute(m);
+	odm_maps_unlock(m);
+	if (err == -ENOENT)
+		errmsg("no prefix %s", odm_prefix_str(&cmd->prefix, buf));
+	else if (err)
+		errmsg("cannot delete prefix %s: %s", odm_prefix_str(&cmd->prefix, buf),
+		       strerror(-err));
+	return err;
+}
+
+/* ---- policy ------------------------------------------------------------------ */
+
+struct policy_ctx {
+	struct odm_printer *p;
+	__u64 attached;
+};
+
+static int print_policy(__u64 cgid, const struct odm_policy *pol, void *arg)
+{
+	struct policy_ctx *c = arg;
+	char path[PATH_MAX];
+
+	if (odm_cgroup_path(cgid, path, sizeof(path)))
+		snprintf(path, sizeof(path), "(removed)");
+	odm_print_open_object(c->p, NULL);
+	odm_print_string(c->p, "cgroup", "%-40s ", path);
+	odm_print_u64(c->p, "cgroup_id", "%-12llu ", cgid);
+	odm_print_string(c->p, "default_type", "%-21s", odm_type_name(pol->default_type));
+	odm_print_close_object(c->p);
+	odm_print_text(c->p, "\n");
+	return 0;
+}
+
+static void print_attached(struct odm_printer *p, struct odm_maps *m)
+{
+	struct odm_info info;
+	char path[PATH_MAX];
+
+	if (odm_info_get(m, &info) || !info.cgroup_id) {
+		odm_print_null(p, "attached_cgroup", "attached to: (unknown)\n");
+		return;
+	}
+	if (odm_cgroup_path(info.cgroup_id, path, sizeof(path)))
+		snprintf(path, sizeof(path), "(removed, id %llu)", (unsigned long long)info.cgroup_id);
+	odm_print_string(p, "attached_cgroup", "attached to: %s\n", path);
+}
+
+static int policy_show(struct odm_maps *m, struct odm_printer *p)
+{
+	struct policy_ctx c = { .p = p };
+
+	odm_print_open_object(p, NULL);
+	print_attached(p, m);
+	odm_print_text(p, "CGROUP                                   ID           DEFAULT\n");
+	odm_print_open_array(p, "policies");
+	odm_policy_foreach(m, print_policy, &c);
+	odm_print_close_array(p);
+	odm_print_close_object(p);
+	return 0;
+}
+
+static int policy_change(const struct cli_cmd *cmd, struct odm_maps *m)
+{
+	struct odm_policy pol = { .default_type = cmd->type };
+	char path[PATH_MAX];
+	__u64 cgid;
+	int err;
+
+	err = odm_cgroup_resolve(cmd->cgroup, path, sizeof(path));
+	if (!err)
+		err = odm_cgroup_id(path, &cgid);
+	if (err) {
+		errmsg("no cgroup v2 directory '%s': %s", cmd->cgroup,
+		       err == -ENOTDIR ? "not on a cgroup v2 mount" : strerror(-err));
+		return err;
+	}
+	err = odm_maps_lock(m);
+	if (err)
+		return err;
+	if (cmd->verb == VERB_SET && cmd->type != ODM_TYPE_NONE)
+		err = odm_policy_set(m, cgid, &pol);
+	else
+		err = odm_policy_del(m, cgid);
+	odm_maps_unlock(m);
+	if (err == -ENOENT && cmd->verb == VERB_SET)
+		err = 0;			/* "default none" on a cgroup without policy */
+	if (err == -ENOENT)
+		errmsg("cgroup %s has no policy", cmd->cgroup);
+	else if (err)
+		errmsg("cannot change the policy of %s: %s", cmd->cgroup, strerror(-err));
+	return err;
+}
+
+/* ---- stats -------------------------------------------------------------------- */
+
+static int stats_show(struct odm_maps *m, struct odm_printer *p)
+{
+	__u64 cnt[ODM_STAT_MAX];
+	char fmt[32];
+	unsigned int i;
+	int err;
+
+	err = odm_stats_read(m, cnt);
+	if (err) {
+		errmsg("cannot read the counters: %s", strerror(-err));
+		return err;
+	}
+	odm_print_open_object(p, NULL);
+	print_attached(p, m);
+	odm_print_open_object(p, "counters");
+	for (i = 0; i < ODM_STAT_MAX; i++) {
+		snprintf(fmt, sizeof(fmt), "%-24s %%llu\n", odm_stat_name(i));
+		odm_print_u64(p, odm_stat_name(i), fmt, cnt[i]);
+	}
+	odm_print_close_object(p);
+	odm_print_close_object(p);
+	return 0;
+}
+
+/* ---- main ---------------------------------------------------------------------- */
+
+static int run(const struct cli_cmd *cmd)
+{
+	struct odm_printer *p = NULL;
+	struct odm_maps m;
+	int err;
+
+	err = open_maps(cmd, &m);
+	if (err)
+		return CLI_ERROR;
+	p = odm_printer_new(stdout, cmd->json, cmd->pretty);
+	if (!p) {
+		odm_maps_close(&m);
+		errmsg("out of memory");
+		return CLI_ERROR;
+	}
+	switch (cmd->object) {
+	case OBJ_PREFIX:
+		if (cmd->verb == VERB_LIST)
+			err = prefix_list(cmd, &m, p);
+		else if (cmd->verb == VERB_ADD)
+			err = prefix_add(cmd, &m);
+		else
+			err = prefix_del(cmd, &m);
+		break;
+	case OBJ_POLICY:
+		err = cmd->verb == VERB_LIST ? policy_show(&m, p) : policy_change(cmd, &m);
+		break;
+	case OBJ_STATS:
+		err = stats_show(&m, p);
+		break;
+	default:
+		err = -EINVAL;
+		break;
+	}
+	if (odm_printer_free(p) && !err)
+		err = -EIO;
+	odm_maps_close(&m);
+	return err ? CLI_ERROR : CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_cmd cmd;
+	char err[256];
+	int ret;
+
+	ret = cli_parse(argc, argv, &cmd, err, sizeof(err));
+	if (ret) {
+		errmsg("%s", err);
+		return ret;
+	}
+	if (cmd.object == OBJ_HELP) {
+		cli_usage(stdout);
+		return CLI_OK;
+	}
+	if (cmd.object == OBJ_VERSION) {
+		printf("odm %s (abi %d)\n", ODM_VERSION, ODM_ABI_VERSION);
+		return CLI_OK;
+	}
+	return run(&cmd);
+}

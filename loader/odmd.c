@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * odmd - loads odm's BPF programs, pins them, attaches them to a cgroup v2
+ * and keeps the typed-prefix map in step with the kernel's addresses.
+ *
+ *   open -> set rodata -> load (maps reused from the pins) -> fill maps ->
+ *   attach (or atomically replace the programs of pinned links) -> pin ->
+ *   watch rtnetlink until SIGTERM.
+ *
+ * Everything odmd knows lives in the pinned maps, not in its memory: it
+ * can be killed at any moment, the programs stay attached through the
+ * pinned links, and a restart reconciles the maps with the kernel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core.h"
+#include "odm.skel.h"
+
+#define BPFFS_ROOT "/sys/fs/bpf"
+
+struct opts {
+	const char *cgroup;	/* as given */
+	const char *config;
+	const char *pin_dir;
+	int notify_fd;		/* -1: none */
+	bool once;
+	bool unload;
+	bool verbose;
+};
+
+/* The programs and the names of their pinned links. */
+struct prog_pin {
+	const char *link_name;
+	struct bpf_program *(*prog)(struct odm_bpf *skel);
+};
+
+static struct bpf_program *p_sock_create(struct odm_bpf *s) { return s->progs.odm_sock_create; }
+static struct bpf_program *p_sock_release(struct odm_bpf *s) { return s->progs.odm_sock_release; }
+static struct bpf_program *p_connect6(struct odm_bpf *s) { return s->progs.odm_connect6; }
+static struct bpf_program *p_sendmsg6(struct odm_bpf *s) { return s->progs.odm_sendmsg6; }
+static struct bpf_program *p_setsockopt(struct odm_bpf *s) { return s->progs.odm_setsockopt; }
+static struct bpf_program *p_getsockopt(struct odm_bpf *s) { return s->progs.odm_getsockopt; }
+
+static const struct prog_pin prog_pins[] = {
+	{ "link_sock_create",	p_sock_create },
+	{ "link_sock_release",	p_sock_release },
+	{ "link_connect6",	p_connect6 },
+	{ "link_sendmsg6",	p_sendmsg6 },
+	{ "link_setsockopt",	p_setsockopt },
+	{ "link_getsockopt",	p_getsockopt },
+};
+
+static const char *const map_pins[] = {
+	"odm_sk", "odm_prefixes", "odm_select", "odm_addr_use", "odm_policy", "odm_stats", "odm_info",
+};
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool verbose;
+
+static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("odmd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+#define debug(...) do { if (verbose) logmsg(__VA_ARGS__); } while (0)
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (level == LIBBPF_INFO && !verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: odmd --cgroup PATH [--config FILE] [--pin-dir DIR] [--once] [--notify-fd FD] [-v]\n"
+		"       odmd --unload [--pin-dir DIR]\n"
+		"\n"
+		"  -c, --cgroup PATH   cgroup v2 to attach to (absolute, or relative to the cgroup2 root)\n"
+		"  -f, --config FILE   typed prefixes and default type (see odm.conf(5) in the README)\n"
+		"  -d, --pin-dir DIR   where maps and links are pinned (default %s)\n"
+		"      --once          load, attach, fill the maps, then exit (no netlink sync)\n"
+		"      --notify-fd FD  write \"READY\\n\" to FD once the maps are filled\n"
+		"  -u, --unload        detach and unpin everything under the pin directory\n"
+		"  -v, --verbose       log libbpf and every map change\n"
+		"  -h, --help          this text\n",
+		ODM_PIN_DIR);
+}
+
+/* 0, 1 (runtime error) or 2 (usage), as main returns. */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_ONCE = 256, OPT_NOTIFY };
+	static const struct option longopts[] = {
+		{ "cgroup",	required_argument, NULL, 'c' },
+		{ "config",	required_argument, NULL, 'f' },
+		{ "pin-dir",	required_argument, NULL, 'd' },
+		{ "once",	no_argument,	   NULL, OPT_ONCE },
+		{ "notify-fd",	required_argument, NULL, OPT_NOTIFY },
+		{ "unload",	no_argument,	   NULL, 'u' },
+		{ "verbose",	no_argument,	   NULL, 'v' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	long fd;
+	int c;
+
+	*o = (struct opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1 };
+	while ((c = getopt_long(argc, argv, "c:f:d:uvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->cgroup = optarg; break;
+		case 'f': o->config = optarg; break;
+		case 'd': o->pin_dir = optarg; break;
+		case 'u': o->unload = true; break;
+		case 'v': o->verbose = true; break;
+		case OPT_ONCE: o->once = true; break;
+		case OPT_NOTIFY:
+			errno = 0;
+			fd = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || fd < 0 || fd > INT_MAX) {
+				logmsg("invalid --notify-fd '%s': expected a file descriptor number", optarg);
+				return 2;
+			}
+			o->notify_fd = (int)fd;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		logmsg("unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (!o->unload && !o->cgroup) {
+		logmsg("--cgroup PATH is required (try odmd --help)");
+		return 2;
+	}
+	if (o->unload && (o->cgroup || o->config || o->once)) {
+		logmsg("--unload takes only --pin-dir");
+		return 2;
+	}
+	if (o->pin_dir[0] != '/') {
+		logmsg("--pin-dir must be an absolute path, not '%s'", o->pin_dir);
+		return 2;
+	}
+	return 0;
+}
+
+/* Mount bpffs at /sys/fs/bpf when the pin directory needs it and it is missing. */
+static int ensure_bpffs(const char *pin_dir)
+{
+	struct statfs sfs;
+
+	if (strncmp(pin_dir, BPFFS_ROOT "/", sizeof(BPFFS_ROOT)) != 0)
+		return 0;	/* elsewhere: the operator's bpffs */
+	if (statfs(BPFFS_ROOT, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
+		logmsg("cannot mount bpffs on %s: %s", BPFFS_ROOT, strerror(errno));
+		return -errno;
+	}
+	debug("mounted bpffs on %s", BPFFS_ROOT);
+	return 0;
+}
+
+static __u64 now_boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* Config prefixes resolved against the running system before any change. */
+struct resolved {
+	const struct odm_config *cfg;
+	unsigned int *ifindex;
+};
+
+static int resolve_config(const struct odm_config *cfg, const char *path, struct resolved *r)
+{
+	size_t i;
+
+	r->cfg = cfg;
+	r->ifindex = calloc(cfg->n_prefixes + 1, sizeof(*r->ifindex));
+	if (!r->ifindex)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_prefixes; i++) {
+		const struct odm_config_prefix *cp = &cfg->prefixes[i];
+
+		if (!cp->dev[0])
+			continue;
+		r->ifindex[i] = if_nametoindex(cp->dev);
+		if (!r->ifindex[i]) {
+			logmsg("%s:%d: no interface '%s'", path, cp->line, cp->dev);
+			free(r->ifindex);
+			r->ifindex = NULL;
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+struct stale_ctx {
+	const struct odm_config *cfg;
+	struct odm_prefix_key *stale;
+	size_t n_stale, cap;
+};
+
+static bool config_has(const struct odm_config *cfg, const struct odm_prefix_key *key)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_prefixes; i++)
+		if (!memcmp(&cfg->prefixes[i].key, key, sizeof(*key)))
+			return true;
+	return false;
+}
+
+static int collect_stale(const struct odm_prefix_key *key, const struct odm_prefix *val, void *arg)
+{
+	struct stale_ctx *c = arg;
+	struct odm_prefix_key *grown;
+
+	if (val->source != ODM_SRC_CONFIG || config_has(c->cfg, key))
+		return 0;
+	if (c->n_stale == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		grown = realloc(c->stale, c->cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		c->stale = grown;
+	}
+	c->stale[c->n_stale++] = *key;
+	return 0;
+}
+
+/*
+ * Make the map's config-sourced prefixes equal the configuration: add or
+ * update every configured prefix (keeping the host address already found),
+ * delete config prefixes no longer configured.  CLI-added prefixes stay.
+ */
+static int apply_prefixes(struct odm_maps *m, const struct resolved *r, const char *path)
+{
+	struct stale_ctx sc = { .cfg = r->cfg };
+	size_t i;
+	int err;
+
+	for (i = 0; i < r->cfg->n_prefixes; i++) {
+		const struct odm_config_prefix *cp = &r->cfg->prefixes[i];
+		struct odm_prefix val;
+		char buf[ODM_PREFIX_STRLEN];
+
+		if (odm_prefix_get(m, &cp->key, &val)) {
+			memset(&val, 0, sizeof(val));
+			val.state = ODM_PS_NOADDR;
+			val.valid_lft = val.preferred_lft = 0xffffffff;
+		}
+		if (val.type != cp->type || val.ifindex != r->ifindex[i]) {
+			/* Retyped or moved: its host address must be found again. */
+			memset(val.addr, 0, sizeof(val.addr));
+			val.state = ODM_PS_NOADDR;
+		}
+		val.type = cp->type;
+		val.ifindex = r->ifindex[i];
+		val.source = ODM_SRC_CONFIG;
+		val.plen = (__u8)cp->key.prefixlen;
+		err = odm_prefix_put(m, &cp->key, &val);
+		if (err) {
+			logmsg("%s:%d: cannot add prefix %s: %s", path, cp->line,
+			       odm_prefix_str(&cp->key, buf), strerror(-err));
+			return err;
+		}
+		debug("prefix %s type %s", odm_prefix_str(&cp->key, buf), odm_type_name(cp->type));
+	}
+	err = odm_prefix_foreach(m, collect_stale, &sc);
+	for (i = 0; !err && i < sc.n_stale; i++) {
+		err = odm_prefix_del(m, &sc.stale[i]);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	free(sc.stale);
+	return err;
+}
+
+/* Parse, resolve and apply a configuration: nothing changes on any error
+ * found before the first map update. */
+static int apply_config(struct odm_maps *m, const char *path, __u64 cgid)
+{
+	struct odm_config cfg = { 0 };
+	struct resolved r = { 0 };
+	char err_msg[512];
+	int err;
+
+	if (!path)
+		return 0;
+	err = odm_config_parse_file(path, &cfg, err_msg, sizeof(err_msg));
+	if (err) {
+		logmsg("%s", err_msg);
+		return err;
+	}
+	err = resolve_config(&cfg, path, &r);
+	if (err)
+		goto out_cfg;
+	err = odm_maps_lock(m);
+	if (err)
+		goto out_resolved;
+	err = apply_prefixes(m, &r, path);
+	if (!err && cfg.have_default) {
+		struct odm_policy pol = { .default_type = cfg.default_type };
+
+		err = pol.default_type ? odm_policy_set(m, cgid, &pol) : odm_policy_del(m, cgid);
+		if (err == -ENOENT)
+			err = 0;
+		if (err)
+			logmsg("%s: cannot set the default type: %s", path, strerror(-err));
+	}
+	odm_maps_unlock(m);
+out_resolved:
+	free(r.ifindex);
+out_cfg:
+	odm_config_free(&cfg);
+	return err;
+}
+
+/* Parse-only check, so that a bad file is refused before anything loads. */
+static int check_config(const char *path)
+{
+	struct odm_config cfg = { 0 };
+	struct resolved r = { 0 };
+	char err_msg[512];
+	int err;
+
+	if (!path)
+		return 0;
+	err = odm_config_parse_file(path, &cfg, err_msg, sizeof(err_msg));
+	if (err) {
+		logmsg("%s", err_msg);
+		return err;
+	}
+	err = resolve_config(&cfg, path, &r);
+	free(r.ifindex);
+	odm_config_free(&cfg);
+	return err;
+}
+
+static int pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	if ((size_t)snprintf(buf, len, "%s/%s", dir, name) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/*
+ * Attach one program, or swap it into the link already pinned for it (so a
+ * reload never leaves a window without odm).  A pinned link must belong to
+ * the same cgroup.
+ */
+static int attach_one(const struct opts *o, struct bpf_program *prog, const char *link_name,
+		      int cgfd, __u64 cgid, const char *cgpath)
+{
+	struct bpf_link_info info;
+	__u32 info_len = sizeof(info);
+	struct bpf_link *link;
+	char path[PATH_MAX];
+	int err;
+
+	err = pin_path(path, sizeof(path), o->pin_dir, link_name);
+	if (err)
+		return err;
+	link = bpf_link__open(path);
+	if (link) {
+		memset(&info, 0, sizeof(info));
+		err = bpf_link_get_info_by_fd(bpf_link__fd(link), &info, &info_len);
+		if (!err && info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != cgid) {
+			logmsg("odm is attached to another cgroup (id %llu) through %s; "
+			       "run odmd --unload first", (unsigned long long)info.cgroup.cgroup_id, path);
+			err = -EBUSY;
+		} else if (!err) {
+			err = bpf_link__update_program(link, prog);
+			if (err)
+				logmsg("cannot replace the program of %s: %s", path, strerror(-err));
+		}
+		bpf_link__destroy(link);	/* the pin keeps it attached */
+		return err;
+	}
+	link = bpf_program__attach_cgroup(prog, cgfd);
+	if (!link) {
+		err = -errno;
+		logmsg("cannot attach %s to %s: %s", bpf_program__section_name(prog), cgpath,
+		       strerror(-err));
+		return err;
+	}
+	err = bpf_link__pin(link, path);
+	if (err)
+		logmsg("cannot pin %s: %s", path, strerror(-err));
+	bpf_link__destroy(link);		/* pinned: stays attached; else detached */
+	return err;
+}
+
+static int attach_all(const struct opts *o, struct odm_bpf *skel, const char *cgpath, __u64 cgid)
+{
+	size_t i;
+	int cgfd, err = 0;
+
+	cgfd = open(cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0) {
+		logmsg("cannot open %s: %s", cgpath, strerror(errno));
+		return -errno;
+	}
+	for (i = 0; i < N_ELEMS(prog_pins) && !err; i++)
+		err = attach_one(o, prog_pins[i].prog(skel), prog_pins[i].link_name, cgfd, cgid,
+				 cgpath);
+	close(cgfd);
+	return err;
+}
+
+static int unload(const struct opts *o)
+{
+	char path[PATH_MAX];
+	int err = 0;
+	size_t i;
+
+	for (i = 0; i < N_ELEMS(prog_pins); i++) {
+		if (pin_path(path, sizeof(path), o->pin_dir, prog_pins[i].link_name) == 0 &&
+		    unlink(path) && errno != ENOENT) {
+			logmsg("cannot remove %s: %s", path, strerror(errno));
+			err = -errno;
+		}
+	}
+	for (i = 0; i < N_ELEMS(map_pins); i++) {
+		if (pin_path(path, sizeof(path), o->pin_dir, map_pins[i]) == 0 &&
+		    unlink(path) && errno != ENOENT) {
+			logmsg("cannot remove %s: %s", path, strerror(errno));
+			err = -errno;
+		}
+	}
+	if (rmdir(o->pin_dir) && errno != ENOENT) {
+		logmsg("cannot remove %s: %s", o->pin_dir, strerror(errno));
+		err = -errno;
+	}
+	return err;
+}
+
+static int sync_kernel(struct odm_maps *m)
+{
+	int n = odm_sync_kernel(m);
+
+	if (n < 0)
+		logmsg("cannot sync with the kernel's addresses: %s", strerror(-n));
+	else if (n > 0)
+		debug("synced: %d prefix%s changed", n, n == 1 ? "" : "es");
+	return n < 0 ? n : 0;
+}
+
+static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	debug("%s %s/%u ifindex %u", is_new ? "new" : "del", odm_addr_str(ka->addr, buf), ka->plen,
+	      ka->ifindex);
+	*(bool *)ctx = true;
+	return 0;
+}
+
+/* Follow address changes until SIGTERM/SIGINT; SIGHUP re-reads the config. */
+static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid)
+{
+	struct pollfd pfd[2];
+	struct signalfd_siginfo si;
+	sigset_t mask;
+	int nlfd, sfd, err = 0;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		logmsg("signalfd: %s", strerror(errno));
+		return -errno;
+	}
+	nlfd = odm_nl_monitor_open();
+	if (nlfd < 0) {
+		logmsg("cannot subscribe to address events: %s", strerror(-nlfd));
+		close(sfd);
+		return nlfd;
+	}
+	/* Events between the first sync and the subscription: sync once more. */
+	err = sync_kernel(m);
+	pfd[0] = (struct pollfd){ .fd = nlfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	while (!err) {
+		bool changed = false;
+		int ret;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (pfd[0].revents) {
+			ret = odm_nl_monitor_read(nlfd, on_addr_event, &changed);
+			if (ret == -ENOBUFS)
+				changed = true;		/* lost events: full resync */
+			else if (ret < 0)
+				logmsg("reading address events: %s", strerror(-ret));
+			if (changed)
+				sync_kernel(m);
+		}
+		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGHUP) {
+				logmsg("SIGHUP: reloading %s", o->config ? o->config : "(no config)");
+				if (apply_config(m, o->config, cgid) == 0)
+					sync_kernel(m);
+				continue;
+			}
+			debug("signal %u: exiting, programs stay attached", si.ssi_signo);
+			break;
+		}
+	}
+	close(nlfd);
+	close(sfd);
+	return err;
+}
+
+static int write_info(struct odm_bpf *skel, __u64 cgid)
+{
+	struct odm_info info = {
+		.cgroup_id = cgid,
+		.loaded_ns = now_boottime_ns(),
+		.abi_version = ODM_ABI_VERSION,
+	};
+	__u32 key = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.odm_info), &key, &info, BPF_ANY);
+}
+
+static void notify_ready(int fd)
+{
+	static const char ready[] = "READY\n";
+
+	if (fd < 0)
+		return;
+	if (write(fd, ready, sizeof(ready) - 1) < 0)
+		logmsg("cannot notify fd %d: %s", fd, strerror(errno));
+	close(fd);
+}
+
+static int run(const struct opts *o)
+{
+	struct odm_maps m = { .prefixes = -1 };
+	struct odm_bpf *skel = NULL;
+	char cgpath[PATH_MAX];
+	__u64 cgid;
+	int err;
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
+
+	err = check_config(o->config);
+	if (err)
+		return err;
+	err = odm_cgroup_resolve(o->cgroup, cgpath, sizeof(cgpath));
+	if (err) {
+		logmsg("cannot use cgroup %s: %s", o->cgroup,
+		       err == -ENOTDIR ? "not a cgroup v2 directory" : strerror(-err));
+		return err;
+	}
+	err = odm_cgroup_id(cgpath, &cgid);
+	if (err) {
+		logmsg("cannot get the id of cgroup %s: %s", cgpath, strerror(-err));
+		return err;
+	}
+	err = ensure_bpffs(o->pin_dir);
+	if (err)
+		return err;
+	if (mkdir(o->pin_dir, 0750) && errno != EEXIST) {
+		logmsg("cannot create %s: %s", o->pin_dir, strerror(errno));
+		return -errno;
+	}
+
+	skel = odm_bpf__open_opts(&open_opts);
+	if (!skel) {
+		err = -errno;
+		logmsg("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->page_size = (__u32)sysconf(_SC_PAGESIZE);
+	err = odm_bpf__load(skel);
+	if (err) {
+		logmsg("cannot load the BPF programs: %s%s", strerror(-err),
+		       err == -EINVAL ? " (pinned maps of another odm version? run odmd --unload)" : "");
+		goto cleanup_skel;
+	}
+	err = write_info(skel, cgid);
+	if (err)
+		goto cleanup_skel;
+
+	err = odm_maps_open(&m, o->pin_dir);
+	if (err) {
+		logmsg("cannot open the maps pinned in %s: %s", o->pin_dir, strerror(-err));
+		goto cleanup_skel;
+	}
+	err = apply_config(&m, o->config, cgid);
+	if (err)
+		goto cleanup_maps;
+	err = sync_kernel(&m);
+	if (err)
+		goto cleanup_maps;
+	err = attach_all(o, skel, cgpath, cgid);
+	if (err)
+		goto cleanup_maps;
+	logmsg("attached to %s, maps and links pinned in %s", cgpath, o->pin_dir);
+
+	notify_ready(o->notify_fd);
+	if (!o->once)
+		err = watch(o, &m, cgid);
+
+cleanup_maps:
+	odm_maps_close(&m);
+cleanup_skel:
+	odm_bpf__destroy(skel);		/* links are pinned: programs stay attached */
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int ret;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret)
+		return ret;
+	verbose = o.verbose;
+	libbpf_set_print(libbpf_print);
+	if (o.unload)
+		return unload(&o) ? 1 : 0;
+	return run(&o) ? 1 : 0;
+}
