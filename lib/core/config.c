@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * config.c - odmd's configuration file.
+ *
+ *	# typed prefixes
+ *	prefix 2001:db8:1::/64 type fixed
+ *	prefix 2001:db8:2::/64 type session-lasting dev wlan0
+ *	default non-persistent
+ *
+ * Keywords are matched in full, unlike on the command line: a file
+ * outlives the keyword list, and an abbreviation that is unambiguous today
+ * could silently change meaning when a keyword is added.  After the prefix,
+ * "type" and "dev" may come in either order, as options do in ip(8).
+ * The parser works on a private copy and hands it over only when the whole
+ * text is good, so the caller never sees half a configuration.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+#define LINE_MAX_CHARS	1023
+#define MAX_TOKENS	8
+/* Far above any sane config, low enough that reading /dev/zero stops. */
+#define FILE_MAX_BYTES	(64u << 20)
+
+#define TYPE_LIST	"fixed, session-lasting, non-persistent or graceful-replacement"
+
+struct parser {
+	const char *name;
+	int line;
+	char *err;
+	size_t errlen;
+	struct odm_config cfg;
+	size_t cap;
+	int default_line;
+	/* Open-addressing set of indexes into cfg.prefixes: duplicate
+	 * checks stay linear for ODM_CONFIG_MAX_PREFIXES lines. */
+	size_t *slots;		/* index + 1; 0 = empty */
+	size_t n_slots;		/* power of two */
+};
+
+static int perr(struct parser *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "NAME:LINE: message"; returns -EINVAL so callers can `return perr(...)`. */
+static int perr(struct parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!ps->err || !ps->errlen)
+		return -EINVAL;
+	n = snprintf(ps->err, ps->errlen, "%s:%d: ", ps->name, ps->line);
+	if (n >= 0 && (size_t)n < ps->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static size_t key_hash(const struct odm_prefix_key *k)
+{
+	const unsigned char *b = (const unsigned char *)k;
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++) {
+		h ^= b[i];
+		h *= 1099511628211ull;
+	}
+	return (size_t)h;
+}
+
+static bool key_eq(const struct odm_prefix_key *a, const struct odm_prefix_key *b)
+{
+	return a->prefixlen == b->prefixlen && !memcmp(a->prefix, b->prefix, sizeof(a->prefix));
+}
+
+/* Slot of key: where it is, or the empty slot where it would go. */
+static size_t *slot_find(struct parser *ps, const struct odm_prefix_key *k)
+{
+	size_t mask = ps->n_slots - 1, i = key_hash(k) & mask;
+
+	while (ps->slots[i] && !key_eq(&ps->cfg.prefixes[ps->slots[i] - 1].key, k))
+		i = (i + 1) & mask;
+	return &ps->slots[i];
+}
+
+/* Keep the set at most half full, so probes stay short. */
+static int slots_grow(struct parser *ps)
+{
+	size_t *old = ps->slots, n_old = ps->n_slots, i;
+
+	if (ps->slots && (ps->cfg.n_prefixes + 1) * 2 <= ps->n_slots)
+		return 0;
+	ps->n_slots = n_old ? n_old * 2 : 64;
+	ps->slots = calloc(ps->n_slots, sizeof(*ps->slots));
+	if (!ps->slots) {
+		ps->slots = old;
+		ps->n_slots = n_old;
+		return -ENOMEM;
+	}
+	for (i = 0; i < n_old; i++)
+		if (old[i])
+			*slot_find(ps, &ps->cfg.prefixes[old[i] - 1].key) = old[i];
+	free(old);
+	return 0;
+}
+
+static int add_prefix(struct parser *ps, const struct odm_config_prefix *cp)
+{
+	char buf[ODM_PREFIX_STRLEN];
+	struct odm_config_prefix *np;
+	size_t *slot;
+	size_t ncap;
+
+	if (slots_grow(ps))
+		return -ENOMEM;
+	slot = slot_find(ps, &cp->key);
+	if (*slot)
+		return perr(ps, "prefix %s already defined at line %d",
+			    odm_prefix_str(&cp->key, buf), ps->cfg.prefixes[*slot - 1].line);
+	if (ps->cfg.n_prefixes >= ODM_CONFIG_MAX_PREFIXES)
+		return perr(ps, "too many prefixes (at most %d)", ODM_CONFIG_MAX_PREFIXES);
+	if (ps->cfg.n_prefixes == ps->cap) {
+		ncap = ps->cap ? ps->cap * 2 : 16;
+		np = realloc(ps->cfg.prefixes, ncap * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		ps->cfg.prefixes = np;
+		ps->cap = ncap;
+	}
+	ps->cfg.prefixes[ps->cfg.n_prefixes++] = *cp;
+	*slot = ps->cfg.n_prefixes;
+	return 0;
+}
+
+/* The kernel's dev_valid_name(), so a name odmd stores can exist at all. */
+static int check_ifname(struct parser *ps, const char *s)
+{
+	if (strlen(s) > IF_NAMESIZE - 1)
+		return perr(ps, "interface name '%s' too long (at most %d characters)", s,
+			    IF_NAMESIZE - 1);
+	if (!strcmp(s, ".") || !strcmp(s, "..") || strpbrk(s, "/:"))
+		return perr(ps, "bad interface name '%s'", s);
+	return 0;
+}
+
+static int parse_prefix_line(struct parser *ps, char **tok, int ntok)
+{
+	struct odm_config_prefix cp;
+	char msg[256];
+	bool have_type = false, have_dev = false;
+	int i;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.line = ps->line;
+	if (ntok < 2)
+		return perr(ps, "missing prefix after 'prefix'");
+	if (odm_prefix_parse(tok[1], &cp.key, msg, sizeof(msg)))
+		return perr(ps, "%s", msg);
+	for (i = 2; i < ntok; i += 2) {
+		if (!strcmp(tok[i], "type")) {
+			if (have_type)
+				return perr(ps, "duplicate 'type'");
+			if (i + 1 >= ntok)
+				return perr(ps, "missing type after 'type' (expected %s)",
+					    TYPE_LIST);
+			if (odm_type_parse(tok[i + 1], false, &cp.type))
+				return perr(ps, "unknown type '%s' (expected %s)", tok[i + 1],
+					    TYPE_LIST);
+			have_type = true;
+		} else if (!strcmp(tok[i], "dev")) {
+			if (have_dev)
+				return perr(ps, "duplicate 'dev'");
+			if (i + 1 >= ntok)
+				return perr(ps, "missing interface name after 'dev'");
+			if (check_ifname(ps, tok[i + 1]))
+				return -EINVAL;
+			strcpy(cp.dev, tok[i + 1]);
+			have_dev = true;
+		} else {
+			return perr(ps, "unexpected '%s' (expected type or dev)", tok[i]);
+		}
+	}
+	if (!have_type)
+		return perr(ps, "prefix %s has no type (expected 'type TYPE')", tok[1]);
+	return add_prefix(ps, &cp);
+}
+
+static int parse_default_line(struct parser *ps, char **tok, int ntok)
+{
+	__u8 type;
+
+	if (ntok < 2)
+		return perr(ps, "missing type after 'default' (expected %s, or none)", TYPE_LIST);
+	if (odm_type_parse(tok[1], true, &type))
+		return perr(ps, "unknown type '%s' (expected %s, or none)", tok[1], TYPE_LIST);
+	if (ntok > 2)
+		return perr(ps, "unexpected '%s' after the default type", tok[2]);
+	if (ps->default_line)
+		return perr(ps, "default already set at line %d", ps->default_line);
+	ps->default_line = ps->line;
+	ps->cfg.have_default = true;
+	ps->cfg.default_type = type;
+	return 0;
+}
+
+/* '\r' counts as blank so that files saved with CRLF line ends still parse. */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int parse_line(struct parser *ps, char *s)
+{
+	char *tok[MAX_TOKENS + 1];
+	char *hash;
+	int ntok = 0;
+
+	hash = strchr(s, '#');
+	if (hash)
+		*hash = '\0';
+	for (;;) {
+		while (is_blank(*s))
+			s++;
+		if (!*s)
+			break;
+		/* One over the longest statement is enough to report it. */
+		if (ntok == MAX_TOKENS + 1)
+			break;
+		tok[ntok++] = s;
+		while (*s && !is_blank(*s))
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+	if (ntok == 0)
+		return 0;
+	if (!strcmp(tok[0], "prefix"))
+		return parse_prefix_line(ps, tok, ntok);
+	if (!strcmp(tok[0], "default"))
+		return parse_default_line(ps, tok, ntok);
+	return perr(ps, "unknown keyword '%s'", tok[0]);
+}
+
+int odm_config_parse_string(const char *text, const char *name, struct odm_config *cfg,
+			    char *err, size_t errlen)
+{
+	char line[LINE_MAX_CHARS + 2];
+	struct parser ps;
+	const char *p, *nl;
+	size_t len;
+	int ret = 0;
+
+	if (!cfg)
+		return -EINVAL;
+	memset(cfg, 0, sizeof(*cfg));
+	memset(&ps, 0, sizeof(ps));
+	ps.name = name ? name : "(config)";
+	ps.err = err;
+	ps.errlen = errlen;
+	if (err && errlen)
+		err[0] = '\0';
+	if (!text)
+		return -EINVAL;
+
+	for (p = text; *p; p = nl ? nl + 1 : p + len) {
+		ps.line++;
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len > LINE_MAX_CHARS) {
+			ret = perr(&ps, "line too long (more than %d characters)", LINE_MAX_CHARS);
+			break;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		ret = parse_line(&ps, line);
+		if (ret)
+			break;
+	}
+	free(ps.slots);
+	if (ret) {
+		if (ret == -ENOMEM && err && errlen)
+			snprintf(err, errlen, "%s:%d: %s", ps.name, ps.line, strerror(ENOMEM));
+		odm_config_free(&ps.cfg);
+		return ret;
+	}
+	*cfg = ps.cfg;
+	return 0;
+}
+
+int odm_config_parse_file(const char *path, struct odm_config *cfg, char *err, size_t errlen)
+{
+	char *buf = NULL, *nb, *nul;
+	size_t len = 0, cap = 0, n, i;
+	int ret, line;
+	FILE *f;
+
+	if (!cfg || !path)
+		return -EINVAL;
+	memset(cfg, 0, sizeof(*cfg));
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		goto err_msg;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			if (cap >= FILE_MAX_BYTES) {
+				ret = -EFBIG;
+				goto err_close;
+			}
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				ret = -ENOMEM;
+				goto err_close;
+			}
+			buf = nb;
+		}
+		errno = 0;
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		/* fread sets errno (EISDIR for a directory, EIO...). */
+		ret = errno ? -errno : -EIO;
+		goto err_close;
+	}
+	fclose(f);
+	buf[len] = '\0';
+
+	/* The parser sees a C string: a NUL would silently end the file early. */
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		for (line = 1, i = 0; buf + i < nul; i++)
+			if (buf[i] == '\n')
+				line++;
+		if (err && errlen)
+			snprintf(err, errlen, "%s:%d: NUL byte in file (not a text file?)", path,
+				 line);
+		free(buf);
+		return -EINVAL;
+	}
+	ret = odm_config_parse_string(buf, path, cfg, err, errlen);
+	free(buf);
+	return ret;
+
+err_close:
+	fclose(f);
+	free(buf);
+err_msg:
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
+void odm_config_free(struct odm_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->prefixes);
+	memset(cfg, 0, sizeof(*cfg));
+}
