@@ -138,7 +138,7 @@ $(O)/odm: $(CLI_OBJS) $(O)/libodm-core.a
 
 # ---- tests ------------------------------------------------------------------
 
-$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/libodm-core.a $(O)/libodm.a
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/cli/parse.o $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 

@@ -402,7 +402,7 @@ static int attach_one(const struct opts *o, struct bpf_program *prog, const char
 	link = bpf_link__open(path);
 	if (link) {
 		memset(&info, 0, sizeof(info));
-		err = bpf_link_get_info_by_fd(bpf_link__fd(link), &info, &info_len);
+		err = bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &info_len);
 		if (!err && info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != cgid) {
 			logmsg("odm is attached to another cgroup (id %llu) through %s; "
 			       "run odmd --unload first", (unsigned long long)info.cgroup.cgroup_id, path);
