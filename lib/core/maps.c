@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * maps.c - access to odm's maps pinned by odmd, and the cgroup v2 helpers
+ * the CLI needs to name the cgroups those maps are keyed by.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core.h"
+
+/* Where each pinned map's fd lives in struct odm_maps. */
+static const struct {
+	const char *name;
+	size_t off;
+} pinned_maps[] = {
+	{ "odm_prefixes",	offsetof(struct odm_maps, prefixes) },
+	{ "odm_select",		offsetof(struct odm_maps, select) },
+	{ "odm_addr_use",	offsetof(struct odm_maps, addr_use) },
+	{ "odm_policy",		offsetof(struct odm_maps, policy) },
+	{ "odm_stats",		offsetof(struct odm_maps, stats) },
+	{ "odm_info",		offsetof(struct odm_maps, info) },
+};
+
+#define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
+
+static int *map_fd(struct odm_maps *m, size_t i)
+{
+	return (int *)((char *)m + pinned_maps[i].off);
+}
+
+static void maps_reset(struct odm_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < N_PINNED; i++)
+		*map_fd(m, i) = -1;
+	m->lock_fd = -1;
+}
+
+void odm_maps_close(struct odm_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < N_PINNED; i++)
+		if (*map_fd(m, i) >= 0)
+			close(*map_fd(m, i));
+	if (m->lock_fd >= 0)
+		close(m->lock_fd);
+	maps_reset(m);
+}
+
+static int pin_open(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+int odm_maps_open(struct odm_maps *m, const char *pin_dir)
+{
+	size_t i;
+	int fd;
+
+	maps_reset(m);
+	if (!pin_dir)
+		pin_dir = ODM_PIN_DIR;
+	/* The directory fd doubles as the writers' lock, see odm_maps_lock(). */
+	m->lock_fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->lock_fd < 0)
+		return -errno;
+	for (i = 0; i < N_PINNED; i++) {
+		fd = pin_open(pin_dir, pinned_maps[i].name);
+		if (fd < 0) {
+			odm_maps_close(m);
+			return fd;
+		}
+		*map_fd(m, i) = fd;
+	}
+	return 0;
+}
+
+int odm_maps_lock(struct odm_maps *m)
+{
+	while (flock(m->lock_fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+void odm_maps_unlock(struct odm_maps *m)
+{
+	flock(m->lock_fd, LOCK_UN);
+}
+
+/* ---- iteration --------------------------------------------------------- */
+
+/* A copy of every key of a map, taken before any callback runs. */
+struct key_snap {
+	void *keys;
+	size_t n;
+	size_t key_size;
+};
+
+static int map_max_entries(int fd, __u32 *max)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return -errno;
+	*max = info.max_entries;
+	return 0;
+}
+
+/*
+ * Iterating with bpf_map_get_next_key() restarts from the first key when the
+ * current key disappears (both LPM tries and hashes do that), so callbacks
+ * that delete, or a concurrent writer, could make a live walk visit entries
+ * twice or never end.  Copying the keys first, bounded by max_entries, makes
+ * every walk finite and lets callbacks change the map.
+ */
+static int keys_snapshot(int fd, size_t key_size, struct key_snap *s)
+{
+	__u32 max = 0;
+	char *prev = NULL;
+	int err;
+
+	s->keys = NULL;
+	s->n = 0;
+	s->key_size = key_size;
+	err = map_max_entries(fd, &max);
+	if (err)
+		return err;
+	if (!max)
+		return 0;
+	s->keys = calloc(max, key_size);
+	if (!s->keys)
+		return -ENOMEM;
+	while (s->n < max) {
+		char *next = (char *)s->keys + s->n * key_size;
+
+		if (bpf_map_get_next_key(fd, prev, next) < 0) {
+			if (errno == ENOENT)
+				break;
+			err = -errno;
+			free(s->keys);
+			s->keys = NULL;
+			s->n = 0;
+			return err;
+		}
+		prev = next;
+		s->n++;
+	}
+	return 0;
+}
+
+static void *snap_key(const struct key_snap *s, size_t i)
+{
+	return (char *)s->keys + i * s->key_size;
+}
+
+/* ---- odm_prefixes ------------------------------------------------------ */
+
+int odm_prefix_foreach(struct odm_maps *m, odm_prefix_cb cb, void *ctx)
+{
+	struct key_snap s;
+	struct odm_prefix val;
+	size_t i;
+	int err;
+
+	err = keys_snapshot(m->prefixes, sizeof(struct odm_prefix_key), &s);
+	if (err)
+		return err;
+	for (i = 0; i < s.n && !err; i++) {
+		if (bpf_map_lookup_elem(m->prefixes, snap_key(&s, i), &val) < 0) {
+			/* deleted since the snapshot: not an error */
+			if (errno != ENOENT)
+				err = -errno;
+			continue;
+		}
+		err = cb(snap_key(&s, i), &val, ctx);
+	}
+	free(s.keys);
+	return err;
+}
+
+int odm_prefix_get(struct odm_maps *m, const struct odm_prefix_key *key, struct odm_prefix *val)
+{
+	return bpf_map_lookup_elem(m->prefixes, key, val) < 0 ? -errno : 0;
+}
+
+int odm_prefix_put(struct odm_maps *m, const struct odm_prefix_key *key,
+		   const struct odm_prefix *val)
+{
+	return bpf_map_update_elem(m->prefixes, key, val, BPF_ANY) < 0 ? -errno : 0;
+}
+
+int odm_prefix_del(struct odm_maps *m, const struct odm_prefix_key *key)
+{
+	return bpf_map_delete_elem(m->prefixes, key) < 0 ? -errno : 0;
+}
+
+/* ---- odm_select -------------------------------------------------------- */
+
+/* The best prefix seen so far for each type, indexed by type. */
+struct select_best {
+	bool have[ODM_TYPE_MAX + 1];
+	struct odm_prefix_key key[ODM_TYPE_MAX + 1];
+	struct odm_prefix val[ODM_TYPE_MAX + 1];
+};
+
+/* Network order compares bytewise, so memcmp orders prefixes numerically. */
+static int prefix_key_cmp(const struct odm_prefix_key *a, const struct odm_prefix_key *b)
+{
+	int c = memcmp(a->prefix, b->prefix, sizeof(a->prefix));
+
+	if (c)
+		return c;
+	return a->prefixlen < b->prefixlen ? -1 : a->prefixlen > b->prefixlen;
+}
+
+static int select_consider(const struct odm_prefix_key *key, const struct odm_prefix *val,
+			   void *ctx)
+{
+	struct select_best *b = ctx;
+	unsigned int t = val->type;
+
+	if (val->state != ODM_PS_VALID || t < ODM_TYPE_FIXED || t > ODM_TYPE_MAX)
+		return 0;
+	if (b->have[t]) {
+		if (val->since_ns < b->val[t].since_ns)
+			return 0;
+		if (val->since_ns == b->val[t].since_ns && prefix_key_cmp(key, &b->key[t]) > 0)
+			return 0;
+	}
+	b->have[t] = true;
+	b->key[t] = *key;
+	b->val[t] = *val;
+	return 0;
+}
+
+static int select_store(struct odm_maps *m, __u32 type, const struct odm_prefix_key *key,
+			const struct odm_prefix *val)
+{
+	struct odm_choice c;
+
+	memset(&c, 0, sizeof(c));
+	memcpy(c.addr, val->addr, sizeof(c.addr));
+	memcpy(c.prefix, key->prefix, sizeof(c.prefix));
+	c.ifindex = val->ifindex;
+	c.plen = key->prefixlen;
+	c.since_ns = val->since_ns;
+	/* One update replaces the whole element: the BPF side never sees a mix. */
+	return bpf_map_update_elem(m->select, &type, &c, BPF_ANY) < 0 ? -errno : 0;
+}
+
+static int select_clear(struct odm_maps *m, __u32 type)
+{
+	if (bpf_map_delete_elem(m->select, &type) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int odm_select_recompute(struct odm_maps *m)
+{
+	struct select_best b;
+	__u32 t;
+	int err, first = 0;
+
+	memset(&b, 0, sizeof(b));
+	err = odm_prefix_foreach(m, select_consider, &b);
+	if (err)
+		return err;
+	/* Carry on after a failure so that one bad type leaves no others stale. */
+	for (t = ODM_TYPE_FIXED; t <= ODM_TYPE_MAX; t++) {
+		if (b.have[t])
+			err = select_store(m, t, &b.key[t], &b.val[t]);
+		else
+			err = select_clear(m, t);
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
+/* ---- odm_policy -------------------------------------------------------- */
+
+int odm_policy_set(struct odm_maps *m, __u64 cgroup_id, const struct odm_policy *pol)
+{
+	return bpf_map_update_elem(m->policy, &cgroup_id, pol, BPF_ANY) < 0 ? -errno : 0;
+}
+
+int odm_policy_del(struct odm_maps *m, __u64 cgroup_id)
+{
+	return bpf_map_delete_elem(m->policy, &cgroup_id) < 0 ? -errno : 0;
+}
+
+int odm_policy_foreach(struct odm_maps *m, odm_policy_cb cb, void *ctx)
+{
+	struct key_snap s;
+	struct odm_policy pol;
+	__u64 id;
+	size_t i;
+	int err;
+
+	err = keys_snapshot(m->policy, sizeof(__u64), &s);
+	if (err)
+		return err;
+	for (i = 0; i < s.n && !err; i++) {
+		memcpy(&id, snap_key(&s, i), sizeof(id));
+		if (bpf_map_lookup_elem(m->policy, &id, &pol) < 0) {
+			if (errno != ENOENT)
+				err = -errno;
+			continue;
+		}
+		err = cb(id, &pol, ctx);
+	}
+	free(s.keys);
+	return err;
+}
+
+/* ---- odm_stats, odm_addr_use, odm_info --------------------------------- */
+
+int odm_stats_read(struct odm_maps *m, __u64 out[ODM_STAT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *percpu;
+	__u32 i;
+	int c, err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	/* Per-CPU values are rounded up to 8 bytes each; a __u64 already is. */
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (i = 0; i < ODM_STAT_MAX; i++) {
+		if (bpf_map_lookup_elem(m->stats, &i, percpu) < 0) {
+			err = -errno;
+			break;
+		}
+		out[i] = 0;
+		for (c = 0; c < ncpu; c++)
+			out[i] += percpu[c];
+	}
+	free(percpu);
+	return err;
+}
+
+const char *odm_stat_name(unsigned int stat)
+{
+	static const char *const names[ODM_STAT_MAX] = {
+		[ODM_STAT_SETSC_OK]		= "setsc_ok",
+		[ODM_STAT_SETSC_NO_PREFIX]	= "setsc_no_prefix",
+		[ODM_STAT_SETSC_NEED_NET]	= "setsc_need_net",
+		[ODM_STAT_SETSC_INVAL]		= "setsc_inval",
+		[ODM_STAT_DEFAULT_APPLIED]	= "default_applied",
+		[ODM_STAT_CONNECT_BOUND]	= "connect_bound",
+		[ODM_STAT_CONNECT_SKIP_BOUND]	= "connect_skip_bound",
+		[ODM_STAT_CONNECT_SKIP_DST]	= "connect_skip_dst",
+		[ODM_STAT_CONNECT_SKIP_RFC5014]	= "connect_skip_rfc5014",
+		[ODM_STAT_CONNECT_NO_ADDR]	= "connect_no_addr",
+		[ODM_STAT_CONNECT_FAIL]		= "connect_fail",
+		[ODM_STAT_SENDMSG_SET]		= "sendmsg_set",
+		[ODM_STAT_ON_NET_STRIPPED]	= "on_net_stripped",
+		[ODM_STAT_RELEASE_COUNTED]	= "release_counted",
+	};
+
+	if (stat >= ODM_STAT_MAX || !names[stat])
+		return "unknown";
+	return names[stat];
+}
+
+int odm_use_get(struct odm_maps *m, const __u32 addr[4], struct odm_use *use)
+{
+	__u32 key[4];
+
+	memcpy(key, addr, sizeof(key));
+	if (bpf_map_lookup_elem(m->addr_use, key, use) < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		memset(use, 0, sizeof(*use));
+	}
+	return 0;
+}
+
+int odm_info_get(struct odm_maps *m, struct odm_info *info)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(m->info, &key, info) < 0 ? -errno : 0;
+}
+
+/* ---- cgroup v2 ---------------------------------------------------------- */
+
+/* mountinfo escapes ' ', '\t', '\n' and '\\' as three octal digits. */
+static int unescape_octal(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	if (!len)
+		return -ENAMETOOLONG;
+	while (*src) {
+		char c = *src++;
+
+		if (c == '\\' && src[0] >= '0' && src[0] <= '3' && src[1] >= '0' &&
+		    src[1] <= '7' && src[2] >= '0' && src[2] <= '7') {
+			c = (char)((src[0] - '0') << 6 | (src[1] - '0') << 3 | (src[2] - '0'));
+			src += 3;
+		}
+		if (n + 1 >= len)
+			return -ENAMETOOLONG;
+		dst[n++] = c;
+	}
+	dst[n] = '\0';
+	return 0;
+}
+
+/*
+ * A mountinfo line is "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] -
+ * FSTYPE SOURCE SUPEROPTS"; the optional fields make the fstype's position
+ * vary, so find the lone "-" first.  Sets *mnt to the (still escaped) mount
+ * point when the fstype is cgroup2.
+ */
+static bool mountinfo_is_cgroup2(char *line, char **mnt)
+{
+	char *save = NULL, *tok;
+	bool dash = false;
+	int field = 0;
+
+	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		if (field == 4)
+			*mnt = tok;
+		if (dash)
+			return strcmp(tok, "cgroup2") == 0;
+		if (field >= 6 && strcmp(tok, "-") == 0)
+			dash = true;
+		field++;
+	}
+	return false;
+}
+
+int odm_cgroup2_root(char *buf, size_t len)
+{
+	char *line = NULL, *mnt = NULL;
+	size_t cap = 0;
+	int err = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		if (mountinfo_is_cgroup2(line, &mnt)) {
+			err = unescape_octal(buf, len, mnt);
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+/*
+ * cgroupfs (kernfs) encodes a directory's 64-bit id as its file handle; this
+ * is the value bpf_get_current_cgroup_id() returns, and on 64-bit hosts also
+ * the inode number.
+ */
+static int cgroup_handle_id(const char *path, __u64 *id)
+{
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + sizeof(__u64)];
+	} h;
+	int mount_id;
+
+	memset(&h, 0, sizeof(h));
+	h.fh.handle_bytes = sizeof(__u64);
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0) < 0)
+		return -errno;
+	if (h.fh.handle_bytes != sizeof(__u64))
+		return -EINVAL;
+	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return 0;
+}
+
+int odm_cgroup_id(const char *path, __u64 *id)
+{
+	struct statfs sfs;
+
+	/* Other filesystems have file handles too; their ids would mean nothing. */
+	if (statfs(path, &sfs) < 0)
+		return -errno;
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return -ENOTDIR;	/* as odm_cgroup_resolve() says it */
+	return cgroup_handle_id(path, id);
+}
+
+/* Deeper than any real hierarchy; only bounds the recursion. */
+#define CGROUP_MAX_DEPTH 64
+
+/*
+ * Depth-first search for the directory with the given id.  path (of size
+ * cap) holds the current directory and, on success, the match.  Returns 1
+ * when found, 0 when not.  Directories that vanish or cannot be read while
+ * we walk are skipped: the tree changes under us and that is not an error.
+ */
+static int cgroup_find(char *path, size_t cap, __u64 id, int depth)
+{
+	size_t plen = strlen(path);
+	struct dirent *de;
+	__u64 cur;
+	DIR *d;
+	int found = 0;
+
+	if (cgroup_handle_id(path, &cur) == 0 && cur == id)
+		return 1;
+	if (depth >= CGROUP_MAX_DEPTH)
+		return 0;
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(path + plen, cap - plen, "/%s", de->d_name) >= (int)(cap - plen))
+			continue;
+		found = cgroup_find(path, cap, id, depth + 1);
+	}
+	if (!found)
+		path[plen] = '\0';
+	closedir(d);
+	return found;
+}
+
+int odm_cgroup_path(__u64 id, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	const char *rel;
+	size_t rootlen;
+	int err;
+
+	err = odm_cgroup2_root(path, sizeof(path));
+	if (err)
+		return err;
+	rootlen = strlen(path);
+	if (!cgroup_find(path, sizeof(path), id, 0))
+		return -ENOENT;
+	rel = path[rootlen] ? path + rootlen : "/";
+	if (strlen(rel) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, rel);
+	return 0;
+}
