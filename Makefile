@@ -109,7 +109,8 @@ $(O)/%.pic.o: %.c lib/odm.h bpf/odm_abi.h | $(O)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(O)/loader/%.o: $(O)/odm.skel.h
+# odmd embeds the BPF object through the skeleton.
+$(ODMD_OBJS): $(O)/odm.skel.h
 
 $(O)/libodm-core.a: $(CORE_OBJS)
 	$(call msg,AR,$@)

@@ -399,7 +399,7 @@ static int attach_one(const struct opts *o, struct bpf_program *prog, const char
 	err = pin_path(path, sizeof(path), o->pin_dir, link_name);
 	if (err)
 		return err;
-	link = bpf_link__open(path);
+	link = access(path, F_OK) == 0 ? bpf_link__open(path) : NULL;
 	if (link) {
 		memset(&info, 0, sizeof(info));
 		err = bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &info_len);

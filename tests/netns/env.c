@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * env.c - namespaces, cgroup, odmd and agents for the integration tests.
+ * See env.h for the picture.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/tcp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "env.h"
+#include "core.h"
+#include "odm.h"
+
+#ifndef ODM_BUILD_DIR
+#define ODM_BUILD_DIR "build"
+#endif
+
+static int vsys_status(char *out, size_t len, const char *fmt, va_list ap)
+{
+	char cmd[2048], line[512];
+	size_t used = 0;
+	FILE *f;
+	int st;
+
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	if (out && len)
+		out[0] = '\0';
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+
+		if (out && used + n < len) {
+			memcpy(out + used, line, n + 1);
+			used += n;
+		}
+	}
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int sys_status(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	st = vsys_status(out, len, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+bool sys(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "  command failed (%d): %s\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+			cmd);
+		return false;
+	}
+	return true;
+}
+
+bool sys_out(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	char *nl;
+	int st;
+
+	va_start(ap, fmt);
+	st = vsys_status(out, len, fmt, ap);
+	va_end(ap);
+	nl = strchr(out, '\n');
+	if (nl)
+		*nl = '\0';
+	return st == 0;
+}
+
+bool ns_enter(const char *name)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "  open %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	err = setns(fd, CLONE_NEWNET);
+	close(fd);
+	if (err)
+		fprintf(stderr, "  setns %s: %s\n", name, strerror(errno));
+	return err == 0;
+}
+
+void ns_restore(struct env *e)
+{
+	if (setns(e->orig_ns, CLONE_NEWNET))
+		fprintf(stderr, "  setns back: %s\n", strerror(errno));
+}
+
+bool env_host(struct env *e, const char *fmt, ...)
+{
+	char cmd[1800];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return sys("nsenter --net=/run/netns/%s %s", e->host_ns, cmd);
+}
+
+int env_odm(struct env *e, char *out, size_t len, const char *fmt, ...)
+{
+	char args[1500];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	return sys_status(out, len, "nsenter --net=/run/netns/%s %s/odm -d %s %s 2>&1", e->host_ns,
+			  ODM_BUILD_DIR, e->pin_dir, args);
+}
+
+static bool write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return false;
+	fputs(text, f);
+	return fclose(f) == 0;
+}
+
+bool env_setup(struct env *e, const char *config)
+{
+	static int seq;
+	char root[PATH_MAX];
+	int n = ++seq, pid = getpid();
+
+	memset(e, 0, sizeof(*e));
+	e->odmd = -1;
+	e->orig_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	snprintf(e->host_ns, sizeof(e->host_ns), "odmt-h-%d-%d", pid, n);
+	snprintf(e->net_ns, sizeof(e->net_ns), "odmt-n-%d-%d", pid, n);
+	snprintf(e->pin_dir, sizeof(e->pin_dir), "/sys/fs/bpf/odmt-%d-%d", pid, n);
+	snprintf(e->config, sizeof(e->config), "/tmp/odmt-%d-%d.conf", pid, n);
+	if (odm_cgroup2_root(root, sizeof(root))) {
+		fprintf(stderr, "  no cgroup2 mount\n");
+		return false;
+	}
+	snprintf(e->cgroup, sizeof(e->cgroup), "%s/odmt-%d-%d", root, pid, n);
+	if (mkdir(e->cgroup, 0755) && errno != EEXIST) {
+		fprintf(stderr, "  mkdir %s: %s\n", e->cgroup, strerror(errno));
+		return false;
+	}
+	if (!write_file(e->config, config ? config : ""))
+		return false;
+	e->ready = true;
+	return sys("ip netns add %s && ip netns add %s", e->host_ns, e->net_ns) &&
+	       sys("ip -n %s link add veth-h type veth peer name veth-s netns %s",
+		   e->host_ns, e->net_ns) &&
+	       sys("ip -n %s link set lo up && ip -n %s link set lo up", e->host_ns, e->net_ns) &&
+	       sys("ip -n %s link set veth-h up && ip -n %s link set veth-s up",
+		   e->host_ns, e->net_ns) &&
+	       sys("ip -n %s addr add %s/64 dev veth-s nodad && ip -n %s addr add %s/64 dev veth-s nodad"
+		   " && ip -n %s addr add %s/24 dev veth-s",
+		   e->net_ns, NET_ADDR, e->net_ns, NET_LL, e->net_ns, NET_ADDR4) &&
+	       sys("ip -n %s addr add %s/64 dev veth-h nodad && ip -n %s addr add %s/64 dev veth-h nodad"
+		   " && ip -n %s addr add %s/24 dev veth-h",
+		   e->host_ns, HOST_UNTYPED, e->host_ns, HOST_LL, e->host_ns, HOST_ADDR4) &&
+	       /* Replies to every typed prefix of the host go back over the veth. */
+	       sys("ip -n %s -6 route add 2001:db8::/32 dev veth-s", e->net_ns);
+}
+
+bool env_start_odmd(struct env *e)
+{
+	char buf[16] = { 0 };
+	struct pollfd pfd;
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return false;
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		char fdarg[16];
+
+		if (!ns_enter(e->host_ns))
+			_exit(127);
+		/* The notify end must survive exec; everything else is CLOEXEC. */
+		if (dup2(pipefd[1], 3) < 0)
+			_exit(127);
+		snprintf(fdarg, sizeof(fdarg), "%d", 3);
+		execl(ODM_BUILD_DIR "/odmd", "odmd", "--cgroup", e->cgroup, "--config", e->config,
+		      "--pin-dir", e->pin_dir, "--notify-fd", fdarg, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	e->odmd = pid;
+	pfd = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
+	if (poll(&pfd, 1, 10000) != 1 || read(pipefd[0], buf, sizeof(buf) - 1) <= 0 ||
+	    strcmp(buf, "READY\n")) {
+		fprintf(stderr, "  odmd did not get ready\n");
+		close(pipefd[0]);
+		env_stop_odmd(e, true);
+		return false;
+	}
+	close(pipefd[0]);
+	return true;
+}
+
+void env_stop_odmd(struct env *e, bool hard)
+{
+	if (e->odmd <= 0)
+		return;
+	kill(e->odmd, hard ? SIGKILL : SIGTERM);
+	waitpid(e->odmd, NULL, 0);
+	e->odmd = -1;
+}
+
+void env_teardown(struct env *e)
+{
+	if (!e->ready)
+		return;
+	env_stop_odmd(e, false);
+	sys("%s/odmd --unload --pin-dir %s", ODM_BUILD_DIR, e->pin_dir);
+	sys("ip netns del %s; ip netns del %s; true", e->host_ns, e->net_ns);
+	if (rmdir(e->cgroup) && errno != ENOENT)
+		fprintf(stderr, "  rmdir %s: %s\n", e->cgroup, strerror(errno));
+	unlink(e->config);
+	if (e->orig_ns >= 0)
+		close(e->orig_ns);
+	e->ready = false;
+}
+
+long long env_sockets_on(struct env *e, const char *addr)
+{
+	struct odm_maps m;
+	struct odm_use use;
+	__u32 a[4];
+	int err;
+
+	if (odm_addr_parse(addr, a) || odm_maps_open(&m, e->pin_dir))
+		return -1;
+	err = odm_use_get(&m, a, &use);
+	odm_maps_close(&m);
+	return err ? -1 : (long long)use.sockets;
+}
+
+/* ---- sockaddr helpers ---- */
+
+socklen_t make_sa6(struct sockaddr_storage *ss, const char *addr, int port, const char *ifname_ns,
+		   const char *ifname)
+{
+	struct sockaddr_in6 *sa = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	sa->sin6_family = AF_INET6;
+	sa->sin6_port = htons((unsigned short)port);
+	if (inet_pton(AF_INET6, addr, &sa->sin6_addr) != 1)
+		return 0;
+	if (ifname) {
+		/* Scope ids are per netns: resolve inside the namespace. */
+		int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0 && ns_enter(ifname_ns)) {
+			sa->sin6_scope_id = if_nametoindex(ifname);
+			setns(fd, CLONE_NEWNET);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return sizeof(*sa);
+}
+
+const char *sa_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const struct sockaddr_in6 *s6 = (const void *)ss;
+	const struct sockaddr_in *s4 = (const void *)ss;
+
+	if (ss->ss_family == AF_INET6)
+		return inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+	if (ss->ss_family == AF_INET)
+		return inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
+	snprintf(buf, len, "(family %d)", ss->ss_family);
+	return buf;
+}
+
+/* ---- the agent ---- */
+
+#define AGENT_MAX_SOCKS 64
+
+static void agent_serve(int fd)
+{
+	int socks[AGENT_MAX_SOCKS];
+	struct agent_req req;
+	struct agent_resp resp;
+	int i;
+
+	for (i = 0; i < AGENT_MAX_SOCKS; i++)
+		socks[i] = -1;
+	while (read(fd, &req, sizeof(req)) == sizeof(req)) {
+		int s = (req.id >= 0 && req.id < AGENT_MAX_SOCKS) ? socks[req.id] : -1;
+		socklen_t len = sizeof(resp.local);
+
+		memset(&resp, 0, sizeof(resp));
+		errno = 0;
+		switch (req.op) {
+		case AG_SOCKET:
+			for (i = 0; i < AGENT_MAX_SOCKS && socks[i] >= 0; i++)
+				;
+			resp.ret = -1;
+			if (i < AGENT_MAX_SOCKS) {
+				socks[i] = socket(req.family ? req.family : AF_INET6, req.arg, 0);
+				resp.ret = socks[i] >= 0 ? i : -1;
+			}
+			break;
+		case AG_SETSC:
+			resp.ret = setsc(s, &resp.addr, (sc_type)req.arg);
+			break;
+		case AG_BIND:
+			resp.ret = bind(s, (struct sockaddr *)&req.sa, req.salen);
+			break;
+		case AG_CONNECT:
+			resp.ret = connect(s, (struct sockaddr *)&req.sa, req.salen);
+			break;
+		case AG_SENDTO:
+			resp.ret = (int)sendto(s, req.payload, strlen(req.payload), 0,
+					       (struct sockaddr *)&req.sa, req.salen);
+			break;
+		case AG_SEND:
+			resp.ret = (int)send(s, req.payload, strlen(req.payload), MSG_NOSIGNAL);
+			break;
+		case AG_CLOSE:
+			resp.ret = close(s);
+			if (req.id >= 0 && req.id < AGENT_MAX_SOCKS)
+				socks[req.id] = -1;
+			break;
+		case AG_SETPREFS:
+			resp.ret = setsockopt(s, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, &req.arg,
+					      sizeof(req.arg));
+			break;
+		case AG_GETPREFS: {
+			socklen_t olen = sizeof(resp.arg);
+
+			resp.ret = getsockopt(s, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, &resp.arg,
+					      &olen);
+			break;
+		}
+		case AG_LISTEN:
+			resp.ret = bind(s, (struct sockaddr *)&req.sa, req.salen);
+			if (!resp.ret)
+				resp.ret = listen(s, 16);
+			break;
+		case AG_ACCEPT: {
+			socklen_t plen = sizeof(resp.peer);
+			int c = accept(s, (struct sockaddr *)&resp.peer, &plen);
+
+			for (i = 0; c >= 0 && i < AGENT_MAX_SOCKS && socks[i] >= 0; i++)
+				;
+			resp.ret = -1;
+			if (c >= 0 && i < AGENT_MAX_SOCKS) {
+				socks[i] = c;
+				resp.ret = i;
+				s = c;
+			}
+			break;
+		}
+		case AG_RECV: {
+			char buf[256];
+
+			resp.ret = (int)recv(s, buf, sizeof(buf), 0);
+			break;
+		}
+		case AG_BIGOPT: {
+			static char big[3 * 4096];	/* child-only scratch */
+			socklen_t olen = sizeof(big);
+			int val = 65536;
+
+			memset(big, 0, sizeof(big));
+			memcpy(big, &val, sizeof(val));
+			resp.ret = setsockopt(s, SOL_SOCKET, SO_RCVBUF, big, sizeof(big));
+			if (!resp.ret)
+				resp.ret = getsockopt(s, IPPROTO_TCP, TCP_INFO, big, &olen);
+			resp.local.ss_family = (sa_family_t)olen;
+			olen = sizeof(resp.arg);
+			if (!resp.ret)
+				resp.ret = getsockopt(s, SOL_SOCKET, SO_RCVBUF, &resp.arg, &olen);
+			resp.err = resp.ret < 0 ? errno : 0;
+			if (write(fd, &resp, sizeof(resp)) != sizeof(resp))
+				_exit(1);
+			continue;
+		}
+		case AG_EXIT:
+			_exit(0);
+		default:
+			resp.ret = -1;
+			errno = EINVAL;
+		}
+		resp.err = resp.ret < 0 ? errno : 0;
+		if (s >= 0)
+			getsockname(s, (struct sockaddr *)&resp.local, &len);
+		if (write(fd, &resp, sizeof(resp)) != sizeof(resp))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+static bool join_cgroup(const char *cgroup)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fprintf(f, "%d\n", getpid());
+	return fclose(f) == 0;
+}
+
+bool agent_start(struct env *e, struct agent *a, const char *cgroup, uid_t uid)
+{
+	int sv[2];
+	char ok;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return false;
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		close(sv[0]);
+		if ((cgroup && !join_cgroup(cgroup)) || !ns_enter(e->host_ns))
+			_exit(127);
+		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(127);
+		ok = 1;
+		if (write(sv[1], &ok, 1) != 1)
+			_exit(127);
+		agent_serve(sv[1]);
+	}
+	close(sv[1]);
+	a->pid = pid;
+	a->fd = sv[0];
+	if (read(a->fd, &ok, 1) != 1) {
+		fprintf(stderr, "  agent failed to start\n");
+		agent_stop(a);
+		return false;
+	}
+	return true;
+}
+
+bool agent_call(struct agent *a, const struct agent_req *req, struct agent_resp *resp)
+{
+	if (write(a->fd, req, sizeof(*req)) != sizeof(*req) ||
+	    read(a->fd, resp, sizeof(*resp)) != sizeof(*resp)) {
+		fprintf(stderr, "  agent call %d failed\n", req->op);
+		return false;
+	}
+	return true;
+}
+
+void agent_stop(struct agent *a)
+{
+	if (a->pid <= 0)
+		return;
+	close(a->fd);
+	kill(a->pid, SIGKILL);
+	waitpid(a->pid, NULL, 0);
+	a->pid = -1;
+}

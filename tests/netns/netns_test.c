@@ -1,0 +1,1001 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * netns_test.c - odm end to end: real BPF programs attached to a real
+ * cgroup by a real odmd, real TCP/UDP sockets in a network namespace, and
+ * the source address the peer actually saw.  Needs root.
+ *
+ *   build/tests/netns_test [-v] [NAME...]    (NAME: run only tests whose name contains it)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/stat.h>
+
+#include <bpf/bpf.h>
+
+#include "../unit/test.h"
+#include "env.h"
+#include "core.h"
+#include "odm.h"
+
+#define PORT		8080
+#define LO_PORT		8081
+
+/* The typed prefixes most tests use, and the address the host has in each. */
+#define SL_ADDR		"2001:db8:1::10"
+#define NP_ADDR		"2001:db8:2::10"
+#define FX_ADDR		"2001:db8:3::10"
+#define NP2_ADDR	"2001:db8:4::10"
+
+static const char base_config[] =
+	"# typed prefixes of the test host\n"
+	"prefix 2001:db8:1::/64 type session-lasting dev veth-h\n"
+	"prefix 2001:db8:2::/64 type non-persistent dev veth-h\n"
+	"prefix 2001:db8:3::/64 type fixed\n";
+
+static bool add_base_addrs(struct env *e)
+{
+	return sys("ip -n %s addr add %s/64 dev veth-h nodad && ip -n %s addr add %s/64 dev veth-h nodad"
+		   " && ip -n %s addr add %s/64 dev veth-h nodad",
+		   e->host_ns, SL_ADDR, e->host_ns, NP_ADDR, e->host_ns, FX_ADDR);
+}
+
+/* A fresh world with odmd running on base_config (plus extra lines). */
+static bool world(struct env *e, const char *extra_config, bool with_addrs)
+{
+	char cfg[2048];
+
+	snprintf(cfg, sizeof(cfg), "%s%s", base_config, extra_config ? extra_config : "");
+	if (!env_setup(e, cfg))
+		return false;
+	if (with_addrs && !add_base_addrs(e))
+		return false;
+	return env_start_odmd(e);
+}
+
+/* ---- the peer: sockets in the "net" namespace (or host, for ::1) ---- */
+
+struct peer {
+	int tcp;
+	int udp;
+};
+
+static bool peer_open(struct env *e, struct peer *p, const char *ns, const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_sa6(&ss, addr, port, NULL, NULL);
+	int zero = 0, one = 1;
+	bool ok;
+
+	p->tcp = p->udp = -1;
+	if (!ns_enter(ns))
+		return false;
+	p->tcp = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	p->udp = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ok = p->tcp >= 0 && p->udp >= 0 &&
+	     !setsockopt(p->tcp, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) &&
+	     !setsockopt(p->udp, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) &&
+	     !setsockopt(p->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) &&
+	     !bind(p->tcp, (struct sockaddr *)&ss, len) && !listen(p->tcp, 64) &&
+	     !bind(p->udp, (struct sockaddr *)&ss, len);
+	ns_restore(e);
+	if (!ok)
+		fprintf(stderr, "  peer sockets in %s: %s\n", ns, strerror(errno));
+	return ok;
+}
+
+static void peer_close(struct peer *p)
+{
+	if (p->tcp >= 0)
+		close(p->tcp);
+	if (p->udp >= 0)
+		close(p->udp);
+}
+
+static bool wait_readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 3000) == 1;
+}
+
+/* Accept one connection; its peer address into seen. */
+static bool peer_seen_tcp(struct peer *p, char *seen, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int c;
+
+	snprintf(seen, len, "(nothing)");
+	if (!wait_readable(p->tcp))
+		return false;
+	c = accept(p->tcp, (struct sockaddr *)&ss, &sl);
+	if (c < 0)
+		return false;
+	sa_addr_str(&ss, seen, len);
+	close(c);
+	return true;
+}
+
+static bool peer_seen_udp(struct peer *p, char *seen, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char buf[128];
+
+	snprintf(seen, len, "(nothing)");
+	if (!wait_readable(p->udp))
+		return false;
+	if (recvfrom(p->udp, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl) < 0)
+		return false;
+	sa_addr_str(&ss, seen, len);
+	return true;
+}
+
+/* ---- agent shorthands ---- */
+
+static int ag_socket(struct agent *a, int type)
+{
+	struct agent_req rq = { .op = AG_SOCKET, .arg = type };
+	struct agent_resp rs;
+
+	return agent_call(a, &rq, &rs) ? rs.ret : -1;
+}
+
+static int ag_setsc(struct agent *a, int id, int type, struct in6_addr *addr)
+{
+	struct agent_req rq = { .op = AG_SETSC, .id = id, .arg = type };
+	struct agent_resp rs;
+
+	if (!agent_call(a, &rq, &rs))
+		return -9999;
+	if (addr)
+		*addr = rs.addr;
+	return rs.ret;
+}
+
+/* bind/connect/sendto/listen to addr:port: 0 or the errno. */
+static int ag_addr_op(struct agent *a, int op, int id, const char *addr, int port, const char *dev)
+{
+	struct agent_req rq = { .op = op, .id = id };
+	struct agent_resp rs;
+
+	snprintf(rq.payload, sizeof(rq.payload), "odm test payload");
+	if (strncmp(addr, "::ffff:", 7) == 0) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&rq.sa;
+
+		/* v4-mapped destinations are written as such */
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		inet_pton(AF_INET6, addr, &s6->sin6_addr);
+		rq.salen = sizeof(*s6);
+	} else {
+		rq.salen = make_sa6(&rq.sa, addr, port, dev ? dev : NULL, dev ? "veth-h" : NULL);
+	}
+	if (!agent_call(a, &rq, &rs))
+		return -9999;
+	return rs.ret < 0 ? rs.err : 0;
+}
+
+static int ag_simple(struct agent *a, int op, int id, int arg, struct agent_resp *out)
+{
+	struct agent_req rq = { .op = op, .id = id, .arg = arg };
+	struct agent_resp rs;
+
+	snprintf(rq.payload, sizeof(rq.payload), "odm test payload");
+	if (!agent_call(a, &rq, &rs))
+		return -9999;
+	if (out)
+		*out = rs;
+	return rs.ret < 0 ? rs.err : 0;
+}
+
+static const char *in6_str(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* ---- waiting for odmd ---- */
+
+/* Until odm_select hands out want (NULL: nothing) for type; 5 s at most. */
+static bool wait_select(struct env *e, unsigned int type, const char *want)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char buf[INET6_ADDRSTRLEN];
+	int i;
+
+	for (i = 0; i < 250; i++) {
+		struct odm_choice c;
+		struct odm_maps m;
+		__u32 key = type;
+		int err;
+
+		if (odm_maps_open(&m, e->pin_dir) == 0) {
+			err = bpf_map_lookup_elem(m.select, &key, &c);
+			odm_maps_close(&m);
+			if (want ? (!err && !strcmp(odm_addr_str(c.addr, buf), want)) : err != 0)
+				return true;
+		}
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "  odm_select[%u] never became %s\n", type, want ? want : "empty");
+	return false;
+}
+
+/* =========================================================================
+ * Table-driven socket cases, in the manner of the kernel's sock_addr test.
+ * ========================================================================= */
+
+enum dst { DST_NET, DST_V4MAPPED, DST_LINKLOCAL, DST_LOOPBACK };
+
+struct sock_case {
+	const char *name;
+	int type;			/* SOCK_STREAM or SOCK_DGRAM */
+	int sc;				/* setsc() type, 0: no setsc() */
+	int want_sc;			/* setsc() result */
+	unsigned int prefs;		/* IPV6_ADDR_PREFERENCES set first, 0: none */
+	const char *bind_first;		/* app binds this before setsc() */
+	bool bind_setsc;		/* app binds setsc()'s address (section 4.1) */
+	enum dst dst;
+	bool sendto;			/* UDP: unconnected sendto() */
+	const char *want_src;		/* what the peer saw */
+	int want_err;			/* errno of connect()/sendto() */
+};
+
+static const struct sock_case sock_cases[] = {
+	{ "tcp session-lasting, no bind", SOCK_STREAM, 2, 0, 0, NULL, false, DST_NET, false, SL_ADDR, 0 },
+	{ "tcp non-persistent, no bind", SOCK_STREAM, 3, 0, 0, NULL, false, DST_NET, false, NP_ADDR, 0 },
+	{ "tcp fixed, no bind", SOCK_STREAM, 1, 0, 0, NULL, false, DST_NET, false, FX_ADDR, 0 },
+	{ "tcp session-lasting, bind as in 4.1", SOCK_STREAM, 2, 0, 0, NULL, true, DST_NET, false, SL_ADDR, 0 },
+	{ "tcp untyped: kernel selection", SOCK_STREAM, 0, 0, 0, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
+	{ "tcp graceful not offered: legacy", SOCK_STREAM, 4, EAI_REQUIREDIPNOTSUPPORTED, 0, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
+	{ "tcp reserved type 5", SOCK_STREAM, 5, EAI_REQUIREDIPNOTSUPPORTED, 0, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
+	{ "tcp app bound first wins", SOCK_STREAM, 2, 0, 0, NP_ADDR, false, DST_NET, false, NP_ADDR, 0 },
+	{ "tcp rfc5014 flags, no bind: 5.4", SOCK_STREAM, 2, 0, 0x0002, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
+	{ "tcp rfc5014 flags and bind: 5.4", SOCK_STREAM, 2, 0, 0x0002, NULL, true, DST_NET, false, SL_ADDR, 0 },
+	{ "tcp on_net: needs the network", SOCK_STREAM, 2, EAI_REQUIREDIPFAILED, IPV6_REQUIRE_SRC_ON_NET, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
+	{ "tcp v4-mapped left alone", SOCK_STREAM, 2, 0, 0, NULL, false, DST_V4MAPPED, false, "::ffff:" HOST_ADDR4, 0 },
+	{ "tcp link-local left alone", SOCK_STREAM, 2, 0, 0, NULL, false, DST_LINKLOCAL, false, HOST_LL, 0 },
+	{ "tcp loopback left alone", SOCK_STREAM, 2, 0, 0, NULL, false, DST_LOOPBACK, false, "::1", 0 },
+	{ "udp connected session-lasting", SOCK_DGRAM, 2, 0, 0, NULL, false, DST_NET, false, SL_ADDR, 0 },
+	{ "udp connected fixed", SOCK_DGRAM, 1, 0, 0, NULL, false, DST_NET, false, FX_ADDR, 0 },
+	{ "udp sendto non-persistent", SOCK_DGRAM, 3, 0, 0, NULL, false, DST_NET, true, NP_ADDR, 0 },
+	{ "udp sendto untyped", SOCK_DGRAM, 0, 0, 0, NULL, false, DST_NET, true, HOST_UNTYPED, 0 },
+	{ "udp sendto app bound first wins", SOCK_DGRAM, 3, 0, 0, SL_ADDR, false, DST_NET, true, SL_ADDR, 0 },
+	{ "udp sendto rfc5014: 5.4", SOCK_DGRAM, 3, 0, 0x0001, NULL, false, DST_NET, true, HOST_UNTYPED, 0 },
+	{ "udp sendto v4-mapped left alone", SOCK_DGRAM, 3, 0, 0, NULL, false, DST_V4MAPPED, true, "::ffff:" HOST_ADDR4, 0 },
+	{ "udp sendto link-local left alone", SOCK_DGRAM, 3, 0, 0, NULL, false, DST_LINKLOCAL, true, HOST_LL, 0 },
+	{ "udp sendto loopback left alone", SOCK_DGRAM, 3, 0, 0, NULL, false, DST_LOOPBACK, true, "::1", 0 },
+	{ "udp connected v4-mapped left alone", SOCK_DGRAM, 1, 0, 0, NULL, false, DST_V4MAPPED, false, "::ffff:" HOST_ADDR4, 0 },
+};
+
+static const char *dst_addr(enum dst d)
+{
+	switch (d) {
+	case DST_V4MAPPED: return "::ffff:" NET_ADDR4;
+	case DST_LINKLOCAL: return NET_LL;
+	case DST_LOOPBACK: return "::1";
+	default: return NET_ADDR;
+	}
+}
+
+static bool run_sock_case(struct env *e, struct agent *a, struct peer *net, struct peer *lo,
+			  const struct sock_case *c)
+{
+	struct peer *p = c->dst == DST_LOOPBACK ? lo : net;
+	int port = c->dst == DST_LOOPBACK ? LO_PORT : PORT;
+	const char *dev = c->dst == DST_LINKLOCAL ? e->host_ns : NULL;
+	char seen[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN];
+	struct in6_addr got = IN6ADDR_ANY_INIT;
+	bool ok = true;
+	int id, rc;
+
+	test_case_name = c->name;
+	id = ag_socket(a, c->type);
+	if (!ASSERT_TRUE(id >= 0, "socket"))
+		return false;
+	if (c->prefs)
+		ok &= ASSERT_EQ(ag_simple(a, AG_SETPREFS, id, (int)c->prefs, NULL), 0, "set prefs");
+	if (c->bind_first)
+		ok &= ASSERT_EQ(ag_addr_op(a, AG_BIND, id, c->bind_first, 0, NULL), 0, "bind first");
+	if (c->sc) {
+		rc = ag_setsc(a, id, c->sc, &got);
+		ok &= ASSERT_EQ(rc, c->want_sc, "setsc() result");
+		if (rc == 0 && c->want_src && strchr(c->want_src, ':') && !c->bind_first &&
+		    c->dst == DST_NET && !c->prefs)
+			ok &= ASSERT_STREQ(in6_str(&got, abuf), c->want_src, "setsc() address");
+	}
+	if (c->bind_setsc)
+		ok &= ASSERT_EQ(ag_addr_op(a, AG_BIND, id, in6_str(&got, abuf), 0, NULL), 0,
+				"bind setsc address");
+	rc = ag_addr_op(a, c->sendto ? AG_SENDTO : AG_CONNECT, id, dst_addr(c->dst), port, dev);
+	ok &= ASSERT_EQ(rc, c->want_err, c->sendto ? "sendto" : "connect");
+	if (c->type == SOCK_DGRAM && !c->sendto && rc == 0)
+		rc = ag_simple(a, AG_SEND, id, 0, NULL);
+	if (rc == 0 && c->want_src) {
+		bool seen_ok = c->type == SOCK_STREAM ? peer_seen_tcp(p, seen, sizeof(seen))
+						      : peer_seen_udp(p, seen, sizeof(seen));
+
+		ok &= ASSERT_TRUE(seen_ok, "peer got nothing");
+		ok &= ASSERT_STREQ(seen, c->want_src, "source the peer saw");
+	}
+	ag_simple(a, AG_CLOSE, id, 0, NULL);
+	return ok;
+}
+
+static void test_sock_addr_table(void)
+{
+	struct peer net = { -1, -1 }, lo = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct env e;
+	size_t i;
+	int failed = 0;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world"))
+		goto cleanup;
+	if (!ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "net peer") ||
+	    !ASSERT_TRUE(peer_open(&e, &lo, e.host_ns, "::", LO_PORT), "loopback peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	for (i = 0; i < sizeof(sock_cases) / sizeof(sock_cases[0]); i++) {
+		int before = test_case_failed;
+
+		test_case_failed = 0;
+		if (!run_sock_case(&e, &a, &net, &lo, &sock_cases[i]) || test_case_failed) {
+			printf("  FAIL case: %s\n", sock_cases[i].name);
+			failed++;
+		} else if (getenv("ODM_TEST_VERBOSE")) {
+			printf("  ok   case: %s\n", sock_cases[i].name);
+		}
+		test_case_failed = before | test_case_failed;
+	}
+	test_case_name = "test_sock_addr_table";
+	printf("  %zu socket cases, %d failed\n", i, failed);
+	/* Every socket closed: no address is in use any more. */
+	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 0, "SL sockets after close");
+	ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 0, "NP sockets after close");
+	ASSERT_EQ(env_sockets_on(&e, FX_ADDR), 0, "FX sockets after close");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	peer_close(&lo);
+	env_teardown(&e);
+}
+
+/* =========================================================================
+ * RFC 8653 section 4.2, step by step.
+ * ========================================================================= */
+
+static void test_message_flow_4_2(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent app1 = { .pid = -1 }, app2 = { .pid = -1 }, app3 = { .pid = -1 };
+	struct agent app4 = { .pid = -1 };
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64];
+	struct env e;
+	int s1, s2, s3, s4, s5;
+
+	/* "The Network provides two IPv6 prefixes: PREFsl1 and PREFnp1."
+	 * Fixed and Graceful-replacement are not offered. */
+	if (!ASSERT_TRUE(env_setup(&e, "prefix 2001:db8:1::/64 type session-lasting dev veth-h\n"
+				      "prefix 2001:db8:2::/64 type non-persistent dev veth-h\n"
+				      "prefix 2001:db8:4::/64 type non-persistent dev veth-h\n"),
+			 "setup"))
+		goto cleanup;
+	if (!ASSERT_TRUE(sys("ip -n %s addr add %s/64 dev veth-h nodad && "
+			     "ip -n %s addr add %s/64 dev veth-h nodad",
+			     e.host_ns, SL_ADDR, e.host_ns, NP_ADDR), "attach: two prefixes") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer"))
+		goto cleanup;
+
+	/* App 1 asks for Non-persistent: IPnp1. */
+	if (!ASSERT_TRUE(agent_start(&e, &app1, e.cgroup, 0), "app1"))
+		goto cleanup;
+	s1 = ag_socket(&app1, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&app1, s1, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "app1 setsc np");
+	ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "app1 gets IPnp1");
+	ASSERT_EQ(ag_addr_op(&app1, AG_CONNECT, s1, NET_ADDR, PORT, NULL), 0, "app1 connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, NP_ADDR, "peer sees IPnp1 from app1");
+
+	/* App 2 asks for Non-persistent: IPnp1 again. */
+	if (!ASSERT_TRUE(agent_start(&e, &app2, e.cgroup, 0), "app2"))
+		goto cleanup;
+	s2 = ag_socket(&app2, SOCK_DGRAM);
+	ASSERT_EQ(ag_setsc(&app2, s2, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "app2 setsc np");
+	ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "app2 gets IPnp1 again");
+	ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 2, "two sockets share IPnp1");
+
+	/* App 3 asks for Session-lasting: IPsl1; its TCP session stays up. */
+	if (!ASSERT_TRUE(agent_start(&e, &app3, e.cgroup, 0), "app3"))
+		goto cleanup;
+	s3 = ag_socket(&app3, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&app3, s3, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "app3 setsc sl");
+	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "app3 gets IPsl1");
+	ASSERT_EQ(ag_addr_op(&app3, AG_BIND, s3, SL_ADDR, 0, NULL), 0, "app3 binds IPsl1");
+	ASSERT_EQ(ag_addr_op(&app3, AG_CONNECT, s3, NET_ADDR, PORT, NULL), 0, "app3 connect");
+	{
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int c;
+
+		ASSERT_TRUE(wait_readable(net.tcp), "app3 connection arrives");
+		c = accept(net.tcp, (struct sockaddr *)&ss, &sl);
+		ASSERT_STREQ(sa_addr_str(&ss, seen, sizeof(seen)), SL_ADDR, "peer sees IPsl1");
+
+		/* The host moves: PREFnp1 goes away, PREFnp2 arrives. */
+		ASSERT_TRUE(sys("ip -n %s addr del %s/64 dev veth-h", e.host_ns, NP_ADDR),
+			    "move: PREFnp1 no longer valid");
+		ASSERT_TRUE(sys("ip -n %s addr add %s/64 dev veth-h nodad", e.host_ns, NP2_ADDR),
+			    "move: network provides PREFnp2");
+		ASSERT_TRUE(wait_select(&e, ODM_TYPE_NON_PERSISTENT, NP2_ADDR), "odmd follows");
+
+		/* The applications that had IPnp1 re-establish and get IPnp2. */
+		ag_simple(&app1, AG_CLOSE, s1, 0, NULL);
+		s1 = ag_socket(&app1, SOCK_STREAM);
+		ASSERT_EQ(ag_setsc(&app1, s1, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "app1 again");
+		ASSERT_STREQ(in6_str(&addr, buf), NP2_ADDR, "app1 now gets IPnp2");
+		ASSERT_EQ(ag_addr_op(&app1, AG_CONNECT, s1, NET_ADDR, PORT, NULL), 0, "app1 connect");
+		peer_seen_tcp(&net, seen, sizeof(seen));
+		ASSERT_STREQ(seen, NP2_ADDR, "peer sees IPnp2");
+		ag_simple(&app2, AG_CLOSE, s2, 0, NULL);
+		s2 = ag_socket(&app2, SOCK_DGRAM);
+		ASSERT_EQ(ag_setsc(&app2, s2, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "app2 again");
+		ASSERT_STREQ(in6_str(&addr, buf), NP2_ADDR, "app2 now gets IPnp2");
+		ASSERT_EQ(ag_addr_op(&app2, AG_SENDTO, s2, NET_ADDR, PORT, NULL), 0, "app2 sendto");
+		peer_seen_udp(&net, seen, sizeof(seen));
+		ASSERT_STREQ(seen, NP2_ADDR, "peer sees IPnp2 over UDP");
+
+		/* IPsl1 still works: the session carries data after the move. */
+		ASSERT_EQ(ag_simple(&app3, AG_SEND, s3, 0, NULL), 0, "app3 sends after the move");
+		if (c >= 0) {
+			char data[64];
+
+			ASSERT_TRUE(wait_readable(c), "data on the IPsl1 session");
+			ASSERT_TRUE(recv(c, data, sizeof(data), 0) > 0, "peer reads the session");
+			close(c);
+		}
+	}
+
+	/* A new app asks for Graceful-replacement: not supported here. */
+	if (!ASSERT_TRUE(agent_start(&e, &app4, e.cgroup, 0), "app4"))
+		goto cleanup;
+	s4 = ag_socket(&app4, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&app4, s4, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr),
+		  EAI_REQUIREDIPNOTSUPPORTED, "graceful fails");
+	ag_simple(&app4, AG_CLOSE, s4, 0, NULL);
+	/* It re-attempts with a new socket, asking for Session-lasting: IPsl1. */
+	s5 = ag_socket(&app4, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&app4, s5, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "retry sl");
+	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "retry gets IPsl1");
+	ASSERT_EQ(ag_addr_op(&app4, AG_CONNECT, s5, NET_ADDR, PORT, NULL), 0, "retry connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, SL_ADDR, "peer sees IPsl1 from the retry");
+	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 2, "IPsl1 serves two sockets");
+cleanup:
+	agent_stop(&app1);
+	agent_stop(&app2);
+	agent_stop(&app3);
+	agent_stop(&app4);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
+/* =========================================================================
+ * Default type from policy (sections 3.4, 5.2): legacy apps, no code change.
+ * ========================================================================= */
+
+static void test_default_policy(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	char seen[64], out[512];
+	struct env e;
+	int s;
+
+	if (!ASSERT_TRUE(world(&e, "default non-persistent\n", true), "world") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "legacy connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, NP_ADDR, "legacy app gets the default type");
+	ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 1, "counted");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 0, "released");
+
+	s = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, s, NET_ADDR, PORT, NULL), 0, "legacy sendto");
+	peer_seen_udp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, NP_ADDR, "legacy datagram gets the default type");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* An explicit request beats the default. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, NULL), 0, "setsc fixed");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, FX_ADDR, "setsc wins over the default");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* The operator changes the default with the CLI: new sockets follow. */
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s default fixed", e.cgroup), 0,
+		  "odm policy set");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, FX_ADDR, "new default applies");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* A default with no prefix of its type fails open to the kernel. */
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s default graceful", e.cgroup),
+		  0, "odm policy set graceful");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect fails open");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, HOST_UNTYPED, "no prefix of the default: kernel selection");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* And "none" makes the cgroup legacy again. */
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s default none", e.cgroup), 0,
+		  "odm policy set none");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, HOST_UNTYPED, "no default: kernel selection");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
+/* Accepted sockets of a typed server keep the address the client reached. */
+static void test_accepted_server(void)
+{
+	struct agent srv = { .pid = -1 };
+	struct agent_resp rs;
+	char buf[64];
+	struct env e;
+	int ls, cs = -1, id;
+
+	if (!ASSERT_TRUE(world(&e, "default session-lasting\n", true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &srv, e.cgroup, 0), "server agent"))
+		goto cleanup;
+	ls = ag_socket(&srv, SOCK_STREAM);
+	ASSERT_EQ(ag_addr_op(&srv, AG_LISTEN, ls, "::", PORT, NULL), 0, "listen on [::]");
+
+	/* The client lives in the net namespace, outside odm's cgroup. */
+	if (!ASSERT_TRUE(ns_enter(e.net_ns), "enter net"))
+		goto cleanup;
+	cs = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ns_restore(&e);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = make_sa6(&ss, NP_ADDR, PORT, NULL, NULL);
+
+		ASSERT_EQ(connect(cs, (struct sockaddr *)&ss, len), 0, "client connects to IPnp");
+	}
+	id = ag_simple(&srv, AG_ACCEPT, ls, 0, &rs) == 0 ? rs.ret : -1;
+	ASSERT_TRUE(id >= 0, "accept");
+	ASSERT_STREQ(sa_addr_str(&rs.local, buf, sizeof(buf)), NP_ADDR,
+		     "accepted socket answers from the address the client reached");
+	ASSERT_STREQ(sa_addr_str(&rs.peer, buf, sizeof(buf)), NET_ADDR, "client address");
+	ASSERT_EQ(ag_simple(&srv, AG_SEND, id, 0, NULL), 0, "server replies");
+	ASSERT_TRUE(wait_readable(cs) && recv(cs, buf, sizeof(buf), 0) > 0, "client gets reply");
+	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 0, "accepted sockets take no typed address");
+	ag_simple(&srv, AG_CLOSE, id, 0, NULL);
+cleanup:
+	if (cs >= 0)
+		close(cs);
+	agent_stop(&srv);
+	env_teardown(&e);
+}
+
+/* setsc() from an unprivileged process: no bpf(), no capability. */
+static void test_unprivileged_app(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char buf[64], seen[64];
+	struct env e;
+	int s;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent as nobody"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc as nobody");
+	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "address");
+	ASSERT_EQ(ag_addr_op(&a, AG_BIND, s, SL_ADDR, 0, NULL), 0, "bind");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, SL_ADDR, "peer sees the session-lasting address");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
+/* Section 5.1: a legacy host (no odm for the socket) answers NOTSUPPORTED. */
+static void test_setsc_without_odm(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	struct env e;
+	int s;
+
+	/* Not loaded at all. */
+	if (!ASSERT_TRUE(env_setup(&e, base_config), "setup") || !ASSERT_TRUE(add_base_addrs(&e), "addrs") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
+		  "no odm loaded");
+	agent_stop(&a);
+
+	/* Loaded, but for another cgroup. */
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, NULL, 0), "agent outside the cgroup"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
+		  "socket outside odm's cgroup");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/* Bad setsc() arguments: documented errors, nothing crashes. */
+static void test_setsc_bad_args(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	struct env e;
+	int s, s4, fd;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, 0, &addr), EAI_REQUIREDIPNOTSUPPORTED, "type 0 is reserved");
+	ASSERT_EQ(ag_setsc(&a, s, 7, &addr), EAI_REQUIREDIPNOTSUPPORTED, "type 7 is reserved");
+	ASSERT_EQ(ag_setsc(&a, s, 8, &addr), EAI_SYSTEM, "type 8 is not a 3-bit value");
+	{
+		struct agent_req rq = { .op = AG_SOCKET, .arg = SOCK_DGRAM, .family = AF_INET };
+		struct agent_resp rs;
+
+		s4 = agent_call(&a, &rq, &rs) ? rs.ret : -1;
+	}
+	ASSERT_EQ(ag_setsc(&a, s4, 2, &addr), EAI_SYSTEM, "AF_INET socket");
+	ASSERT_EQ(ag_setsc(&a, 60, 2, &addr), EAI_SYSTEM, "closed fd");
+	/* In-process checks of the same rules, outside any cgroup. */
+	ASSERT_EQ(setsc(-1, &addr, 2), EAI_SYSTEM, "fd -1");
+	ASSERT_EQ(errno, EBADF, "fd -1 errno");
+	fd = open("/dev/null", O_RDONLY);
+	ASSERT_EQ(setsc(fd, &addr, 2), EAI_SYSTEM, "not a socket");
+	ASSERT_EQ(errno, ENOTSOCK, "not a socket errno");
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_EQ(setsc(fd, &addr, 2), EAI_SYSTEM, "AF_UNIX");
+	ASSERT_EQ(errno, EAFNOSUPPORT, "AF_UNIX errno");
+	close(fd);
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	ASSERT_EQ(setsc(fd, NULL, 2), EAI_SYSTEM, "NULL address");
+	ASSERT_EQ(errno, EINVAL, "NULL address errno");
+	close(fd);
+	ASSERT_STREQ(setsc_strerror(EAI_REQUIREDIPNOTSUPPORTED),
+		     "Required source address type not supported", "strerror");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/* Addresses come and go: odmd follows RTM_NEWADDR/RTM_DELADDR. */
+static void test_address_sync(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char buf[64];
+	struct env e;
+	int s;
+
+	if (!ASSERT_TRUE(world(&e, NULL, false), "world without addresses") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
+		  "typed prefix without a host address");
+
+	/* A new address in a typed prefix becomes usable. */
+	ASSERT_TRUE(sys("ip -n %s addr add %s/64 dev veth-h nodad", e.host_ns, SL_ADDR), "add");
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_SESSION_LASTING, SL_ADDR), "odmd picks it up");
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "now it works");
+	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "address");
+
+	/* It disappears between setsc() and connect(): an explicit request
+	 * fails rather than silently using another type. */
+	ASSERT_TRUE(sys("ip -n %s addr del %s/64 dev veth-h", e.host_ns, SL_ADDR), "del");
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_SESSION_LASTING, NULL), "odmd drops it");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), EADDRNOTAVAIL,
+		  "connect with no address of the type");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
+		  "never handed out again");
+	/* An address in an untyped prefix is never handed out. */
+	ASSERT_TRUE(sys("ip -n %s addr add 2001:db8:99::1/64 dev veth-h nodad", e.host_ns), "add");
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
+		  "untyped prefix");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/* Killing odmd leaves the programs attached and working; a restart adopts
+ * the pinned maps. */
+static void test_odmd_killed(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char buf[64], seen[64];
+	struct env e;
+	int s, held;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	held = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, held, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc before kill");
+	env_stop_odmd(&e, true);
+
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc after SIGKILL");
+	ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "address");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, NP_ADDR, "programs still bind after odmd died");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	ASSERT_TRUE(env_start_odmd(&e), "odmd restarts on its pins");
+	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 1, "socket state survived the restart");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, held, NET_ADDR, PORT, NULL), 0, "held socket connects");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, SL_ADDR, "held socket keeps its type across the restart");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
+/* A bad config is refused with file:line, and changes nothing loaded. */
+static void test_bad_config(void)
+{
+	char out[4096], before[4096], after[4096], path[160];
+	struct env e;
+	FILE *f;
+	int st;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world"))
+		goto cleanup;
+	ASSERT_EQ(env_odm(&e, before, sizeof(before), "-j prefix list"), 0, "list before");
+	snprintf(path, sizeof(path), "%s.bad", e.config);
+	f = fopen(path, "w");
+	if (!ASSERT_TRUE(f != NULL, "write bad config"))
+		goto cleanup;
+	fputs("prefix 2001:db8:9::/64 type fixed\nprefix 2001:db8:1::/64 type sesion-lasting\n", f);
+	fclose(f);
+	st = sys_status(out, sizeof(out), "nsenter --net=/run/netns/%s build/odmd --once --cgroup %s "
+			"--config %s --pin-dir %s 2>&1", e.host_ns, e.cgroup, path, e.pin_dir);
+	ASSERT_EQ(st, 1, "odmd exits 1");
+	ASSERT_HAS(out, ":2: unknown type 'sesion-lasting'", "names file, line and problem");
+	ASSERT_EQ(env_odm(&e, after, sizeof(after), "-j prefix list"), 0, "list after");
+	ASSERT_STREQ(after, before, "nothing already loaded changed");
+
+	st = sys_status(out, sizeof(out), "build/odmd --once --cgroup %s --config /nonexistent.conf "
+			"--pin-dir %s 2>&1", e.cgroup, e.pin_dir);
+	ASSERT_EQ(st, 1, "missing config");
+	ASSERT_HAS(out, "/nonexistent.conf", "names the file");
+	st = sys_status(out, sizeof(out), "build/odmd --cgroup /no/such/cgroup 2>&1");
+	ASSERT_EQ(st, 1, "missing cgroup");
+	ASSERT_HAS(out, "/no/such/cgroup", "names the cgroup");
+	st = sys_status(out, sizeof(out), "build/odmd --bogus 2>&1");
+	ASSERT_EQ(st, 2, "usage error");
+	unlink(path);
+cleanup:
+	env_teardown(&e);
+}
+
+/* Maps carry BTF; pins are not world-writable; unload removes every pin. */
+static void test_pins_and_btf(void)
+{
+	static const char *const pins[] = {
+		"odm_sk", "odm_prefixes", "odm_select", "odm_addr_use", "odm_policy",
+		"odm_stats", "odm_info", "link_sock_create", "link_sock_release",
+		"link_connect6", "link_sendmsg6", "link_setsockopt", "link_getsockopt",
+	};
+	char out[16384], path[256];
+	struct stat st;
+	struct env e;
+	size_t i;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world"))
+		goto cleanup;
+	ASSERT_EQ(sys_status(out, sizeof(out), "bpftool map dump pinned %s/odm_prefixes", e.pin_dir),
+		  0, "bpftool map dump");
+	ASSERT_HAS(out, "\"prefixlen\": 64", "named key fields");
+	ASSERT_HAS(out, "\"type\": 2", "named value fields");
+	ASSERT_HAS(out, "\"state\": 1", "state field");
+	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", e.pin_dir, pins[i]);
+		if (ASSERT_EQ(stat(path, &st), 0, pins[i]))
+			ASSERT_EQ(st.st_mode & 0022, 0, "not group/world-writable");
+	}
+	/* Reload is idempotent: same pins, programs swapped in place. */
+	ASSERT_EQ(sys_status(out, sizeof(out), "nsenter --net=/run/netns/%s build/odmd --once --cgroup %s "
+			     "--config %s --pin-dir %s 2>&1", e.host_ns, e.cgroup, e.config,
+			     e.pin_dir), 0, "second odmd --once");
+	ASSERT_EQ(sys_status(out, sizeof(out), "bpftool cgroup show %s | grep -c odm_", e.cgroup),
+		  0, "bpftool cgroup show");
+	ASSERT_HAS(out, "6", "six programs attached, not twelve");
+	env_stop_odmd(&e, false);
+	ASSERT_TRUE(sys("build/odmd --unload --pin-dir %s", e.pin_dir), "unload");
+	ASSERT_TRUE(stat(e.pin_dir, &st) != 0, "pin directory gone");
+	sys_status(out, sizeof(out), "bpftool cgroup show %s | grep -c odm_", e.cgroup);
+	ASSERT_HAS(out, "0", "nothing attached after unload");
+cleanup:
+	env_teardown(&e);
+}
+
+/* Options odm does not own pass through, also past a page; ON_NET is
+ * taken out before the kernel sees IPV6_ADDR_PREFERENCES. */
+static void test_sockopt_passthrough(void)
+{
+	struct agent in = { .pid = -1 }, out = { .pid = -1 };
+	struct agent_resp r_in, r_out;
+	struct env e;
+	int s_in, s_out;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &in, e.cgroup, 0), "agent in cgroup") ||
+	    !ASSERT_TRUE(agent_start(&e, &out, NULL, 0), "agent outside"))
+		goto cleanup;
+	s_in = ag_socket(&in, SOCK_STREAM);
+	s_out = ag_socket(&out, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&in, AG_BIGOPT, s_in, 0, &r_in), 0, "3-page options inside odm");
+	ASSERT_EQ(ag_simple(&out, AG_BIGOPT, s_out, 0, &r_out), 0, "3-page options outside");
+	ASSERT_EQ(r_in.arg, r_out.arg, "SO_RCVBUF set through a 3-page buffer");
+	ASSERT_EQ(r_in.local.ss_family, r_out.local.ss_family, "TCP_INFO length");
+
+	/* Without odm the kernel drops the unknown bit; with odm it is kept
+	 * aside and reported, and the RFC 5014 bits reach the kernel. */
+	ASSERT_EQ(ag_simple(&out, AG_SETPREFS, s_out, IPV6_REQUIRE_SRC_ON_NET | 0x2, NULL), 0,
+		  "set outside");
+	ASSERT_EQ(ag_simple(&out, AG_GETPREFS, s_out, 0, &r_out), 0, "get outside");
+	ASSERT_EQ(r_out.arg & IPV6_REQUIRE_SRC_ON_NET, 0, "kernel alone drops ON_NET");
+	ASSERT_EQ(r_out.arg & 0x2, 0x2, "kernel keeps PUBLIC");
+	ASSERT_EQ(ag_simple(&in, AG_SETPREFS, s_in, IPV6_REQUIRE_SRC_ON_NET | 0x2, NULL), 0,
+		  "set inside");
+	ASSERT_EQ(ag_simple(&in, AG_GETPREFS, s_in, 0, &r_in), 0, "get inside");
+	ASSERT_EQ(r_in.arg, r_out.arg | IPV6_REQUIRE_SRC_ON_NET,
+		  "odm reports ON_NET back, the kernel has the same RFC 5014 bits");
+	ASSERT_EQ(ag_simple(&in, AG_SETPREFS, s_in, 0x3, NULL), EINVAL,
+		  "TMP|PUBLIC still rejected by the kernel");
+	ASSERT_EQ(ag_simple(&in, AG_SETPREFS, s_in, 0, NULL), 0, "clear");
+	ASSERT_EQ(ag_simple(&in, AG_GETPREFS, s_in, 0, &r_in), 0, "get cleared");
+	ASSERT_EQ(r_in.arg & IPV6_REQUIRE_SRC_ON_NET, 0, "ON_NET cleared");
+cleanup:
+	agent_stop(&in);
+	agent_stop(&out);
+	env_teardown(&e);
+}
+
+/* Many sockets opened and closed: use counts come back to exactly zero. */
+static void test_use_counts(void)
+{
+	enum { N = 200 };
+	struct agent a = { .pid = -1 };
+	struct env e;
+	int ids[N], i, ok = 0;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	for (i = 0; i < N; i++) {
+		ids[i] = ag_socket(&a, i % 2 ? SOCK_DGRAM : SOCK_STREAM);
+		if (ids[i] < 0)
+			break;
+		ok += ag_setsc(&a, ids[i], (i % 3) + 1, NULL) == 0;
+		if (i % 2 == 0)		/* re-typing moves the count */
+			ag_setsc(&a, ids[i], 2, NULL);
+		if (i >= 60 - 1) {
+			/* the agent holds at most 64 sockets: close as we go */
+			ag_simple(&a, AG_CLOSE, ids[i - 59], 0, NULL);
+		}
+	}
+	ASSERT_EQ(ok, N, "every setsc() succeeded");
+	for (i = N - 59; i < N; i++)
+		ag_simple(&a, AG_CLOSE, ids[i], 0, NULL);
+	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 0, "SL back to zero");
+	ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 0, "NP back to zero");
+	ASSERT_EQ(env_sockets_on(&e, FX_ADDR), 0, "FX back to zero");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+struct test {
+	const char *name;
+	void (*fn)(void);
+};
+
+#define T(fn) { #fn, fn }
+static const struct test tests[] = {
+	T(test_sock_addr_table),
+	T(test_message_flow_4_2),
+	T(test_default_policy),
+	T(test_accepted_server),
+	T(test_unprivileged_app),
+	T(test_setsc_without_odm),
+	T(test_setsc_bad_args),
+	T(test_address_sync),
+	T(test_odmd_killed),
+	T(test_bad_config),
+	T(test_pins_and_btf),
+	T(test_sockopt_passthrough),
+	T(test_use_counts),
+};
+
+static bool selected(int argc, char **argv, const char *name)
+{
+	int i;
+
+	if (argc < 2)
+		return true;
+	for (i = 1; i < argc; i++)
+		if (strstr(name, argv[i]))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "netns_test: needs root (network namespaces, cgroups, BPF)\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (!selected(argc, argv, tests[i].name))
+			continue;
+		test_case_name = tests[i].name;
+		test_case_failed = 0;
+		tests[i].fn();
+		if (test_case_failed) {
+			test_failed++;
+			printf("FAIL %s\n", tests[i].name);
+		} else {
+			test_passed++;
+			printf("ok   %s\n", tests[i].name);
+		}
+	}
+	return test_summary();
+}
