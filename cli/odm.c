@@ -111,7 +111,10 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 	odm_print_string(c->p, "prefix", "%-28s ", odm_prefix_str(key, pbuf));
 	odm_print_string(c->p, "type", "%-21s ", odm_type_name(val->type));
 	odm_print_u64(c->p, "type_id", NULL, val->type);
-	odm_print_string(c->p, "dev", "%-10s ", dev);
+	if (val->ifindex)
+		odm_print_string(c->p, "dev", "%-10s ", dev);
+	else
+		odm_print_null(c->p, "dev", "%-10s ");	/* any interface */
 	if (val->state == ODM_PS_NOADDR)
 		odm_print_null(c->p, "address", "%-28s ");
 	else
@@ -122,7 +125,10 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 	odm_print_u64(c->p, "sockets", "%7llu ", use.sockets);
 	odm_print_u64(c->p, "assigned", NULL, use.assigned);
 	odm_print_u64(c->p, "age_s", "%6llus ", age_s);
-	print_lifetime(c->p, "valid_lft", "%s", val->valid_lft);
+	if (val->state == ODM_PS_NOADDR)
+		odm_print_null(c->p, "valid_lft", "%s");
+	else
+		print_lifetime(c->p, "valid_lft", "%s", val->valid_lft);
 	odm_print_close_object(c->p);
 	odm_print_text(c->p, "\n");
 	return 0;
