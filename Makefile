@@ -57,7 +57,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 NETNS_SRCS := $(sort $(wildcard tests/netns/*.c))
 NETNS_BIN := $(O)/tests/netns_test
 
-BINS := $(O)/odmd $(O)/odm $(O)/libodm.so.$(SOVER) $(O)/libodm.a $(O)/libodm.pc
+EXAMPLES := $(O)/examples/odm-client $(O)/examples/odm-peer
+BINS := $(O)/odmd $(O)/odm $(O)/libodm.so.$(SOVER) $(O)/libodm.a $(O)/libodm.pc $(EXAMPLES)
 
 .PHONY: all help test unit-test demo install uninstall clean vmlinux deps
 
@@ -134,6 +135,10 @@ $(O)/odmd: $(ODMD_OBJS) $(O)/libodm-core.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
 $(O)/odm: $(CLI_OBJS) $(O)/libodm-core.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+
+$(O)/examples/%: $(O)/examples/%.o $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 

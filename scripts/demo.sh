@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# odm demo: the whole flow in throw-away namespaces (run as root, after make).
+#
+#   netns odm-demo-host (mobile host)  <-- veth -->  netns odm-demo-net (correspondent)
+#
+# odmd attaches odm to a cgroup; apps in that cgroup ask for address types
+# with setsc(); the correspondent prints the source address it saw.  Then
+# the host "moves" (its non-persistent prefix is replaced, RFC 8653 4.2).
+# Everything is removed on exit.
+set -u
+cd "$(dirname "$0")/.."
+
+B=build
+HOST=odm-demo-host
+NET=odm-demo-net
+PIN=/sys/fs/bpf/odm-demo
+CONF=$(mktemp /tmp/odm-demo.XXXXXX.conf)
+PEERLOG=$(mktemp /tmp/odm-demo.XXXXXX.log)
+CG_ROOT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+CG=$CG_ROOT/odm-demo
+ODMD_PID=
+PEER_PID=
+
+[ "$(id -u)" -eq 0 ] || { echo "demo: run as root" >&2; exit 1; }
+[ -n "$CG_ROOT" ] || { echo "demo: no cgroup v2 mount in /proc/self/mountinfo" >&2; exit 1; }
+for f in odmd odm examples/odm-client examples/odm-peer; do
+	[ -x $B/$f ] || { echo "demo: $B/$f missing: run make first" >&2; exit 1; }
+done
+
+cleanup() {
+	[ -n "$PEER_PID" ] && kill "$PEER_PID" 2>/dev/null
+	[ -n "$ODMD_PID" ] && kill "$ODMD_PID" 2>/dev/null && wait "$ODMD_PID" 2>/dev/null
+	$B/odmd --unload --pin-dir $PIN 2>/dev/null
+	ip netns del $HOST 2>/dev/null
+	ip netns del $NET 2>/dev/null
+	rmdir "$CG" 2>/dev/null
+	rm -f "$CONF" "$PEERLOG"
+}
+trap cleanup EXIT
+cleanup 2>/dev/null	# leftovers of an interrupted run
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Run in the host netns.  nsenter, not "ip netns exec": the latter remounts
+# /sys and would hide bpffs and the cgroup2 mount.
+inhost() { nsenter --net=/run/netns/$HOST "$@"; }
+odm() { inhost $B/odm -d $PIN "$@"; }
+# An application: a process inside odm's cgroup, in the host netns.
+app() { sh -c 'echo $$ > "$0/cgroup.procs" && shift && exec "$@"' "$CG" -- \
+	nsenter --net=/run/netns/$HOST $B/examples/odm-client "$@"; }
+
+step "network: the mobile host and a correspondent (2001:db8:ffff::1)"
+ip netns add $HOST && ip netns add $NET
+ip -n $HOST link add veth0 type veth peer name veth1 netns $NET
+ip -n $HOST link set lo up && ip -n $NET link set lo up
+ip -n $HOST link set veth0 up && ip -n $NET link set veth1 up
+ip -n $NET addr add 2001:db8:ffff::1/64 dev veth1 nodad
+ip -n $NET -6 route add 2001:db8::/32 dev veth1
+ip -n $HOST addr add 2001:db8:ffff::2/64 dev veth0 nodad	# untyped
+# Attachment: the network gives a Session-lasting and a Non-persistent prefix.
+ip -n $HOST addr add 2001:db8:51::10/64 dev veth0 nodad
+ip -n $HOST addr add 2001:db8:a1::10/64 dev veth0 nodad
+ip -n $HOST -6 addr show dev veth0 scope global | sed -n 's/^ *inet6 /  /p'
+
+step "odmd: typed prefixes from the config, host addresses from the kernel"
+cat > "$CONF" <<EOF
+# prefix PREFIX/LEN type TYPE [dev IFNAME]
+prefix 2001:db8:51::/64 type session-lasting dev veth0
+prefix 2001:db8:a1::/64 type non-persistent dev veth0
+prefix 2001:db8:a2::/64 type non-persistent dev veth0
+EOF
+sed 's/^/  /' "$CONF"
+mkdir -p "$CG"
+FIFO=$(mktemp -u /tmp/odm-demo.XXXXXX.fifo)
+mkfifo "$FIFO"
+inhost $B/odmd --cgroup "$CG" --config "$CONF" --pin-dir $PIN --notify-fd 4 4>"$FIFO" &
+ODMD_PID=$!
+read -r -t 10 ready < "$FIFO" || { echo "demo: odmd did not start" >&2; exit 1; }
+rm -f "$FIFO"
+echo "  odmd is $ready (pid $ODMD_PID), attached to $CG"
+odm prefix list
+
+step "correspondent listening on [2001:db8:ffff::1]:7000"
+nsenter --net=/run/netns/$NET $B/examples/odm-peer 7000 >> "$PEERLOG" &	# append: truncatable
+PEER_PID=$!
+sleep 0.2
+
+step "apps ask for address types with setsc() (RFC 8653 6.1)"
+app session-lasting 2001:db8:ffff::1 7000
+app -u non-persistent 2001:db8:ffff::1 7000
+app -n non-persistent 2001:db8:ffff::1 7000	# no bind(): odm binds at connect
+app graceful-replacement 2001:db8:ffff::1 7000	# not offered: legacy address
+sleep 0.2
+echo "  -- what the correspondent saw:"
+sed 's/^/  /' "$PEERLOG"
+: > "$PEERLOG"
+
+step "the host moves: PREFnp1 (2001:db8:a1::/64) goes, PREFnp2 (2001:db8:a2::/64) comes"
+ip -n $HOST addr del 2001:db8:a1::10/64 dev veth0
+ip -n $HOST addr add 2001:db8:a2::10/64 dev veth0 nodad
+sleep 0.3
+odm prefix list
+app non-persistent 2001:db8:ffff::1 7000
+app session-lasting 2001:db8:ffff::1 7000
+sleep 0.2
+echo "  -- what the correspondent saw:"
+sed 's/^/  /' "$PEERLOG"
+
+step "counters (odm stats) and the raw map (bpftool, BTF-named fields)"
+odm stats | grep -v ' 0$'
+bpftool map dump pinned $PIN/odm_select | head -n 24
+
+step "done: everything is torn down on exit"

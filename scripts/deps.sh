@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Install what odm needs to build, test and run, from Debian's archive.
+# Idempotent: installs only what is missing.  --quiet: say nothing when
+# everything is already there.  Needs root (or sudo) to install.
+set -euo pipefail
+
+quiet=0
+[ "${1:-}" = "--quiet" ] && quiet=1
+
+# build: clang/llvm (BPF), libbpf, bpftool (skeletons), gcc/make/pkg-config
+# run/test: iproute2 (ip, veth, netns), util-linux (nsenter), jq (JSON checks)
+packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
+	  iproute2 util-linux jq)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	[ $quiet -eq 1 ] || echo "deps: everything is installed"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	sudo=sudo
+	command -v sudo >/dev/null || { echo "deps: need root to install: ${missing[*]}" >&2; exit 1; }
+else
+	sudo=
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Run every test suite and add up their "N passed, N failed" lines.
+#   tests/run.sh [--unit-only]
+# A suite that dies without its summary line counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+
+unit_only=0
+[ "${1:-}" = "--unit-only" ] && unit_only=1
+
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+suite() {
+	local name=$1
+	shift
+	printf '\n=== %s\n' "$name"
+	"$@" 2>&1 | tee "$log"
+	local line
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$name: no summary line: counted as failed"
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+}
+
+for t in build/tests/test_*; do
+	[ -x "$t" ] || continue
+	suite "unit: $(basename "$t")" "$t"
+done
+
+if [ $unit_only -eq 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "tests/run.sh: the namespace tests need root" >&2
+		failed=$((failed + 1))
+	else
+		suite "netns: end to end" build/tests/netns_test
+		suite "cli" bash tests/cli.sh
+	fi
+fi
+
+printf '\n%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]
