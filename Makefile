@@ -127,8 +127,10 @@ $(O)/libodm.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|;s|@VERSION@|$(VERSION)|'
+
 $(O)/libodm.pc: lib/libodm.pc.in | $(O)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|;s|@VERSION@|$(VERSION)|' $< > $@
+	$(Q)$(PC_SED) $< > $@
 
 $(O)/odmd: $(ODMD_OBJS) $(O)/libodm-core.a
 	$(call msg,LD,$@)
@@ -174,7 +176,7 @@ install: all
 	ln -sf libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so
 	install -m 0644 $(O)/libodm.a $(DESTDIR)$(LIBDIR)/
 	install -m 0644 lib/odm.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 0644 $(O)/libodm.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(PC_SED) lib/libodm.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libodm.pc	# this PREFIX
 	install -m 0755 $(O)/odmd $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(O)/odm $(DESTDIR)$(BINDIR)/
 
