@@ -43,14 +43,6 @@ static int open_maps(const struct cli_cmd *c, struct odm_maps *m)
 	return err;
 }
 
-static __u64 boottime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
 /* ---- prefix ------------------------------------------------------------------ */
 
 struct list_ctx {
@@ -136,7 +128,7 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 
 static int prefix_list(const struct cli_cmd *cmd, struct odm_maps *m, struct odm_printer *p)
 {
-	struct list_ctx c = { .cmd = cmd, .maps = m, .p = p, .now = boottime_ns() };
+	struct list_ctx c = { .cmd = cmd, .maps = m, .p = p, .now = odm_boottime_ns() };
 	int err;
 
 	odm_print_text(p, "PREFIX                       TYPE                  DEV        "

@@ -194,38 +194,47 @@ static int ensure_bpffs(const char *pin_dir)
 	return 0;
 }
 
-static __u64 now_boottime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-/* Config prefixes resolved against the running system before any change. */
+/* A configuration, parsed and resolved against the running system. */
 struct resolved {
-	const struct odm_config *cfg;
-	unsigned int *ifindex;
+	struct odm_config cfg;
+	unsigned int *ifindex;	/* per prefix; 0 = any interface */
 };
 
-static int resolve_config(const struct odm_config *cfg, const char *path, struct resolved *r)
+static void resolved_free(struct resolved *r)
 {
-	size_t i;
+	free(r->ifindex);
+	r->ifindex = NULL;
+	odm_config_free(&r->cfg);
+}
 
-	r->cfg = cfg;
-	r->ifindex = calloc(cfg->n_prefixes + 1, sizeof(*r->ifindex));
-	if (!r->ifindex)
+/* Parse the file and resolve its interface names: every error is found
+ * here, before any map is touched. */
+static int load_config(const char *path, struct resolved *r)
+{
+	char err_msg[512];
+	size_t i;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = odm_config_parse_file(path, &r->cfg, err_msg, sizeof(err_msg));
+	if (err) {
+		logmsg("%s", err_msg);
+		return err;
+	}
+	r->ifindex = calloc(r->cfg.n_prefixes + 1, sizeof(*r->ifindex));
+	if (!r->ifindex) {
+		resolved_free(r);
 		return -ENOMEM;
-	for (i = 0; i < cfg->n_prefixes; i++) {
-		const struct odm_config_prefix *cp = &cfg->prefixes[i];
+	}
+	for (i = 0; i < r->cfg.n_prefixes; i++) {
+		const struct odm_config_prefix *cp = &r->cfg.prefixes[i];
 
 		if (!cp->dev[0])
 			continue;
 		r->ifindex[i] = if_nametoindex(cp->dev);
 		if (!r->ifindex[i]) {
 			logmsg("%s:%d: no interface '%s'", path, cp->line, cp->dev);
-			free(r->ifindex);
-			r->ifindex = NULL;
+			resolved_free(r);
 			return -ENODEV;
 		}
 	}
@@ -273,12 +282,12 @@ static int collect_stale(const struct odm_prefix_key *key, const struct odm_pref
  */
 static int apply_prefixes(struct odm_maps *m, const struct resolved *r, const char *path)
 {
-	struct stale_ctx sc = { .cfg = r->cfg };
+	struct stale_ctx sc = { .cfg = &r->cfg };
 	size_t i;
 	int err;
 
-	for (i = 0; i < r->cfg->n_prefixes; i++) {
-		const struct odm_config_prefix *cp = &r->cfg->prefixes[i];
+	for (i = 0; i < r->cfg.n_prefixes; i++) {
+		const struct odm_config_prefix *cp = &r->cfg.prefixes[i];
 		struct odm_prefix val;
 		char buf[ODM_PREFIX_STRLEN];
 
@@ -314,31 +323,23 @@ static int apply_prefixes(struct odm_maps *m, const struct resolved *r, const ch
 	return err;
 }
 
-/* Parse, resolve and apply a configuration: nothing changes on any error
- * found before the first map update. */
+/* Load and apply a configuration: nothing changes on a bad file. */
 static int apply_config(struct odm_maps *m, const char *path, __u64 cgid)
 {
-	struct odm_config cfg = { 0 };
-	struct resolved r = { 0 };
-	char err_msg[512];
+	struct resolved r;
 	int err;
 
 	if (!path)
 		return 0;
-	err = odm_config_parse_file(path, &cfg, err_msg, sizeof(err_msg));
-	if (err) {
-		logmsg("%s", err_msg);
-		return err;
-	}
-	err = resolve_config(&cfg, path, &r);
+	err = load_config(path, &r);
 	if (err)
-		goto out_cfg;
+		return err;
 	err = odm_maps_lock(m);
 	if (err)
-		goto out_resolved;
+		goto out;
 	err = apply_prefixes(m, &r, path);
-	if (!err && cfg.have_default) {
-		struct odm_policy pol = { .default_type = cfg.default_type };
+	if (!err && r.cfg.have_default) {
+		struct odm_policy pol = { .default_type = r.cfg.default_type };
 
 		err = pol.default_type ? odm_policy_set(m, cgid, &pol) : odm_policy_del(m, cgid);
 		if (err == -ENOENT)
@@ -347,31 +348,22 @@ static int apply_config(struct odm_maps *m, const char *path, __u64 cgid)
 			logmsg("%s: cannot set the default type: %s", path, strerror(-err));
 	}
 	odm_maps_unlock(m);
-out_resolved:
-	free(r.ifindex);
-out_cfg:
-	odm_config_free(&cfg);
+out:
+	resolved_free(&r);
 	return err;
 }
 
-/* Parse-only check, so that a bad file is refused before anything loads. */
+/* Check only, so that a bad file is refused before anything loads. */
 static int check_config(const char *path)
 {
-	struct odm_config cfg = { 0 };
-	struct resolved r = { 0 };
-	char err_msg[512];
+	struct resolved r;
 	int err;
 
 	if (!path)
 		return 0;
-	err = odm_config_parse_file(path, &cfg, err_msg, sizeof(err_msg));
-	if (err) {
-		logmsg("%s", err_msg);
-		return err;
-	}
-	err = resolve_config(&cfg, path, &r);
-	free(r.ifindex);
-	odm_config_free(&cfg);
+	err = load_config(path, &r);
+	if (!err)
+		resolved_free(&r);
 	return err;
 }
 
@@ -561,7 +553,7 @@ static int write_info(struct odm_bpf *skel, __u64 cgid)
 {
 	struct odm_info info = {
 		.cgroup_id = cgid,
-		.loaded_ns = now_boottime_ns(),
+		.loaded_ns = odm_boottime_ns(),
 		.abi_version = ODM_ABI_VERSION,
 	};
 	__u32 key = 0;

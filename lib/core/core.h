@@ -238,6 +238,9 @@ int odm_nl_monitor_read(int fd, int (*cb)(const struct odm_kaddr *ka, bool is_ne
 
 /* ---- sync.c: kernel addresses -> typed prefixes ----------------------- */
 
+/* CLOCK_BOOTTIME in ns: the clock of struct odm_prefix.since_ns. */
+__u64 odm_boottime_ns(void);
+
 /* true when a kernel address may be handed out (global scope, not
  * tentative, dadfailed or deprecated). */
 bool odm_kaddr_usable(const struct odm_kaddr *ka);

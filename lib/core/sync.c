@@ -192,15 +192,14 @@ static int sync_one(const struct odm_prefix_key *key, const struct odm_prefix *v
 	return err;
 }
 
-static int now_ns(__u64 *ns)
+__u64 odm_boottime_ns(void)
 {
 	struct timespec ts;
 
-	/* CLOCK_BOOTTIME is what bpf_ktime_get_boot_ns() reads on the BPF side. */
-	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
-		return -errno;
-	*ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-	return 0;
+	/* CLOCK_BOOTTIME is what bpf_ktime_get_boot_ns() reads on the BPF
+	 * side; it cannot fail for a valid clock id. */
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
 int odm_sync_kernel(struct odm_maps *m)
@@ -210,8 +209,7 @@ int odm_sync_kernel(struct odm_maps *m)
 	int err;
 
 	err = kaddr_list_load(&l);
-	if (!err)
-		err = now_ns(&s.now);
+	s.now = odm_boottime_ns();
 	if (err)
 		goto out_free;
 	err = odm_maps_lock(m);

@@ -494,6 +494,17 @@ cleanup:
  * Default type from policy (sections 3.4, 5.2): legacy apps, no code change.
  * ========================================================================= */
 
+/* A legacy TCP client in the agent: connect, and return what the peer saw. */
+static const char *legacy_connect_seen(struct agent *a, struct peer *net, char *seen, size_t len)
+{
+	int s = ag_socket(a, SOCK_STREAM);
+
+	ASSERT_EQ(ag_addr_op(a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "legacy connect");
+	peer_seen_tcp(net, seen, len);
+	ag_simple(a, AG_CLOSE, s, 0, NULL);
+	return seen;
+}
+
 static void test_default_policy(void)
 {
 	struct peer net = { -1, -1 };
@@ -532,29 +543,18 @@ static void test_default_policy(void)
 	/* The operator changes the default with the CLI: new sockets follow. */
 	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s default fixed", e.cgroup), 0,
 		  "odm policy set");
-	s = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, FX_ADDR, "new default applies");
-	ag_simple(&a, AG_CLOSE, s, 0, NULL);
-
+	ASSERT_STREQ(legacy_connect_seen(&a, &net, seen, sizeof(seen)), FX_ADDR,
+		     "new default applies");
 	/* A default with no prefix of its type fails open to the kernel. */
 	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s default graceful", e.cgroup),
 		  0, "odm policy set graceful");
-	s = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect fails open");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, HOST_UNTYPED, "no prefix of the default: kernel selection");
-	ag_simple(&a, AG_CLOSE, s, 0, NULL);
-
+	ASSERT_STREQ(legacy_connect_seen(&a, &net, seen, sizeof(seen)), HOST_UNTYPED,
+		     "no prefix of the default: kernel selection");
 	/* And "none" makes the cgroup legacy again. */
 	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s default none", e.cgroup), 0,
 		  "odm policy set none");
-	s = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, HOST_UNTYPED, "no default: kernel selection");
-	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	ASSERT_STREQ(legacy_connect_seen(&a, &net, seen, sizeof(seen)), HOST_UNTYPED,
+		     "no default: kernel selection");
 cleanup:
 	agent_stop(&a);
 	peer_close(&net);
