@@ -267,7 +267,8 @@ int cli_parse(int argc, char **argv, struct cli_cmd *c, char *err, size_t errlen
 	}
 	if (odm_is_prefix(obj, "stats") || odm_is_prefix(obj, "statistics")) {
 		c->object = OBJ_STATS;
-		if (peek(&a) && !odm_is_prefix(peek(&a), "show"))
+		/* "stats show" is "stats"; a word after either is an error. */
+		if (peek(&a) && (!odm_is_prefix(peek(&a), "show") || ++a.i < a.argc))
 			return fail(&a, CLI_USAGE, "unexpected argument '%s'", peek(&a));
 		return CLI_OK;
 	}
