@@ -1,0 +1,475 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# cli.sh - the built odm CLI against a real, loaded odm: exit codes, the one
+# "odm: " line on stderr, text and -j output, and that a failed command
+# never changes a map.  Everything lives in its own network namespace,
+# cgroup and pin directory, and is removed on exit.
+#
+#   bash tests/cli.sh        (root, from the repository root, after make)
+#
+# Prints "ok NAME" / "FAIL NAME" per case, then "N passed, N failed".
+#
+# odmd and odm run under `nsenter --net`, not `ip netns exec`: the latter
+# remounts /sys, which hides bpffs and the cgroup2 mount.
+#
+# Compound checks are `check NAME eval '...'`: the single quotes are on
+# purpose, so that the words expand when the check runs.
+# shellcheck disable=SC2016,SC2034
+set -u
+
+ODM=build/odm
+ODMD=build/odmd
+NS=odmcli-$$
+NSPATH=/run/netns/$NS
+PIN=/sys/fs/bpf/odmcli-$$
+CGNAME=odmcli-$$
+CGROOT=
+CG=
+TMP=
+passed=0
+failed=0
+
+# ---- reporting ---------------------------------------------------------------
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok $1"
+}
+
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL $1"
+	shift
+	local line
+	for line in "$@"; do
+		printf '  %s\n' "$line"
+	done
+}
+
+# check NAME COMMAND...: ok when the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		ok "$name"
+	else
+		fail "$name" "rc=$rc" "stdout: $(head -c 600 "$TMP/out")" \
+			"stderr: $(head -c 600 "$TMP/err")"
+	fi
+}
+
+summary() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# ---- set-up and clean-up -----------------------------------------------------
+
+cleanup() {
+	if [ -e "$PIN" ]; then
+		"$ODMD" --unload --pin-dir "$PIN" >/dev/null 2>&1 ||
+			echo "cli.sh: cannot unload $PIN" >&2
+	fi
+	if [ -n "$CG" ]; then
+		[ -d "$CG/app" ] && rmdir "$CG/app"
+		[ -d "$CG" ] && rmdir "$CG"
+	fi
+	ip netns del "$NS" >/dev/null 2>&1
+	[ -n "$TMP" ] && rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The cgroup v2 mount point: the fifth field of the mountinfo line whose
+# file system type (the first field after " - ") is cgroup2.
+cgroup2_root() {
+	awk '{
+		for (i = 7; i <= NF; i++)
+			if ($i == "-") {
+				if ($(i + 1) == "cgroup2") { print $5; exit }
+				break
+			}
+	}' /proc/self/mountinfo
+}
+
+setup_fail() {
+	fail "setup" "$@"
+	summary
+	exit 1
+}
+
+setup() {
+	[ "$(id -u)" -eq 0 ] || setup_fail "needs root"
+	if [ ! -x "$ODM" ] || [ ! -x "$ODMD" ]; then
+		setup_fail "build $ODM and $ODMD first (make)"
+	fi
+	command -v jq >/dev/null ||
+		setup_fail "jq is missing: apt-get install -y jq (or scripts/deps.sh)"
+	command -v nsenter >/dev/null || setup_fail "nsenter is missing (util-linux)"
+	TMP=$(mktemp -d /tmp/odmcli.XXXXXX) || setup_fail "mktemp"
+
+	CGROOT=$(cgroup2_root)
+	if [ -z "$CGROOT" ] || [ ! -d "$CGROOT" ]; then
+		setup_fail "no cgroup2 mount in /proc/self/mountinfo"
+	fi
+	mkdir "$CGROOT/$CGNAME" || setup_fail "cannot create $CGROOT/$CGNAME"
+	CG=$CGROOT/$CGNAME
+	mkdir "$CG/app" || setup_fail "cannot create $CG/app"
+
+	ip netns add "$NS" || setup_fail "ip netns add $NS"
+	if ! { ip -n "$NS" link set lo up &&
+	       ip -n "$NS" link add veth0 type veth peer name veth1 &&
+	       ip -n "$NS" link set veth0 up &&
+	       ip -n "$NS" link set veth1 up &&
+	       ip -n "$NS" addr add 2001:db8:1::10/64 dev veth0 nodad; }; then
+		setup_fail "cannot set up the links in $NS"
+	fi
+
+	# No graceful-replacement prefix, so that listing one gives [].
+	cat >"$TMP/odm.conf" <<-EOF
+	# odm configuration for tests/cli.sh
+	prefix 2001:db8:1::/64 type fixed dev veth0
+	prefix 2001:db8:5::/64 type session-lasting
+	default non-persistent
+	EOF
+	nsenter --net="$NSPATH" "$ODMD" --once --cgroup "$CG" --config "$TMP/odm.conf" \
+		--pin-dir "$PIN" >"$TMP/odmd.log" 2>&1 ||
+		setup_fail "odmd did not load:" "$(cat "$TMP/odmd.log")"
+}
+
+# ---- running the CLI ---------------------------------------------------------
+
+rc=0
+
+# odm ARGS...: run the CLI in the namespace on our pins; sets rc, leaves
+# stdout and stderr in $TMP/out and $TMP/err.
+odm() {
+	nsenter --net="$NSPATH" "$ODM" -d "$PIN" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+# odm_nopin ARGS...: the same without our -d.
+odm_nopin() {
+	nsenter --net="$NSPATH" "$ODM" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+out() { cat "$TMP/out"; }
+err() { cat "$TMP/err"; }
+
+# A failure as the CLI must report it: exit code, exactly one line on
+# stderr that starts with "odm: ", nothing on stdout.
+is_failure() {
+	local want=$1
+
+	[ "$rc" -eq "$want" ] &&
+		[ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+		[ "$(head -c 5 "$TMP/err")" = "odm: " ] &&
+		[ ! -s "$TMP/out" ]
+}
+
+is_success() {
+	[ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ]
+}
+
+err_has() {
+	grep -qF -- "$1" "$TMP/err"
+}
+
+out_json() {
+	jq -e "$@" "$TMP/out" >/dev/null 2>&1
+}
+
+# The prefix map as JSON, without what changes on its own (age).
+snapshot() {
+	nsenter --net="$NSPATH" "$ODM" -d "$PIN" -j prefix list |
+		jq -S 'map(del(.age_s))' 2>/dev/null
+}
+
+# bad CODE ARGS...: a command that must fail before touching anything.
+bad() {
+	local want=$1
+	shift
+	odm "$@"
+	local words=
+	[ $# -gt 0 ] && words=$(printf ' %q' "$@")
+	check "bad input ($want): odm$words" is_failure "$want"
+}
+
+# ---- cases -------------------------------------------------------------------
+
+test_bad_input() {
+	local before after
+
+	before=$(snapshot)
+	# unknown object, command, keyword, option
+	bad 2
+	bad 2 -j
+	bad 2 --
+	bad 2 route
+	bad 2 prefixes
+	bad 2 ""
+	bad 2 -- -j stats
+	bad 2 prefix flush
+	bad 2 policy add
+	bad 2 prefix list fixed
+	bad 2 prefix list -j
+	bad 2 prefix add 2001:db8:9::/64 type fixed via x
+	bad 2 -x stats
+	bad 2 --verbose stats
+	bad 2 -jp stats
+	# missing values
+	bad 2 prefix add
+	bad 2 prefix del
+	bad 2 prefix add 2001:db8:9::/64
+	bad 2 prefix add 2001:db8:9::/64 dev veth0
+	bad 2 prefix add 2001:db8:9::/64 type
+	bad 2 prefix list type
+	bad 2 prefix list dev
+	bad 2 policy set
+	bad 2 policy set cgroup
+	bad 2 policy set cgroup "$CGNAME/app"
+	bad 2 policy set cgroup "$CGNAME/app" default
+	bad 2 policy del cgroup
+	bad 2 -d
+	# repeated keywords
+	bad 2 prefix list type fixed type fixed
+	bad 2 prefix list dev veth0 dev veth1
+	bad 2 prefix add 2001:db8:9::/64 type fixed type fixed
+	# bad prefixes
+	bad 1 prefix add 2001:db8:9::1/64 type fixed
+	bad 1 prefix add 2001:db8:9::/129 type fixed
+	bad 1 prefix add garbage/64 type fixed
+	bad 1 prefix add 2001:db8:9:: type fixed
+	bad 1 prefix add "" type fixed
+	bad 1 prefix del 2001:db8:1::1/64
+	# bad types
+	bad 1 prefix add 2001:db8:9::/64 type bogus
+	bad 1 prefix add 2001:db8:9::/64 type none
+	bad 1 prefix list type 5
+	bad 1 policy set cgroup "$CGNAME/app" default bogus
+	# bad interface names
+	bad 1 prefix list dev abcdefghijklmnop
+	bad 1 prefix list dev a/b
+	bad 1 prefix list dev ""
+	bad 1 prefix add 2001:db8:9::/64 type fixed dev ../veth0
+	# relative pin directory
+	bad 1 -d odm stats
+	# trailing arguments
+	bad 2 prefix del 2001:db8:1::/64 type fixed
+	bad 2 policy show extra
+	bad 2 policy set cgroup "$CGNAME/app" default fixed extra
+	bad 2 policy del cgroup "$CGNAME/app" default
+	bad 2 stats extra
+	bad 2 stats show extra
+	after=$(snapshot)
+	check "bad input leaves the prefix map unchanged" eval \
+		'[ -n "$before" ] && [ "$before" = "$after" ]'
+}
+
+test_not_loaded() {
+	odm_nopin -d /sys/fs/bpf/does-not-exist prefix list
+	check "not loaded: exit 1, one line" is_failure 1
+	check "not loaded: message says so" err_has "odm is not loaded"
+	odm_nopin -d /sys/fs/bpf/does-not-exist -j stats
+	check "not loaded: -j stats exit 1, no output" is_failure 1
+}
+
+test_help_version() {
+	odm help
+	check "help: exit 0, usage on stdout" eval 'is_success && grep -q "^Usage: odm" "$TMP/out"'
+	odm -V
+	check "version: exit 0" eval 'is_success && grep -q "^odm [0-9]" "$TMP/out"'
+}
+
+test_config_loaded() {
+	odm -j prefix list
+	check "config: prefix list -j is an array of 2" eval \
+		'is_success && out_json "type == \"array\" and length == 2"'
+	check "config: 2001:db8:1::/64 fixed, veth0, valid, 2001:db8:1::10" out_json \
+		'.[] | select(.prefix == "2001:db8:1::/64") | .type == "fixed" and
+		 .dev == "veth0" and .state == "valid" and .address == "2001:db8:1::10" and
+		 .source == "config"'
+	check "config: 2001:db8:5::/64 any dev, no address" out_json \
+		'.[] | select(.prefix == "2001:db8:5::/64") | .dev == null and
+		 .address == null and .state == "no-address"'
+}
+
+test_prefix_roundtrip() {
+	local p=2001:db8:2::/64 before after entry
+
+	ip -n "$NS" addr add 2001:db8:2::20/64 dev veth0 nodad
+	odm prefix add "$p" type non-persistent dev veth0
+	check "prefix add $p: exit 0, silent" eval 'is_success && [ ! -s "$TMP/out" ]'
+
+	odm prefix list
+	# columns: prefix type dev address state selected source
+	check "prefix list (text) shows $p" eval 'is_success &&
+		grep -E "^$p +non-persistent +veth0 +2001:db8:2::20 +valid +true +cli" \
+		     "$TMP/out" >/dev/null'
+	check "prefix list (text) has a header" eval 'head -n 1 "$TMP/out" | grep -q "^PREFIX"'
+
+	odm -j prefix list
+	check "prefix list -j is valid JSON" eval 'is_success && out_json .'
+	check "prefix list -j: $p non-persistent, cli, veth0" out_json \
+		'.[] | select(.prefix == "2001:db8:2::/64") | .type == "non-persistent" and
+		 .type_id == 3 and .source == "cli" and .dev == "veth0"'
+	check "prefix list -j: $p found 2001:db8:2::20, valid" out_json \
+		'.[] | select(.prefix == "2001:db8:2::/64") | .state == "valid" and
+		 .address == "2001:db8:2::20"'
+	check "prefix list -j: $p selected (only non-persistent)" out_json \
+		'.[] | select(.prefix == "2001:db8:2::/64") | .selected == true'
+	check "prefix list -j without -p is one line" [ "$(wc -l <"$TMP/out")" -le 1 ]
+
+	before=$(snapshot)
+	entry=$(echo "$before" | jq -c '.[] | select(.prefix == "2001:db8:2::/64")')
+	odm prefix add "$p" type fixed
+	check "prefix add existing: exit 1, one line" is_failure 1
+	check "prefix add existing: message names it" err_has "$p already exists"
+	after=$(snapshot)
+	check "prefix add existing: entry unchanged" eval \
+		'[ -n "$entry" ] && [ "$before" = "$after" ]'
+
+	odm prefix add 2001:db8:3::/64 type fixed dev nosuch0
+	check "prefix add on a missing interface: exit 1" is_failure 1
+	check "prefix add on a missing interface: names it" err_has "nosuch0"
+	after=$(snapshot)
+	check "prefix add on a missing interface: map unchanged" [ "$before" = "$after" ]
+
+	odm prefix del 2001:db8:4::/64
+	check "prefix del missing: exit 1, one line" is_failure 1
+	check "prefix del missing: message names it" err_has "2001:db8:4::/64"
+	after=$(snapshot)
+	check "prefix del missing: map unchanged" [ "$before" = "$after" ]
+
+	odm prefix del "$p"
+	check "prefix del $p: exit 0, silent" eval 'is_success && [ ! -s "$TMP/out" ]'
+	odm -j prefix list
+	check "prefix del $p: gone" eval 'is_success &&
+		out_json "length == 2 and all(.[]; .prefix != \"2001:db8:2::/64\")"'
+	odm prefix del "$p"
+	check "prefix del $p again: exit 1" is_failure 1
+	ip -n "$NS" addr del 2001:db8:2::20/64 dev veth0
+}
+
+test_filters() {
+	odm -j prefix list type fixed
+	check "prefix list type fixed: only fixed" eval 'is_success &&
+		out_json "length == 1 and .[0].prefix == \"2001:db8:1::/64\" and
+			  all(.[]; .type == \"fixed\")"'
+	odm -j prefix list dev veth0
+	check "prefix list dev veth0: only veth0" eval 'is_success &&
+		out_json "length == 1 and all(.[]; .dev == \"veth0\")"'
+	odm -j prefix list dev veth1
+	check "prefix list dev veth1: []" eval 'is_success && out_json ". == []"'
+	odm -j prefix list dev veth0 type session-lasting
+	check "prefix list dev veth0 type session-lasting: []" eval \
+		'is_success && out_json ". == []"'
+	odm -j prefix list type graceful-replacement
+	check "prefix list type graceful-replacement: []" eval 'is_success && out_json ". == []"'
+	odm prefix list type graceful-replacement
+	check "prefix list type graceful-replacement (text): header only" eval \
+		'is_success && [ "$(wc -l <"$TMP/out")" -eq 1 ]'
+	odm pre l ty fixed
+	check "odm pre l ty fixed (text)" eval 'is_success &&
+		grep -q "^2001:db8:1::/64 " "$TMP/out" && ! grep -q "^2001:db8:5::" "$TMP/out"'
+	odm prefix show d veth0 t 1
+	check "odm prefix show d veth0 t 1 (text)" eval 'is_success &&
+		grep -q "^2001:db8:1::/64 " "$TMP/out" && ! grep -q "^2001:db8:5::" "$TMP/out"'
+}
+
+test_json() {
+	local what
+
+	for what in "prefix list" "policy show" "stats"; do
+		# shellcheck disable=SC2086 # split the command on purpose
+		odm -j $what
+		check "-j $what: valid JSON" eval 'is_success && out_json .'
+		# shellcheck disable=SC2086
+		odm --json $what
+		check "--json $what: valid JSON" eval 'is_success && out_json .'
+		# shellcheck disable=SC2086
+		odm -j -p $what
+		check "-j -p $what: valid, pretty JSON" eval \
+			'is_success && out_json . && [ "$(wc -l <"$TMP/out")" -gt 1 ]'
+	done
+	odm -j policy show
+	check "policy show -j: policies is an array" out_json '.policies | type == "array"'
+	check "policy show -j: attached to our cgroup" out_json \
+		".attached_cgroup == \"/$CGNAME\""
+	odm -j stats
+	check "stats -j: counters has setsc_ok" out_json \
+		'.counters | type == "object" and has("setsc_ok") and
+		 (.setsc_ok | type == "number")'
+	odm stats
+	check "stats (text): setsc_ok line" eval 'is_success && grep -q "^setsc_ok " "$TMP/out"'
+}
+
+# policy_of CGPATH: the default_type odm shows for a cgroup, or "absent".
+policy_of() {
+	nsenter --net="$NSPATH" "$ODM" -d "$PIN" -j policy show |
+		jq -r --arg cg "$1" \
+			'[.policies[] | select(.cgroup == $cg) | .default_type] |
+			 if length == 0 then "absent" else join(",") end'
+}
+
+test_policy() {
+	local app=/$CGNAME/app before after
+
+	check "config default: non-persistent on /$CGNAME" \
+		[ "$(policy_of "/$CGNAME")" = "non-persistent" ]
+
+	odm policy set cgroup "$CGNAME/app" default fixed
+	check "policy set (relative path): exit 0" is_success
+	check "policy show lists it as fixed" [ "$(policy_of "$app")" = "fixed" ]
+	odm policy show
+	check "policy show (text) lists it" eval 'is_success &&
+		grep -E "^$app +[0-9]+ +fixed" "$TMP/out" >/dev/null'
+
+	odm policy set cgroup "$CG/app" default session-lasting
+	check "policy set (absolute path): exit 0" is_success
+	check "policy show: replaced by session-lasting" \
+		[ "$(policy_of "$app")" = "session-lasting" ]
+
+	odm policy set cgroup "$app" default graceful
+	check "policy set (relative with /): exit 0" is_success
+	check "policy show: graceful-replacement" \
+		[ "$(policy_of "$app")" = "graceful-replacement" ]
+
+	odm policy set cgroup "$CGNAME/app" default none
+	check "policy set default none: exit 0" is_success
+	check "policy set default none: removed" [ "$(policy_of "$app")" = "absent" ]
+	odm policy set cgroup "$CGNAME/app" default none
+	check "policy set default none without a policy: exit 0" is_success
+
+	odm policy set cgroup "$CGNAME/app" default 3
+	odm policy del cgroup "$CG/app"
+	check "policy del: exit 0" is_success
+	check "policy del: removed" [ "$(policy_of "$app")" = "absent" ]
+	odm policy del cgroup "$CG/app"
+	check "policy del without a policy: exit 1, one line" is_failure 1
+
+	before=$(nsenter --net="$NSPATH" "$ODM" -d "$PIN" -j policy show)
+	odm policy set cgroup "$CGNAME/nope" default fixed
+	check "policy set on a missing cgroup: exit 1, one line" is_failure 1
+	check "policy set on a missing cgroup: names the path" err_has "$CGNAME/nope"
+	odm policy set cgroup "$CG/nope" default fixed
+	check "policy set on a missing absolute cgroup: exit 1" is_failure 1
+	check "policy set on a missing absolute cgroup: names the path" err_has "$CG/nope"
+	odm policy set cgroup /proc default fixed
+	check "policy set on a non-cgroup directory: exit 1" is_failure 1
+	after=$(nsenter --net="$NSPATH" "$ODM" -d "$PIN" -j policy show)
+	check "failed policy commands leave the policies unchanged" [ "$before" = "$after" ]
+}
+
+setup
+test_bad_input
+test_not_loaded
+test_help_version
+test_config_loaded
+test_prefix_roundtrip
+test_filters
+test_json
+test_policy
+summary
