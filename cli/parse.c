@@ -4,7 +4,9 @@
  *
  *   odm [OPTIONS] OBJECT COMMAND [keyword value]...
  *
- * Keywords may be abbreviated to any unique prefix ("odm pre l ty fixed").
+ * Keywords may be abbreviated ("odm pre l ty fixed"); as in ip(8), an
+ * abbreviation means the first keyword in the order of the usage text that it
+ * begins ("p" is prefix, "po" policy).
  * Every failure names the offending word.
  */
 #include <errno.h>
@@ -58,6 +60,14 @@ static const char *peek(const struct args *a)
 static const char *next(struct args *a)
 {
 	return a->i < a->argc ? a->argv[a->i++] : NULL;
+}
+
+/* Nothing may follow: a usage error naming the first extra word. */
+static int no_more(struct args *a)
+{
+	if (peek(a))
+		return fail(a, CLI_USAGE, "unexpected argument '%s'", peek(a));
+	return CLI_OK;
 }
 
 /* The value after a keyword, or a usage error naming the keyword. */
@@ -221,7 +231,8 @@ static int parse_options(struct args *a, struct cli_cmd *c)
 		if (odm_is_prefix(opt + 1, "json")) {
 			c->json = true;
 		} else if (odm_is_prefix(opt + 1, "pretty")) {
-			c->pretty = true;
+			c->pretty = true;	/* as in bpftool: -p implies -j */
+			c->json = true;
 		} else if (odm_is_prefix(opt + 1, "dir")) {
 			if (need_value(a, "-d", &c->pin_dir))
 				return CLI_USAGE;
@@ -252,8 +263,10 @@ int cli_parse(int argc, char **argv, struct cli_cmd *c, char *err, size_t errlen
 	if (errlen)
 		err[0] = '\0';
 	ret = parse_options(&a, c);
-	if (ret || c->object != OBJ_NONE)
+	if (ret)
 		return ret;
+	if (c->object != OBJ_NONE)		/* -h, -V */
+		return no_more(&a);
 	obj = next(&a);
 	if (!obj)
 		return fail(&a, CLI_USAGE, "missing OBJECT (try odm help)");
@@ -274,11 +287,11 @@ int cli_parse(int argc, char **argv, struct cli_cmd *c, char *err, size_t errlen
 	}
 	if (odm_is_prefix(obj, "help")) {
 		c->object = OBJ_HELP;
-		return CLI_OK;
+		return no_more(&a);
 	}
 	if (odm_is_prefix(obj, "version")) {
 		c->object = OBJ_VERSION;
-		return CLI_OK;
+		return no_more(&a);
 	}
 	return fail(&a, CLI_USAGE, "unknown object '%s' (expected prefix, policy or stats)", obj);
 }

@@ -114,7 +114,7 @@ static const struct cli_case ok_cases[] = {
 	  .json = true, .pretty = true },
 	{ ARGV("--json", "--pretty", "stats"), .object = OBJ_STATS, .json = true,
 	  .pretty = true },
-	{ ARGV("-p", "stats"), .object = OBJ_STATS, .pretty = true },
+	{ ARGV("-p", "stats"), .object = OBJ_STATS, .json = true, .pretty = true },
 	{ ARGV("-d", "/sys/fs/bpf/other", "stats"), .object = OBJ_STATS,
 	  .pin_dir = "/sys/fs/bpf/other" },
 	{ ARGV("--dir", "/run/odm", "-j", "prefix", "list"), .object = OBJ_PREFIX,
@@ -233,6 +233,9 @@ static const struct cli_case bad_cases[] = {
 	  .err = "unexpected argument 'default'" },
 	{ ARGV("stats", "extra"), CLI_USAGE, .err = "unexpected argument 'extra'" },
 	{ ARGV("stats", "show", "extra"), CLI_USAGE, .err = "unexpected argument 'extra'" },
+	{ ARGV("help", "extra"), CLI_USAGE, .err = "unexpected argument 'extra'" },
+	{ ARGV("version", "extra"), CLI_USAGE, .err = "unexpected argument 'extra'" },
+	{ ARGV("-h", "extra"), CLI_USAGE, .err = "unexpected argument 'extra'" },
 };
 
 static int argc_of(const char *const *argv)
