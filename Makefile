@@ -2,6 +2,7 @@
 # odm - RFC 8653 On Demand Mobility for Linux.  `make help` lists the targets.
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 PREFIX     ?= /usr/local
