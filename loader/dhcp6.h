@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * dhcp6.h - odmd's DHCPv6 prefix-delegation client (RFC 8415), the way odm
+ * asks "the network" for a prefix of a given type (RFC 8653 sections 3.4,
+ * 3.5).  The type travels as OPTION_IPv6_CONTINUITY_SERVICE of
+ * draft-moses-dmm-dhcp-ondemand-mobility-09, inside the IAprefix options
+ * of IA_PD and, because Kea 2.2 classifies on one sub-option level only,
+ * also as a top-level copy (see the README).
+ *
+ * The client is driven by odmd's single-threaded poll loop: no threads, no
+ * blocking calls.  Each acquisition is its own IA_PD (own IAID), so the
+ * host can hold several prefixes of several types at once; leases are
+ * renewed at T1, rebound at T2, released on request, and persisted in a
+ * lease file so a restart of odmd keeps them.
+ *
+ * Types in this API are odm's (setsc()) numbering, enum odm_type; the
+ * translation to the draft's numbering (0 Any, 1 Non-persistent,
+ * 2 Session-lasting, 3 Fixed, 4 Graceful-replacement) happens only on the
+ * wire, in dhcp6 message code.
+ */
+#ifndef ODM_DHCP6_H
+#define ODM_DHCP6_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+/* Unassigned by IANA; the draft has no code.  Configurable (--dhcp6-option). */
+#define ODM_DHCP6_OPT_CONTINUITY_DEFAULT	65000
+
+struct odm_dhcp6;
+
+struct odm_dhcp6_opts {
+	size_t sz;			/* sizeof(struct odm_dhcp6_opts) */
+	unsigned int ifindex;		/* interface to talk on (its link-local address) */
+	__u16 option_code;		/* 0: ODM_DHCP6_OPT_CONTINUITY_DEFAULT */
+	const char *lease_file;		/* NULL: no persistence */
+	unsigned int max_rt_ms;		/* 0: RFC 8415 defaults; tests may cap retransmission */
+	unsigned int request_timeout_ms;/* give up an acquisition after this; 0: 8000 */
+};
+
+/* One delegated prefix. */
+struct odm_lease {
+	__u32 iaid;
+	__u8 type;			/* enum odm_type */
+	__u8 plen;
+	__u32 prefix[4];		/* network order */
+	__u32 preferred_lft;		/* seconds */
+	__u32 valid_lft;
+	__u32 t1, t2;			/* seconds, as granted (0 = client's choice) */
+	__u64 obtained_ns;		/* CLOCK_BOOTTIME when granted or last renewed */
+};
+
+/* Why an acquisition ended. */
+enum odm_dhcp6_result {
+	ODM_DHCP6_OK = 0,		/* lease granted */
+	ODM_DHCP6_NOT_OFFERED,		/* NoPrefixAvail / no server offers the type */
+	ODM_DHCP6_FAILED,		/* timeout, no server, refused, malformed replies */
+};
+
+/* Events about leases, for odmd to (un)configure addresses and maps. */
+enum odm_dhcp6_event {
+	ODM_DHCP6_ACQUIRED,		/* result of odm_dhcp6_acquire() */
+	ODM_DHCP6_RENEWED,		/* lifetimes updated by Renew/Rebind */
+	ODM_DHCP6_LOST,			/* expired, or the server took it back */
+	ODM_DHCP6_RESTORED,		/* read from the lease file at start */
+};
+
+typedef void (*odm_dhcp6_cb)(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result res,
+			     const struct odm_lease *lease);
+
+/* Create a client; cb receives every event.  NULL with errno on failure. */
+struct odm_dhcp6 *odm_dhcp6_new(const struct odm_dhcp6_opts *opts, odm_dhcp6_cb cb, void *ctx);
+void odm_dhcp6_free(struct odm_dhcp6 *c);
+/* The UDP socket to poll for POLLIN. */
+int odm_dhcp6_fd(const struct odm_dhcp6 *c);
+/* Milliseconds until odm_dhcp6_process() must run again; -1: no timer. */
+int odm_dhcp6_timeout_ms(const struct odm_dhcp6 *c);
+/* Read what arrived and run due timers; calls cb. */
+void odm_dhcp6_process(struct odm_dhcp6 *c);
+/*
+ * Start acquiring a new prefix of type (enum odm_type).  Ends with one
+ * ODM_DHCP6_ACQUIRED callback.  Returns the IAID used, or -errno.
+ */
+int odm_dhcp6_acquire(struct odm_dhcp6 *c, __u8 type);
+/* Release a lease (sends Release, forgets it).  -ENOENT when unknown. */
+int odm_dhcp6_release(struct odm_dhcp6 *c, __u32 iaid);
+/* Call cb(ctx, ev, ..) for every current lease (e.g. for the CLI). */
+void odm_dhcp6_foreach(const struct odm_dhcp6 *c,
+		       void (*fn)(void *arg, const struct odm_lease *lease), void *arg);
+
+#endif
