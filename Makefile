@@ -46,7 +46,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ib
 CORE_SRCS := $(sort $(wildcard lib/core/*.c))
 CORE_OBJS := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS))
 CORE_HDRS := $(wildcard lib/core/*.h) bpf/odm_abi.h
-LIB_SRCS  := lib/setsc.c
+LIB_SRCS  := lib/setsc.c lib/proto.c
 LIB_OBJS  := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
 LIB_PIC   := $(patsubst %.c,$(O)/%.pic.o,$(LIB_SRCS))
 ODMD_SRCS := $(sort $(wildcard loader/*.c))
@@ -101,12 +101,12 @@ vmlinux:
 $(O):
 	$(Q)mkdir -p $(O)
 
-$(O)/%.o: %.c $(CORE_HDRS) lib/odm.h | $(O)
+$(O)/%.o: %.c $(CORE_HDRS) lib/odm.h lib/proto.h | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(O)/%.pic.o: %.c lib/odm.h bpf/odm_abi.h | $(O)
+$(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_abi.h | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@

@@ -208,17 +208,31 @@ static __always_inline void sk_assign(struct odm_sk *st, const __u32 addr[4])
 		st->flags |= ODM_SKF_COUNTED;
 }
 
-/* true when addr is still a usable host address of a prefix of this type. */
-static __always_inline bool addr_still_valid(const __u32 addr[4], __u8 type)
+/* The typed prefix whose host address is addr, of this type, else NULL. */
+static __always_inline struct odm_prefix *prefix_of(const __u32 addr[4], __u8 type)
 {
 	struct odm_prefix_key key = { .prefixlen = 128 };
 	struct odm_prefix *p;
 
 	addr_copy(key.prefix, addr);
 	p = bpf_map_lookup_elem(&odm_prefixes, &key);
-	if (!p || p->type != type || p->state == ODM_PS_NOADDR)
-		return false;
-	return addr_eq(p->addr, addr);
+	if (!p || p->type != type || p->state == ODM_PS_NOADDR || !addr_eq(p->addr, addr))
+		return NULL;
+	return p;
+}
+
+/* addr may stay in use by a socket that already has it (even deprecated). */
+static __always_inline bool addr_still_valid(const __u32 addr[4], __u8 type)
+{
+	return prefix_of(addr, type) != NULL;
+}
+
+/* addr may be handed out to a new request. */
+static __always_inline bool addr_usable(const __u32 addr[4], __u8 type)
+{
+	struct odm_prefix *p = prefix_of(addr, type);
+
+	return p && p->state == ODM_PS_VALID;
 }
 
 /*
@@ -410,6 +424,15 @@ int odm_sendmsg6(struct bpf_sock_addr *ctx)
 
 /* ---- socket options ---------------------------------------------------------- */
 
+/* The socket is now of type and uses addr. */
+static __always_inline void sc_granted(struct odm_sk *st, const __u32 addr[4], __u8 type)
+{
+	sk_assign(st, addr);
+	st->type = type;
+	st->flags |= ODM_SKF_EXPLICIT;
+	st->status = ODM_ST_OK;
+}
+
 /* setsc(): record the requested type and hand out the type's address. */
 static __always_inline int sc_request(struct bpf_sockopt *ctx)
 {
@@ -436,7 +459,15 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 
 	type = req->type;
 	st->req_type = type;
-	if (st->flags & ODM_SKF_ON_NET) {
+	if (req->hint[0] | req->hint[1] | req->hint[2] | req->hint[3]) {
+		/* The on-demand path: odmd configured this address for us. */
+		if (addr_usable(req->hint, type)) {
+			sc_granted(st, req->hint, type);
+			stat_inc(ODM_STAT_SETSC_HINT);
+		} else {
+			st->status = ODM_ST_BAD_HINT;
+		}
+	} else if (st->flags & ODM_SKF_ON_NET) {
 		/* Section 6.2: a fresh prefix from the network is required;
 		 * only odmd can get one (the request path), BPF cannot block. */
 		st->status = ODM_ST_NEED_NET;
@@ -447,10 +478,7 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 		st->status = ODM_ST_NO_PREFIX;
 		stat_inc(ODM_STAT_SETSC_NO_PREFIX);
 	} else {
-		sk_assign(st, c->addr);
-		st->type = type;
-		st->flags |= ODM_SKF_EXPLICIT;
-		st->status = ODM_ST_OK;
+		sc_granted(st, c->addr, type);
 		stat_inc(ODM_STAT_SETSC_OK);
 	}
 	ctx->optlen = -1;	/* consumed: the kernel never sees odm's option */

@@ -52,11 +52,19 @@ enum odm_type {
 /* The RFC 5014 bits the kernel knows (IPV6_PREFER_SRC_*). */
 #define ODM_PREFER_SRC_RFC5014	0x0f0fu
 
-/* setsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_TYPE, &req, sizeof(req)) */
+/*
+ * setsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_TYPE, &req, sizeof(req))
+ *
+ * hint: zero, or an address odmd just configured for this request (the
+ * on-demand path).  It is taken only if it is the host address of a valid
+ * prefix of the type, so an application can name no address it could not
+ * bind() anyway; it overrides ON_NET, since it is the fresh address.
+ */
 struct odm_sc_req {
 	__u32 version;		/* ODM_ABI_VERSION */
 	__u8  type;		/* enum odm_type, 1..4 */
 	__u8  pad[3];
+	__u32 hint[4];		/* network order */
 };
 
 /* Status reported in struct odm_sc_result and struct odm_sk.status. */
@@ -65,6 +73,7 @@ enum odm_status {
 	ODM_ST_OK		= 1,	/* an address of the type was assigned */
 	ODM_ST_NO_PREFIX	= 2,	/* no usable prefix of that type */
 	ODM_ST_NEED_NET		= 3,	/* ON_NET set: a fresh prefix is needed */
+	ODM_ST_BAD_HINT		= 4,	/* hint is not a valid address of the type */
 };
 
 /* getsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &len) */
@@ -172,6 +181,7 @@ enum odm_stat {
 	ODM_STAT_SENDMSG_SET,		/* sendmsg6 set the source */
 	ODM_STAT_ON_NET_STRIPPED,	/* IPV6_REQUIRE_SRC_ON_NET taken out */
 	ODM_STAT_RELEASE_COUNTED,	/* sock_release dropped a use count */
+	ODM_STAT_SETSC_HINT,		/* setsc() took the address odmd obtained */
 	ODM_STAT_MAX,
 };
 

@@ -65,8 +65,9 @@ typedef uint8_t sc_type;
 /* The type is not offered: reserved type, no prefix of the type, or odm
  * is not active for this socket's cgroup (legacy host, section 5.1). */
 #define EAI_REQUIREDIPNOTSUPPORTED	(-200)
-/* The type is offered but the request could not be fulfilled now (e.g.
- * IPV6_REQUIRE_SRC_ON_NET is set and no fresh prefix could be had). */
+/* The type is offered but the request could not be fulfilled now (no
+ * answer from the network, pool exhausted, or IPV6_REQUIRE_SRC_ON_NET set
+ * and no fresh prefix could be had). */
 #define EAI_REQUIREDIPFAILED		(-201)
 
 /*
@@ -91,13 +92,52 @@ typedef uint8_t sc_type;
  *       ENOMEM        no memory for the socket's state
  *       EPROTO        odm answered in a format this library does not know
  *
- * The socket must belong to the calling process; the call may block while
- * the stack obtains a prefix (section 6.1) and is safe from any thread.
+ * When no prefix of the type is configured, or IPV6_REQUIRE_SRC_ON_NET is
+ * set, setsc() asks odmd to obtain one from the network (DHCPv6 prefix
+ * delegation) and blocks until it answers: at most 10 s (odmd itself gives
+ * up after 8 s).  Then EAI_REQUIREDIPNOTSUPPORTED means the network does
+ * not offer the type, EAI_REQUIREDIPFAILED that it could not grant it now
+ * (no answer, pool exhausted, refused).  Safe from any thread.
  */
 int setsc(int sockfd, struct in6_addr *sourceAddress, sc_type addressType);
 
 /* A static, English description of a setsc() result (never NULL). */
 const char *setsc_strerror(int err);
+
+/*
+ * Non-blocking setsc(), for event loops (in the manner of getaddrinfo_a):
+ *
+ *	struct setsc_req *req;
+ *	int rc = setsc_start(fd, SESSION_LASTING_IPV6_ADDRESS, NULL, &req);
+ *	if (rc == 0) {
+ *		... poll(setsc_req_fd(req), POLLIN) in the loop, then:
+ *		rc = setsc_finish(req, &addr);	// EAI_INPROGRESS: not yet
+ *	}
+ *
+ * setsc_start() returns 0 and a request, or an error code as setsc() would
+ * (then *req is NULL).  setsc_req_fd() becomes readable when the answer is
+ * there (at once when no network exchange is needed).  setsc_finish()
+ * returns EAI_INPROGRESS while the answer is pending (the request stays
+ * valid), otherwise the setsc() result, and frees the request.
+ * setsc_cancel() frees a request that will not be finished.  A request
+ * belongs to one thread at a time; different requests are independent.
+ */
+#ifndef EAI_INPROGRESS
+#define EAI_INPROGRESS		(-100)		/* glibc's value (netdb.h, _GNU_SOURCE) */
+#endif
+
+struct setsc_req;
+
+struct setsc_opts {
+	size_t sz;		/* sizeof(struct setsc_opts), for extension */
+	int timeout_ms;		/* how long to wait for the network; 0: 10000 */
+};
+
+int setsc_start(int sockfd, sc_type addressType, const struct setsc_opts *opts,
+		struct setsc_req **req);
+int setsc_req_fd(const struct setsc_req *req);
+int setsc_finish(struct setsc_req *req, struct in6_addr *sourceAddress);
+void setsc_cancel(struct setsc_req *req);
 
 #ifdef __cplusplus
 }

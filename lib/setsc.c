@@ -2,31 +2,55 @@
 /*
  * setsc.c - RFC 8653 section 6.1 setsc() on top of odm's BPF programs.
  *
- * The request is a setsockopt() of a private IPPROTO_IPV6 option that the
- * cgroup/setsockopt program consumes; the answer is read back with a
- * getsockopt() the cgroup/getsockopt program answers.  Both work for any
- * unprivileged process in the attached cgroup: no bpf() call, no daemon
- * round trip when a prefix of the type is configured.  Without odm the
- * kernel answers ENOPROTOOPT, which is the legacy host of section 5.1.
+ * The fast path is local: a setsockopt() of a private IPPROTO_IPV6 option
+ * that the cgroup/setsockopt program consumes, and a getsockopt() the
+ * cgroup/getsockopt program answers.  Both work for any unprivileged
+ * process in the attached cgroup; without odm the kernel answers
+ * ENOPROTOOPT, which is the legacy host of section 5.1.
+ *
+ * When the programs report that no prefix of the type exists, or that the
+ * socket wants a fresh one (IPV6_REQUIRE_SRC_ON_NET), the request goes to
+ * odmd over its abstract Unix socket; odmd obtains a prefix from the
+ * network and answers with the address it configured, which the socket
+ * then takes as a "hint" the BPF program validates.  setsc() is
+ * setsc_start() + poll() + setsc_finish(): one code path for both APIs.
  */
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/types.h>
 
 #include "odm.h"
+#include "proto.h"
 #include "../bpf/odm_abi.h"
 
 #define ODM_EXPORT __attribute__((visibility("default")))
 
-/* The socket's family, or EAI_SYSTEM with errno set (EBADF, ENOTSOCK). */
-static int sock_family(int fd, int *family)
-{
-	socklen_t len = sizeof(*family);
+struct setsc_req {
+	int sockfd;
+	sc_type type;
+	int fd;			/* odmd connection while pending; an eventfd when done */
+	bool done;
+	int result;		/* setsc() result once done */
+	int err;		/* errno to report with EAI_SYSTEM */
+	struct in6_addr addr;
+	__u64 deadline_ms;	/* CLOCK_MONOTONIC */
+};
 
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, family, &len))
-		return EAI_SYSTEM;
-	return 0;
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
 }
 
 static int sys_error(int err)
@@ -35,41 +59,232 @@ static int sys_error(int err)
 	return EAI_SYSTEM;
 }
 
-ODM_EXPORT int setsc(int sockfd, struct in6_addr *sourceAddress, sc_type addressType)
+/*
+ * Ask the BPF programs: 0 with *res filled, or a setsc() error code.
+ * hint: NULL, or the address odmd obtained for this request.
+ */
+static int sc_local(int sockfd, sc_type type, const __u32 *hint, struct odm_sc_result *res)
 {
-	struct odm_sc_req req = { .version = ODM_ABI_VERSION, .type = addressType };
-	struct odm_sc_result res;
-	socklen_t len = sizeof(res);
-	int family, ret;
+	struct odm_sc_req req = { .version = ODM_ABI_VERSION, .type = type };
+	socklen_t len = sizeof(*res);
 
-	if (!sourceAddress || addressType > 7)
-		return sys_error(EINVAL);
-	ret = sock_family(sockfd, &family);
-	if (ret)
-		return ret;
-	if (family != AF_INET6)
-		return sys_error(EAFNOSUPPORT);
-	if (addressType == 0 || addressType > ODM_TYPE_MAX)
-		return EAI_REQUIREDIPNOTSUPPORTED;	/* reserved values */
-
+	if (hint)
+		memcpy(req.hint, hint, sizeof(req.hint));
 	if (setsockopt(sockfd, IPPROTO_IPV6, ODM_SO_SC_TYPE, &req, sizeof(req)))
 		return errno == ENOPROTOOPT ? EAI_REQUIREDIPNOTSUPPORTED : EAI_SYSTEM;
-	memset(&res, 0, sizeof(res));
-	if (getsockopt(sockfd, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &len))
+	memset(res, 0, sizeof(*res));
+	if (getsockopt(sockfd, IPPROTO_IPV6, ODM_SO_SC_RESULT, res, &len))
 		return errno == ENOPROTOOPT ? EAI_REQUIREDIPNOTSUPPORTED : EAI_SYSTEM;
-	if (len != sizeof(res) || res.version != ODM_ABI_VERSION)
+	if (len != sizeof(*res) || res->version != ODM_ABI_VERSION)
 		return sys_error(EPROTO);
+	return 0;
+}
 
-	switch (res.status) {
-	case ODM_ST_OK:
-		memcpy(sourceAddress, res.addr, sizeof(*sourceAddress));
-		return 0;
-	case ODM_ST_NO_PREFIX:
-		return EAI_REQUIREDIPNOTSUPPORTED;
-	case ODM_ST_NEED_NET:
-		return EAI_REQUIREDIPFAILED;
+/* Finish the request now: fd becomes an already-readable eventfd. */
+static void req_done(struct setsc_req *r, int result, const __u32 *addr)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
+	r->done = true;
+	r->result = result;
+	r->err = result == EAI_SYSTEM ? errno : 0;
+	if (addr)
+		memcpy(&r->addr, addr, sizeof(r->addr));
+}
+
+/* Send the request to odmd; false when there is no odmd to ask. */
+static bool ask_odmd(struct setsc_req *r, bool on_net)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct odm_msg_req msg;
+	socklen_t len;
+
+	r->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (r->fd < 0)
+		return false;
+	/* Abstract name: sun_path[0] stays NUL. */
+	memcpy(sun.sun_path + 1, ODM_SOCK_NAME, strlen(ODM_SOCK_NAME));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(ODM_SOCK_NAME));
+	odm_msg_req_init(&msg, r->type, on_net ? ODM_REQF_ON_NET : 0);
+	if (connect(r->fd, (struct sockaddr *)&sun, len) ||
+	    send(r->fd, &msg, sizeof(msg), MSG_NOSIGNAL) != sizeof(msg)) {
+		close(r->fd);
+		r->fd = -1;
+		return false;
+	}
+	return true;
+}
+
+static int check_args(int sockfd, sc_type type)
+{
+	socklen_t len;
+	int family;
+
+	if (type > 7)
+		return sys_error(EINVAL);
+	len = sizeof(family);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, &family, &len))
+		return EAI_SYSTEM;		/* EBADF, ENOTSOCK */
+	if (family != AF_INET6)
+		return sys_error(EAFNOSUPPORT);
+	if (type == 0 || type > ODM_TYPE_MAX)
+		return EAI_REQUIREDIPNOTSUPPORTED;	/* reserved values */
+	return 0;
+}
+
+ODM_EXPORT int setsc_start(int sockfd, sc_type addressType, const struct setsc_opts *opts,
+			   struct setsc_req **out)
+{
+	int timeout = ODM_SETSC_TIMEOUT_MS;
+	struct odm_sc_result res;
+	struct setsc_req *r;
+	int rc;
+
+	if (!out)
+		return sys_error(EINVAL);
+	*out = NULL;
+	rc = check_args(sockfd, addressType);
+	if (rc)
+		return rc;
+	/* Read only the fields the caller's struct has (opts->sz). */
+	if (opts && opts->sz >= offsetof(struct setsc_opts, timeout_ms) + sizeof(int) &&
+	    opts->timeout_ms > 0)
+		timeout = opts->timeout_ms;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return sys_error(ENOMEM);
+	r->sockfd = sockfd;
+	r->type = addressType;
+	r->fd = -1;
+	r->deadline_ms = now_ms() + (__u64)timeout;
+
+	rc = sc_local(sockfd, addressType, NULL, &res);
+	if (rc) {
+		req_done(r, rc, NULL);
+	} else if (res.status == ODM_ST_OK) {
+		req_done(r, 0, res.addr);
+	} else if (res.status == ODM_ST_NO_PREFIX || res.status == ODM_ST_NEED_NET) {
+		bool on_net = res.status == ODM_ST_NEED_NET;
+
+		/* Without odmd nobody can ask the network: a missing type is
+		 * not supported, a fresh prefix cannot be had. */
+		if (!ask_odmd(r, on_net))
+			req_done(r, on_net ? EAI_REQUIREDIPFAILED : EAI_REQUIREDIPNOTSUPPORTED,
+				 NULL);
+	} else {
+		errno = EPROTO;
+		req_done(r, EAI_SYSTEM, NULL);
+	}
+	if (r->fd < 0) {
+		rc = r->done && r->result ? r->result : sys_error(errno ? errno : ENOMEM);
+		free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+ODM_EXPORT int setsc_req_fd(const struct setsc_req *r)
+{
+	return r ? r->fd : -1;
+}
+
+/* odmd answered: take its address on the socket. */
+static void take_answer(struct setsc_req *r, const struct odm_msg_resp *resp)
+{
+	struct odm_sc_result res;
+	int rc;
+
+	switch (resp->result) {
+	case ODM_R_OK:
+		rc = sc_local(r->sockfd, r->type, resp->addr, &res);
+		if (rc)
+			req_done(r, rc, NULL);
+		else if (res.status == ODM_ST_OK)
+			req_done(r, 0, res.addr);
+		else
+			req_done(r, EAI_REQUIREDIPFAILED, NULL);	/* gone again */
+		return;
+	case ODM_R_NOT_OFFERED:
+		req_done(r, EAI_REQUIREDIPNOTSUPPORTED, NULL);
+		return;
+	case ODM_R_FAILED:
+	case ODM_R_DENIED:
+		req_done(r, EAI_REQUIREDIPFAILED, NULL);
+		return;
 	default:
-		return sys_error(EPROTO);
+		errno = EPROTO;
+		req_done(r, EAI_SYSTEM, NULL);
+	}
+}
+
+ODM_EXPORT int setsc_finish(struct setsc_req *r, struct in6_addr *sourceAddress)
+{
+	struct odm_msg_resp resp;
+	ssize_t n;
+	int rc;
+
+	if (!r)
+		return sys_error(EINVAL);
+	if (!r->done) {
+		n = recv(r->fd, &resp, sizeof(resp), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (now_ms() < r->deadline_ms)
+				return EAI_INPROGRESS;
+			req_done(r, EAI_REQUIREDIPFAILED, NULL);	/* no answer in time */
+		} else if (n <= 0) {
+			req_done(r, EAI_REQUIREDIPFAILED, NULL);	/* odmd went away */
+		} else if (odm_msg_resp_check(&resp, (size_t)n) || resp.type != r->type) {
+			errno = EPROTO;
+			req_done(r, EAI_SYSTEM, NULL);
+		} else {
+			take_answer(r, &resp);
+		}
+	}
+	rc = r->result;
+	if (rc == 0 && sourceAddress)
+		*sourceAddress = r->addr;
+	if (r->fd >= 0)
+		close(r->fd);
+	if (rc == EAI_SYSTEM)
+		errno = r->err;
+	free(r);
+	return rc;
+}
+
+ODM_EXPORT void setsc_cancel(struct setsc_req *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r);
+}
+
+ODM_EXPORT int setsc(int sockfd, struct in6_addr *sourceAddress, sc_type addressType)
+{
+	struct setsc_req *r;
+	int rc;
+
+	if (!sourceAddress)
+		return sys_error(EINVAL);
+	rc = setsc_start(sockfd, addressType, NULL, &r);
+	if (rc)
+		return rc;
+	for (;;) {
+		struct pollfd pfd = { .fd = setsc_req_fd(r), .events = POLLIN };
+		__u64 now = now_ms();
+		int wait = now < r->deadline_ms ? (int)(r->deadline_ms - now) : 0;
+
+		if (poll(&pfd, 1, wait) < 0 && errno != EINTR) {
+			rc = errno;
+			setsc_cancel(r);
+			return sys_error(rc);
+		}
+		rc = setsc_finish(r, sourceAddress);
+		if (rc != EAI_INPROGRESS)
+			return rc;
 	}
 }
 
@@ -82,6 +297,8 @@ ODM_EXPORT const char *setsc_strerror(int err)
 		return "Required source address type not supported";
 	case EAI_REQUIREDIPFAILED:
 		return "Required source address type could not be provided";
+	case EAI_INPROGRESS:
+		return "Request in progress";
 	case EAI_SYSTEM:
 		return "System error (see errno)";
 	default:

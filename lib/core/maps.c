@@ -380,6 +380,7 @@ const char *odm_stat_name(unsigned int stat)
 		[ODM_STAT_SENDMSG_SET]		= "sendmsg_set",
 		[ODM_STAT_ON_NET_STRIPPED]	= "on_net_stripped",
 		[ODM_STAT_RELEASE_COUNTED]	= "release_counted",
+		[ODM_STAT_SETSC_HINT]		= "setsc_hint",
 	};
 
 	if (stat >= ODM_STAT_MAX || !names[stat])

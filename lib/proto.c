@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * proto.c - building and checking libodm <-> odmd messages.  Pure: fuzzed
+ * and unit-tested apart from the sockets.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "proto.h"
+#include "../bpf/odm_abi.h"
+
+void odm_msg_req_init(struct odm_msg_req *req, __u8 type, __u8 flags)
+{
+	memset(req, 0, sizeof(*req));
+	req->magic = ODM_PROTO_MAGIC;
+	req->version = ODM_PROTO_VERSION;
+	req->op = ODM_OP_ACQUIRE;
+	req->type = type;
+	req->flags = flags;
+}
+
+void odm_msg_resp_init(struct odm_msg_resp *resp, const struct odm_msg_req *req, __u32 result)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->magic = ODM_PROTO_MAGIC;
+	resp->version = ODM_PROTO_VERSION;
+	resp->op = req ? req->op : ODM_OP_ACQUIRE;
+	resp->type = req ? req->type : 0;
+	resp->result = result;
+}
+
+static int check_header(__u32 magic, __u16 version, __u16 op)
+{
+	if (magic != ODM_PROTO_MAGIC || version != ODM_PROTO_VERSION || op != ODM_OP_ACQUIRE)
+		return -EINVAL;
+	return 0;
+}
+
+int odm_msg_req_check(const void *buf, size_t len)
+{
+	struct odm_msg_req req;
+
+	if (!buf || len != sizeof(req))
+		return -EINVAL;
+	memcpy(&req, buf, sizeof(req));
+	if (check_header(req.magic, req.version, req.op) || req.type == ODM_TYPE_NONE ||
+	    req.type > ODM_TYPE_MAX || (req.flags & ~ODM_REQF_ON_NET) || req.pad)
+		return -EINVAL;
+	return 0;
+}
+
+int odm_msg_resp_check(const void *buf, size_t len)
+{
+	struct odm_msg_resp resp;
+
+	if (!buf || len != sizeof(resp))
+		return -EINVAL;
+	memcpy(&resp, buf, sizeof(resp));
+	if (check_header(resp.magic, resp.version, resp.op) || resp.result > ODM_R_INVALID ||
+	    resp.plen > 128)
+		return -EINVAL;
+	return 0;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * proto.h - the request path from libodm (and odm request) to odmd.
+ *
+ * BPF cannot block, so when no address of the type is configured, or the
+ * socket has IPV6_REQUIRE_SRC_ON_NET, setsc() asks odmd, which asks the
+ * network (DHCPv6 prefix delegation), configures the host address and
+ * fills the maps, then answers.  The transport is an abstract AF_UNIX
+ * SOCK_SEQPACKET socket: abstract names live in the network namespace, so
+ * each host stack has its own odmd, and odmd checks every peer's
+ * credentials (SO_PEERCRED: the peer must be in odm's cgroup, or root).
+ *
+ * One request and one answer per connection, fixed-size messages with a
+ * magic and a version.  Internal to odm: not installed.
+ */
+#ifndef ODM_PROTO_H
+#define ODM_PROTO_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+/* Abstract socket name (without the leading NUL). */
+#define ODM_SOCK_NAME		"odm/odmd"
+#define ODM_PROTO_MAGIC		0x4f444d31u	/* "ODM1" */
+#define ODM_PROTO_VERSION	1
+
+/* Longest odmd takes to answer an acquisition, and setsc()'s default wait. */
+#define ODM_REQUEST_TIMEOUT_MS	8000
+#define ODM_SETSC_TIMEOUT_MS	10000
+
+enum odm_op {
+	ODM_OP_ACQUIRE = 1,	/* an address of a type, fresh if ON_NET */
+};
+
+#define ODM_REQF_ON_NET		0x01	/* RFC 8653 6.2: a new prefix, always */
+
+enum odm_result {
+	ODM_R_OK		= 0,	/* addr holds the address */
+	ODM_R_NOT_OFFERED	= 1,	/* the network does not offer the type */
+	ODM_R_FAILED		= 2,	/* offered, not granted now (timeout, exhausted) */
+	ODM_R_DENIED		= 3,	/* the peer may not ask (credentials, policy) */
+	ODM_R_INVALID		= 4,	/* malformed request */
+};
+
+struct odm_msg_req {
+	__u32 magic;
+	__u16 version;
+	__u16 op;		/* enum odm_op */
+	__u8  type;		/* enum odm_type */
+	__u8  flags;		/* ODM_REQF_* */
+	__u16 pad;
+};
+
+struct odm_msg_resp {
+	__u32 magic;
+	__u16 version;
+	__u16 op;
+	__u32 result;		/* enum odm_result */
+	__u8  type;
+	__u8  plen;		/* of prefix */
+	__u16 pad;
+	__u32 addr[4];		/* network order */
+	__u32 prefix[4];
+	__u32 valid_lft;	/* seconds, 0xffffffff forever */
+	__u32 preferred_lft;
+};
+
+/* Fill a message's header fields. */
+void odm_msg_req_init(struct odm_msg_req *req, __u8 type, __u8 flags);
+void odm_msg_resp_init(struct odm_msg_resp *resp, const struct odm_msg_req *req, __u32 result);
+/* Validate a received message: 0, or -EINVAL (size, magic, version, op,
+ * type, flags, result out of range). */
+int odm_msg_req_check(const void *buf, size_t len);
+int odm_msg_resp_check(const void *buf, size_t len);
+
+#endif
