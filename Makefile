@@ -133,11 +133,11 @@ PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(IN
 $(O)/libodm.pc: lib/libodm.pc.in | $(O)
 	$(Q)$(PC_SED) $< > $@
 
-$(O)/odmd: $(ODMD_OBJS) $(O)/libodm-core.a
+$(O)/odmd: $(ODMD_OBJS) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
-$(O)/odm: $(CLI_OBJS) $(O)/libodm-core.a
+$(O)/odm: $(CLI_OBJS) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 

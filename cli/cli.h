@@ -15,7 +15,7 @@ enum {
 	CLI_USAGE	= 2,	/* unknown object, command or keyword; missing argument */
 };
 
-enum cli_object { OBJ_NONE, OBJ_PREFIX, OBJ_POLICY, OBJ_STATS, OBJ_HELP, OBJ_VERSION };
+enum cli_object { OBJ_NONE, OBJ_PREFIX, OBJ_POLICY, OBJ_STATS, OBJ_REQUEST, OBJ_HELP, OBJ_VERSION };
 enum cli_verb { VERB_LIST, VERB_ADD, VERB_DEL, VERB_SET };
 
 struct cli_cmd {
@@ -30,6 +30,7 @@ struct cli_cmd {
 	bool has_prefix;
 	struct odm_prefix_key prefix;
 	const char *cgroup;		/* policy set/del */
+	bool on_net;			/* request ... on-net */
 };
 
 /*

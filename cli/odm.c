@@ -7,16 +7,20 @@
  * never disagree.  Exit codes: 0 ok, 1 runtime error or bad value, 2 usage.
  */
 #include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "proto.h"
 
 #define ODM_VERSION "0.1.0"
 
@@ -314,6 +318,66 @@ static int stats_show(struct odm_maps *m, struct odm_printer *p)
 	return 0;
 }
 
+/* ---- request ----------------------------------------------------------------- */
+
+static const char *result_name(__u32 r)
+{
+	switch (r) {
+	case ODM_R_OK: return "ok";
+	case ODM_R_NOT_OFFERED: return "not-offered";
+	case ODM_R_FAILED: return "failed";
+	case ODM_R_DENIED: return "denied";
+	default: return "invalid";
+	}
+}
+
+/* Ask odmd for a prefix of a type, as setsc() does when none is configured. */
+static int request(const struct cli_cmd *cmd, struct odm_printer *p)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	char abuf[INET6_ADDRSTRLEN], pbuf[ODM_PREFIX_STRLEN];
+	struct odm_prefix_key key = { 0 };
+	struct odm_msg_resp resp;
+	struct odm_msg_req req;
+	ssize_t n;
+
+	pfd.fd = odm_proto_connect(0);
+	if (pfd.fd < 0) {
+		errmsg("odmd is not serving requests in this network namespace: %s",
+		       strerror(-pfd.fd));
+		return pfd.fd;
+	}
+	odm_msg_req_init(&req, cmd->type, cmd->on_net ? ODM_REQF_ON_NET : 0);
+	if (send(pfd.fd, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req) ||
+	    poll(&pfd, 1, ODM_SETSC_TIMEOUT_MS) != 1 ||
+	    (n = recv(pfd.fd, &resp, sizeof(resp), 0)) <= 0 ||
+	    odm_msg_resp_check(&resp, (size_t)n)) {
+		errmsg("no valid answer from odmd");
+		close(pfd.fd);
+		return -EIO;
+	}
+	close(pfd.fd);
+	if (resp.result != ODM_R_OK) {
+		errmsg("%s %s: %s", odm_type_name(cmd->type), cmd->on_net ? "on-net" : "",
+		       resp.result == ODM_R_NOT_OFFERED ? "the network does not offer this type" :
+		       resp.result == ODM_R_DENIED ? "not allowed" :
+		       "the network could not grant it now");
+		return -ENOENT;
+	}
+	key.prefixlen = resp.plen;
+	memcpy(key.prefix, resp.prefix, sizeof(key.prefix));
+	odm_print_open_object(p, NULL);
+	odm_print_string(p, "type", "%s ", odm_type_name(resp.type));
+	odm_print_string(p, "result", NULL, result_name(resp.result));
+	odm_print_string(p, "address", "%s ", odm_addr_str(resp.addr, abuf));
+	odm_print_string(p, "prefix", "from %s ", odm_prefix_str(&key, pbuf));
+	print_lifetime(p, "valid_lft", "valid %s ", resp.valid_lft);
+	print_lifetime(p, "preferred_lft", "preferred %s", resp.preferred_lft);
+	odm_print_close_object(p);
+	odm_print_text(p, "\n");
+	return 0;
+}
+
 /* ---- main ---------------------------------------------------------------------- */
 
 static int run(const struct cli_cmd *cmd)
@@ -322,13 +386,20 @@ static int run(const struct cli_cmd *cmd)
 	struct odm_maps m;
 	int err;
 
-	err = open_maps(cmd, &m);
-	if (err)
-		return CLI_ERROR;
 	p = odm_printer_new(stdout, cmd->json, cmd->pretty);
 	if (!p) {
-		odm_maps_close(&m);
 		errmsg("out of memory");
+		return CLI_ERROR;
+	}
+	if (cmd->object == OBJ_REQUEST) {
+		err = request(cmd, p);
+		if (odm_printer_free(p) && !err)
+			err = -EIO;
+		return err ? CLI_ERROR : CLI_OK;
+	}
+	err = open_maps(cmd, &m);
+	if (err) {
+		odm_printer_free(p);
 		return CLI_ERROR;
 	}
 	switch (cmd->object) {

@@ -25,6 +25,7 @@ void cli_usage(FILE *f)
 	      "       odm policy set cgroup PATH default { TYPE | none }\n"
 	      "       odm policy del cgroup PATH\n"
 	      "       odm stats\n"
+	      "       odm request TYPE [ on-net ]\n"
 	      "       odm { help | version }\n"
 	      "OPTIONS := { -j[son] | -p[retty] | -d[ir] PIN_DIR | -h[elp] | -V[ersion] }\n"
 	      "TYPE := { fixed | session-lasting | non-persistent | graceful-replacement | 1-4 |\n"
@@ -217,6 +218,25 @@ static int parse_policy(struct args *a, struct cli_cmd *c)
 	return CLI_OK;
 }
 
+/* request TYPE [on-net]: what setsc() asks odmd, by hand. */
+static int parse_request(struct args *a, struct cli_cmd *c)
+{
+	const char *val = next(a);
+	int ret;
+
+	if (!val)
+		return fail(a, CLI_USAGE, "missing TYPE");
+	ret = parse_type_value(a, val, false, &c->type);
+	if (ret)
+		return ret;
+	c->has_type = true;
+	if (peek(a) && odm_is_prefix(peek(a), "on-net")) {
+		c->on_net = true;
+		a->i++;
+	}
+	return no_more(a);
+}
+
 /* Leading options; returns the index of the object or an error. */
 static int parse_options(struct args *a, struct cli_cmd *c)
 {
@@ -284,6 +304,10 @@ int cli_parse(int argc, char **argv, struct cli_cmd *c, char *err, size_t errlen
 		if (peek(&a) && (!odm_is_prefix(peek(&a), "show") || ++a.i < a.argc))
 			return fail(&a, CLI_USAGE, "unexpected argument '%s'", peek(&a));
 		return CLI_OK;
+	}
+	if (odm_is_prefix(obj, "request")) {
+		c->object = OBJ_REQUEST;
+		return parse_request(&a, c);
 	}
 	if (odm_is_prefix(obj, "help")) {
 		c->object = OBJ_HELP;

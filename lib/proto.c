@@ -4,7 +4,11 @@
  * and unit-tested apart from the sockets.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "proto.h"
 #include "../bpf/odm_abi.h"
@@ -60,4 +64,24 @@ int odm_msg_resp_check(const void *buf, size_t len)
 	    resp.plen > 128)
 		return -EINVAL;
 	return 0;
+}
+
+int odm_proto_connect(int sock_flags)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(ODM_SOCK_NAME);
+	int fd, err;
+
+	/* Abstract name: sun_path[0] stays NUL. */
+	memcpy(sun.sun_path + 1, ODM_SOCK_NAME, n);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | sock_flags, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
 }

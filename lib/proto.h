@@ -73,4 +73,8 @@ void odm_msg_resp_init(struct odm_msg_resp *resp, const struct odm_msg_req *req,
 int odm_msg_req_check(const void *buf, size_t len);
 int odm_msg_resp_check(const void *buf, size_t len);
 
+/* Connect to odmd (sock_flags: e.g. SOCK_NONBLOCK).  fd, or -errno:
+ * -ECONNREFUSED when no odmd serves this network namespace. */
+int odm_proto_connect(int sock_flags);
+
 #endif

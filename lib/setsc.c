@@ -25,7 +25,6 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <linux/types.h>
 
 #include "odm.h"
@@ -96,19 +95,15 @@ static void req_done(struct setsc_req *r, int result, const __u32 *addr)
 /* Send the request to odmd; false when there is no odmd to ask. */
 static bool ask_odmd(struct setsc_req *r, bool on_net)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct odm_msg_req msg;
-	socklen_t len;
 
-	r->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (r->fd < 0)
+	r->fd = odm_proto_connect(SOCK_NONBLOCK);
+	if (r->fd < 0) {
+		r->fd = -1;
 		return false;
-	/* Abstract name: sun_path[0] stays NUL. */
-	memcpy(sun.sun_path + 1, ODM_SOCK_NAME, strlen(ODM_SOCK_NAME));
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(ODM_SOCK_NAME));
+	}
 	odm_msg_req_init(&msg, r->type, on_net ? ODM_REQF_ON_NET : 0);
-	if (connect(r->fd, (struct sockaddr *)&sun, len) ||
-	    send(r->fd, &msg, sizeof(msg), MSG_NOSIGNAL) != sizeof(msg)) {
+	if (send(r->fd, &msg, sizeof(msg), MSG_NOSIGNAL) != sizeof(msg)) {
 		close(r->fd);
 		r->fd = -1;
 		return false;

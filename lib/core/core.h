@@ -236,6 +236,14 @@ int odm_nl_monitor_open(void);
 int odm_nl_monitor_read(int fd, int (*cb)(const struct odm_kaddr *ka, bool is_new, void *ctx),
 			void *ctx);
 
+/*
+ * Add (or refresh the lifetimes of) an IPv6 address, or delete it
+ * (nl_addr.c).  flags: IFA_F_* for an add (e.g. IFA_F_NODAD).  Waits for
+ * the kernel's answer: 0 or -errno.
+ */
+int odm_nl_addr_set(bool add, unsigned int ifindex, const __u32 addr[4], unsigned int plen,
+		    __u32 valid_lft, __u32 preferred_lft, __u32 flags);
+
 /* ---- sync.c: kernel addresses -> typed prefixes ----------------------- */
 
 /* CLOCK_BOOTTIME in ns: the clock of struct odm_prefix.since_ns. */

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* test_proto.c - the libodm <-> odmd messages: built right, and every
+ * malformed one refused. */
+#include <errno.h>
+#include <string.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "test.h"
+#include "proto.h"
+#include "../../bpf/odm_abi.h"
+
+static void test_req_roundtrip(void)
+{
+	struct odm_msg_req req;
+
+	odm_msg_req_init(&req, ODM_TYPE_SESSION_LASTING, ODM_REQF_ON_NET);
+	ASSERT_EQ(odm_msg_req_check(&req, sizeof(req)), 0, "valid request");
+	ASSERT_EQ(req.magic, ODM_PROTO_MAGIC, "magic");
+	ASSERT_EQ(req.op, ODM_OP_ACQUIRE, "op");
+	ASSERT_EQ(req.flags, ODM_REQF_ON_NET, "flags");
+}
+
+static void test_req_rejects(void)
+{
+	static const struct {
+		const char *what;
+		size_t off;		/* byte to change, or SIZE_MAX: length */
+		unsigned char val;
+		size_t len;
+	} cases[] = {
+		{ "short", (size_t)-1, 0, sizeof(struct odm_msg_req) - 1 },
+		{ "long", (size_t)-1, 0, sizeof(struct odm_msg_req) + 1 },
+		{ "magic", offsetof(struct odm_msg_req, magic), 0x00, 0 },
+		{ "version", offsetof(struct odm_msg_req, version), 9, 0 },
+		{ "op", offsetof(struct odm_msg_req, op), 7, 0 },
+		{ "type 0", offsetof(struct odm_msg_req, type), 0, 0 },
+		{ "type 5", offsetof(struct odm_msg_req, type), 5, 0 },
+		{ "type 255", offsetof(struct odm_msg_req, type), 255, 0 },
+		{ "unknown flag", offsetof(struct odm_msg_req, flags), 0x80, 0 },
+		{ "pad", offsetof(struct odm_msg_req, pad), 1, 0 },
+	};
+	unsigned char buf[sizeof(struct odm_msg_req) + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct odm_msg_req req;
+		size_t len = sizeof(req);
+
+		odm_msg_req_init(&req, ODM_TYPE_FIXED, 0);
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, &req, sizeof(req));
+		if (cases[i].off == (size_t)-1)
+			len = cases[i].len;
+		else
+			buf[cases[i].off] = cases[i].val;
+		ASSERT_EQ(odm_msg_req_check(buf, len), -EINVAL, cases[i].what);
+	}
+	ASSERT_EQ(odm_msg_req_check(NULL, sizeof(struct odm_msg_req)), -EINVAL, "NULL");
+}
+
+static void test_resp(void)
+{
+	struct odm_msg_resp resp;
+	struct odm_msg_req req;
+
+	odm_msg_req_init(&req, ODM_TYPE_NON_PERSISTENT, 0);
+	odm_msg_resp_init(&resp, &req, ODM_R_NOT_OFFERED);
+	ASSERT_EQ(odm_msg_resp_check(&resp, sizeof(resp)), 0, "valid answer");
+	ASSERT_EQ(resp.type, ODM_TYPE_NON_PERSISTENT, "type echoed");
+	resp.result = ODM_R_INVALID + 1;
+	ASSERT_EQ(odm_msg_resp_check(&resp, sizeof(resp)), -EINVAL, "unknown result");
+	resp.result = ODM_R_OK;
+	resp.plen = 129;
+	ASSERT_EQ(odm_msg_resp_check(&resp, sizeof(resp)), -EINVAL, "plen 129");
+	resp.plen = 64;
+	ASSERT_EQ(odm_msg_resp_check(&resp, sizeof(resp) - 4), -EINVAL, "truncated");
+	resp.magic ^= 1;
+	ASSERT_EQ(odm_msg_resp_check(&resp, sizeof(resp)), -EINVAL, "magic");
+}
+
+int main(void)
+{
+	RUN(test_req_roundtrip);
+	RUN(test_req_rejects);
+	RUN(test_resp);
+	return test_summary();
+}
