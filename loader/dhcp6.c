@@ -1,0 +1,976 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * dhcp6.c - odmd's DHCPv6 prefix-delegation client (loader/dhcp6.h).
+ *
+ * One IA_PD per acquisition, each with its own IAID and its own state:
+ *
+ *   SOLICIT --Advertise--> REQUEST --Reply--> BOUND --T1--> RENEW --T2--> REBIND
+ *                                               ^   <--Reply--'  <--Reply--'  |
+ *   any state --valid lifetime over--> LOST     '-------------------------------'
+ *   BOUND/RENEW/REBIND --odm_dhcp6_release()--> RELEASE --Reply or MRC--> free
+ *
+ * Every transmission follows RFC 8415 section 15 with the section 7.6
+ * constants of its message type; all times are CLOCK_BOOTTIME so that a
+ * suspended host sees its leases expire.  Messages are built and parsed by
+ * lib/core/dhcp6.c; this file only does sockets, timers and the lease file.
+ *
+ * The DUID is DUID-LL from the interface's MAC: it needs no stored state,
+ * so the lease file and the server agree on who we are after any restart
+ * (DUID-LLT would have to persist its time; RFC 8415 11.4 allows LL for
+ * devices with a permanent link-layer address).  Interfaces without one
+ * use DUID-UUID from /etc/machine-id.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "core.h"
+#include "core/dhcp6.h"
+#include "dhcp6.h"
+
+#define NS_PER_MS		1000000ull
+#define NS_PER_S		1000000000ull
+#define NEVER			UINT64_MAX
+#define DEFAULT_TIMEOUT_MS	8000
+
+#define DHCP6_CLIENT_PORT	546
+#define DHCP6_SERVER_PORT	547
+
+/* RFC 8415 section 7.6, in ms; 0 = no limit. */
+struct rt_params {
+	unsigned int irt, mrt, mrc;
+};
+
+static const struct rt_params rt_solicit = { 1000, 3600000, 0 };
+static const struct rt_params rt_request = { 1000, 30000, 10 };
+static const struct rt_params rt_renew = { 10000, 600000, 0 };	/* MRD: until T2 */
+static const struct rt_params rt_rebind = { 10000, 600000, 0 };	/* MRD: until valid ends */
+static const struct rt_params rt_release = { 1000, 0, 4 };	/* REL_MAX_RC */
+
+enum ia_state {
+	IA_FREE = 0,
+	IA_SOLICIT,
+	IA_REQUEST,
+	IA_BOUND,
+	IA_RENEW,
+	IA_REBIND,
+	IA_RELEASE,
+};
+
+/* One message being (re)transmitted. */
+struct xmit {
+	__u8 msg_type;
+	__u32 xid;
+	__u64 first_ns;			/* first transmission, where Elapsed Time starts */
+	__u64 next_ns;			/* next transmission */
+	__u64 end_ns;			/* MRD reached; NEVER: no MRD */
+	struct rt_params p;
+	unsigned int rt_ms;
+	unsigned int count;		/* transmissions so far */
+};
+
+struct ia {
+	enum ia_state state;
+	struct xmit x;
+	__u64 deadline_ns;		/* SOLICIT/REQUEST: the acquisition gives up */
+	struct odm_lease lease;		/* iaid and type always; the rest once bound */
+	struct odm_dhcp6_duid server;
+	__u64 t1_ns, t2_ns, expire_ns;	/* when bound; NEVER for infinite */
+	/* SOLICIT: the best usable Advertise so far (RFC 8415 18.2.9). */
+	bool have_adv;
+	bool saw_refusal;		/* an Advertise without a usable prefix */
+	__u8 adv_pref;
+	__u8 adv_plen;
+	__u32 adv_prefix[4];
+};
+
+struct odm_dhcp6 {
+	int fd;
+	unsigned int ifindex;
+	__u16 code;
+	unsigned int max_rt_ms;
+	unsigned int timeout_ms;
+	char *lease_file;
+	struct odm_dhcp6_duid duid;
+	odm_dhcp6_cb cb;
+	void *ctx;
+	struct ia *ias;			/* grown on demand; IA_FREE slots are reused */
+	size_t nias;
+	__u32 next_iaid;
+	__u64 rng;			/* xorshift state for xids and RAND */
+};
+
+/* ---- small helpers --------------------------------------------------------- */
+
+static __u64 rnd(struct odm_dhcp6 *c)
+{
+	__u64 x = c->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	c->rng = x;
+	return x;
+}
+
+static bool bound(const struct ia *ia)
+{
+	return ia->state == IA_BOUND || ia->state == IA_RENEW || ia->state == IA_REBIND;
+}
+
+static __u64 add_s(__u64 base, __u32 s)
+{
+	return s == DHCP6_INFINITY ? NEVER : base + (__u64)s * NS_PER_S;
+}
+
+static __u64 min_ns(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+static unsigned int cap(unsigned int v, unsigned int limit)
+{
+	return limit && (!v || v > limit) ? limit : v;
+}
+
+/*
+ * base + RAND * of (RFC 8415 section 15), RAND uniform in [-0.1, 0.1], or in
+ * (0, 0.1] for the first Solicit, whose RT must exceed IRT.  Saturates.
+ */
+static unsigned int jitter(struct odm_dhcp6 *c, __u64 base, unsigned int of, bool positive)
+{
+	long long r = positive ? 1 + (long long)(rnd(c) % 1000) : (long long)(rnd(c) % 2001) - 1000;
+	long long v = (long long)base + (long long)of * r / 10000;
+
+	return v > UINT_MAX ? UINT_MAX : (unsigned int)v;
+}
+
+/* ---- sending ---------------------------------------------------------------- */
+
+static void send_msg(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
+{
+	struct sockaddr_in6 to = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(DHCP6_SERVER_PORT),
+		.sin6_scope_id = c->ifindex,
+	};
+	__u64 elapsed = (now - ia->x.first_ns) / (10 * NS_PER_MS);
+	struct odm_dhcp6_out o = {
+		.msg_type = ia->x.msg_type,
+		.xid = ia->x.xid,
+		.client_id = &c->duid,
+		.server_id = ia->server.len ? &ia->server : NULL,
+		.elapsed_cs = elapsed > 0xffff ? 0xffff : elapsed,
+		.iaid = ia->lease.iaid,
+		.cont_code = c->code,
+		.cont_type = odm_dhcp6_type_to_wire(ia->lease.type),
+	};
+	__u8 buf[DHCP6_MSG_MAX];
+	int n;
+
+	if (ia->state == IA_SOLICIT) {
+		o.server_id = NULL;	/* a bare ::/0 hint: the type is the request */
+	} else if (ia->state == IA_REQUEST) {
+		memcpy(o.prefix, ia->adv_prefix, sizeof(o.prefix));
+		o.plen = ia->adv_plen;
+	} else {
+		memcpy(o.prefix, ia->lease.prefix, sizeof(o.prefix));
+		o.plen = ia->lease.plen;
+		if (ia->state == IA_REBIND)
+			o.server_id = NULL;	/* any server may answer */
+	}
+	n = odm_dhcp6_build(&o, buf, sizeof(buf));
+	if (n < 0)
+		return;
+	inet_pton(AF_INET6, "ff02::1:2", &to.sin6_addr);
+	/* A failed send is a lost packet: retransmission covers it. */
+	if (sendto(c->fd, buf, n, 0, (struct sockaddr *)&to, sizeof(to)) < 0 &&
+	    errno != EAGAIN && errno != ENETUNREACH && errno != EADDRNOTAVAIL)
+		fprintf(stderr, "odmd: dhcpv6: cannot send on ifindex %u: %s\n", c->ifindex,
+			strerror(errno));
+}
+
+static __u32 new_xid(struct odm_dhcp6 *c)
+{
+	__u32 xid;
+	size_t i;
+
+again:
+	xid = rnd(c) & 0xffffff;
+	for (i = 0; i < c->nias; i++)
+		if (c->ias[i].state != IA_FREE && c->ias[i].x.xid == xid)
+			goto again;
+	return xid;
+}
+
+/* Begin a new exchange and send its first message. */
+static void xmit_start(struct odm_dhcp6 *c, struct ia *ia, enum ia_state state, __u8 msg_type,
+		       const struct rt_params *p, __u64 end_ns, __u64 now)
+{
+	struct xmit *x = &ia->x;
+
+	ia->state = state;
+	memset(x, 0, sizeof(*x));
+	x->msg_type = msg_type;
+	x->xid = new_xid(c);
+	x->first_ns = now;
+	x->end_ns = end_ns;
+	x->p = *p;
+	/* odmd's tests cap every wait, including the long Renew IRT. */
+	x->p.irt = cap(x->p.irt, c->max_rt_ms);
+	x->p.mrt = cap(x->p.mrt, c->max_rt_ms);
+	/* RFC 8415 18.2.1 SOL_MAX_DELAY is skipped: an application is waiting. */
+	x->rt_ms = jitter(c, x->p.irt, x->p.irt, msg_type == DHCP6_SOLICIT);
+	x->count = 1;
+	x->next_ns = now + x->rt_ms * NS_PER_MS;
+	send_msg(c, ia, now);
+}
+
+/* Time for the next transmission.  False when MRC or MRD says the exchange failed. */
+static bool xmit_again(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
+{
+	struct xmit *x = &ia->x;
+	unsigned int rt;
+
+	if (x->p.mrc && x->count >= x->p.mrc)
+		return false;
+	if (now >= x->end_ns)
+		return false;
+	rt = jitter(c, 2ull * x->rt_ms, x->rt_ms, false);
+	if (x->p.mrt && rt > x->p.mrt)
+		rt = jitter(c, x->p.mrt, x->p.mrt, false);
+	x->rt_ms = rt;
+	x->count++;
+	x->next_ns = now + rt * NS_PER_MS;
+	send_msg(c, ia, now);
+	return true;
+}
+
+/* ---- the lease file ------------------------------------------------------- */
+
+/*
+ * One line per lease, written whole to a temporary file and renamed over
+ * the old one, so a crash leaves the old or the new list, never half:
+ *
+ *   IAID TYPE PREFIX/PLEN PREFERRED VALID T1 T2 OBTAINED SERVER-DUID
+ *
+ * OBTAINED is the wall clock (Unix seconds) of the grant, because
+ * CLOCK_BOOTTIME restarts at boot; lifetimes are as granted.
+ */
+static int lease_file_write(const struct odm_dhcp6 *c)
+{
+	char tmp[PATH_MAX], pfx[INET6_ADDRSTRLEN];
+	__u64 now_boot = odm_boottime_ns();
+	time_t now_real = time(NULL);
+	FILE *f;
+	size_t i;
+	int err = 0, k;
+
+	if (!c->lease_file)
+		return 0;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", c->lease_file) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "# odmd DHCPv6 leases: iaid type prefix/plen preferred valid t1 t2 "
+		"obtained(unix) server-duid\n");
+	for (i = 0; i < c->nias; i++) {
+		const struct ia *ia = &c->ias[i];
+		const struct odm_lease *l = &ia->lease;
+		long long age = (long long)((now_boot - l->obtained_ns) / NS_PER_S);
+
+		if (!bound(ia))
+			continue;
+		inet_ntop(AF_INET6, l->prefix, pfx, sizeof(pfx));
+		fprintf(f, "%" PRIu32 " %s %s/%u %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32
+			" %lld ", l->iaid, odm_type_name(l->type), pfx, l->plen, l->preferred_lft,
+			l->valid_lft, l->t1, l->t2, (long long)now_real - age);
+		for (k = 0; k < ia->server.len; k++)
+			fprintf(f, "%02x", ia->server.data[k]);
+		fputc('\n', f);
+	}
+	if (fflush(f) || fsync(fileno(f)))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, c->lease_file))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+static void save(const struct odm_dhcp6 *c)
+{
+	int err = lease_file_write(c);
+
+	if (err)
+		fprintf(stderr, "odmd: dhcpv6: cannot write lease file %s: %s\n", c->lease_file,
+			strerror(-err));
+}
+
+static struct ia *ia_alloc(struct odm_dhcp6 *c)
+{
+	struct ia *n;
+	size_t i;
+
+	for (i = 0; i < c->nias; i++)
+		if (c->ias[i].state == IA_FREE)
+			return &c->ias[i];
+	n = realloc(c->ias, (c->nias + 8) * sizeof(*n));
+	if (!n)
+		return NULL;
+	memset(n + c->nias, 0, 8 * sizeof(*n));
+	c->ias = n;
+	c->nias += 8;
+	return &c->ias[c->nias - 8];
+}
+
+/*
+ * Timers of a bound lease.  T1/T2 of 0 leave the choice to us (RFC 8415
+ * 21.21); we take 0.5 and 0.8 of the preferred lifetime, as 18.2.4 says.
+ * elapsed_s > 0 for leases read back from the file.
+ */
+static void schedule(struct ia *ia, __u64 now, __u32 elapsed_s)
+{
+	const struct odm_lease *l = &ia->lease;
+	__u32 pref = l->preferred_lft, t1 = l->t1, t2 = l->t2;
+	__u64 base = now - (__u64)elapsed_s * NS_PER_S;
+
+	if (!t1)
+		t1 = pref == DHCP6_INFINITY ? DHCP6_INFINITY : pref / 2;
+	if (!t2)
+		t2 = pref == DHCP6_INFINITY ? DHCP6_INFINITY : (__u32)((__u64)pref * 8 / 10);
+	if (t2 < t1)
+		t2 = t1;
+	ia->t1_ns = add_s(base, t1);
+	ia->t2_ns = add_s(base, t2);
+	ia->expire_ns = add_s(base, l->valid_lft);
+	if (now < ia->expire_ns && elapsed_s)
+		ia->t1_ns = ia->t1_ns < now ? now : ia->t1_ns;
+}
+
+static int hex_duid(const char *s, struct odm_dhcp6_duid *d)
+{
+	size_t n = strlen(s), i;
+	unsigned int b;
+
+	if (!n || n % 2 || n / 2 > DHCP6_DUID_MAX)
+		return -EINVAL;
+	for (i = 0; i < n / 2; i++) {
+		if (sscanf(s + 2 * i, "%2x", &b) != 1)
+			return -EINVAL;
+		d->data[i] = b;
+	}
+	d->len = n / 2;
+	return 0;
+}
+
+/* Read the lease file: still-valid leases become BOUND and are reported RESTORED. */
+static void lease_file_read(struct odm_dhcp6 *c)
+{
+	__u64 now = odm_boottime_ns();
+	time_t now_real = time(NULL);
+	char line[512], type[64], pfx[INET6_ADDRSTRLEN + 8], duid[2 * DHCP6_DUID_MAX + 2];
+	unsigned int plen, dropped = 0;
+	long long obtained;
+	FILE *f;
+	size_t i;
+
+	if (!c->lease_file)
+		return;
+	f = fopen(c->lease_file, "re");
+	if (!f)
+		return;			/* first start: nothing to restore */
+	while (fgets(line, sizeof(line), f)) {
+		struct odm_lease l = { 0 };
+		struct ia *ia;
+		char *slash;
+		__u32 elapsed;
+		long long age;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "%" SCNu32 " %63s %47s %" SCNu32 " %" SCNu32 " %" SCNu32
+			   " %" SCNu32 " %lld %261s", &l.iaid, type, pfx, &l.preferred_lft, &l.valid_lft,
+			   &l.t1, &l.t2, &obtained, duid) != 9)
+			goto bad;
+		slash = strchr(pfx, '/');
+		if (!slash || sscanf(slash + 1, "%u", &plen) != 1 || plen > 128)
+			goto bad;
+		*slash = '\0';
+		if (inet_pton(AF_INET6, pfx, l.prefix) != 1 || odm_type_parse(type, false, &l.type))
+			goto bad;
+		l.plen = plen;
+		age = (long long)now_real - obtained;
+		if (age < 0)
+			age = 0;		/* the wall clock went back: trust the lifetimes */
+		if (l.valid_lft != DHCP6_INFINITY && age >= l.valid_lft) {
+			dropped++;
+			continue;
+		}
+		elapsed = age > UINT32_MAX - 1 ? UINT32_MAX - 1 : (__u32)age;
+		ia = ia_alloc(c);
+		if (!ia)
+			break;
+		memset(ia, 0, sizeof(*ia));
+		if (hex_duid(duid, &ia->server))
+			goto bad;
+		ia->lease = l;
+		ia->lease.obtained_ns = now >= (__u64)elapsed * NS_PER_S ?
+					now - (__u64)elapsed * NS_PER_S : 0;
+		ia->state = IA_BOUND;
+		schedule(ia, now, elapsed);
+		if (l.iaid >= c->next_iaid)
+			c->next_iaid = l.iaid + 1;
+		continue;
+bad:
+		fprintf(stderr, "odmd: dhcpv6: %s: ignoring a malformed line\n", c->lease_file);
+	}
+	fclose(f);
+	if (dropped)
+		save(c);
+	/* Report remaining lifetimes: what is left of the grant, as of now. */
+	for (i = 0; i < c->nias; i++) {
+		struct ia *ia = &c->ias[i];
+		struct odm_lease l;
+		__u32 age;
+
+		if (!bound(ia))
+			continue;
+		l = ia->lease;
+		age = (now - l.obtained_ns) / NS_PER_S;
+		if (l.preferred_lft != DHCP6_INFINITY)
+			l.preferred_lft = l.preferred_lft > age ? l.preferred_lft - age : 0;
+		if (l.valid_lft != DHCP6_INFINITY)
+			l.valid_lft -= age;
+		l.t1 = ia->t1_ns == NEVER ? DHCP6_INFINITY : (ia->t1_ns - now) / NS_PER_S;
+		l.t2 = ia->t2_ns == NEVER ? DHCP6_INFINITY :
+		       ia->t2_ns > now ? (ia->t2_ns - now) / NS_PER_S : 0;
+		l.obtained_ns = now;
+		c->cb(c->ctx, ODM_DHCP6_RESTORED, ODM_DHCP6_OK, &l);
+	}
+}
+
+/* ---- outcomes ------------------------------------------------------------- */
+
+/* End an acquisition; the callback runs last because it may call back into us. */
+static void finish(struct odm_dhcp6 *c, struct ia *ia, enum odm_dhcp6_result res)
+{
+	struct odm_lease l = ia->lease;
+
+	if (res == ODM_DHCP6_OK) {
+		ia->state = IA_BOUND;
+		save(c);
+	} else {
+		ia->state = IA_FREE;
+	}
+	c->cb(c->ctx, ODM_DHCP6_ACQUIRED, res, &l);
+}
+
+static void lost(struct odm_dhcp6 *c, struct ia *ia)
+{
+	struct odm_lease l = ia->lease;
+
+	ia->state = IA_FREE;
+	save(c);
+	c->cb(c->ctx, ODM_DHCP6_LOST, ODM_DHCP6_OK, &l);
+}
+
+static void go_request(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
+{
+	xmit_start(c, ia, IA_REQUEST, DHCP6_REQUEST, &rt_request, NEVER, now);
+}
+
+/* A usable prefix of our IA_PD: valid lifetime left, and (when given) ours. */
+static const struct odm_dhcp6_prefix *usable(const struct odm_dhcp6_in *in,
+					     const struct odm_lease *held)
+{
+	unsigned int i;
+
+	for (i = 0; i < in->ia.nprefix; i++) {
+		const struct odm_dhcp6_prefix *p = &in->ia.prefix[i];
+
+		if (p->has_status && p->status != DHCP6_ST_SUCCESS)
+			continue;
+		if (held && (p->plen != held->plen || memcmp(p->prefix, held->prefix, 16)))
+			continue;
+		if (!held && (!p->valid_lft || !p->plen))
+			continue;
+		return p;
+	}
+	return NULL;
+}
+
+static void grant(struct ia *ia, const struct odm_dhcp6_in *in, const struct odm_dhcp6_prefix *p,
+		  __u64 now)
+{
+	struct odm_lease *l = &ia->lease;
+
+	l->plen = p->plen;
+	memcpy(l->prefix, p->prefix, sizeof(l->prefix));
+	l->preferred_lft = p->preferred_lft;
+	l->valid_lft = p->valid_lft;
+	l->t1 = in->ia.t1;
+	l->t2 = in->ia.t2;
+	l->obtained_ns = now;
+	schedule(ia, now, 0);
+}
+
+static void on_advertise(struct odm_dhcp6 *c, struct ia *ia, const struct odm_dhcp6_in *in,
+			 __u64 now)
+{
+	const struct odm_dhcp6_prefix *p = NULL;
+	bool window_over = ia->x.count > 1;
+
+	/* RFC 8415 18.2.9: an Advertise without prefixes is ignored, but noted. */
+	if (!(in->has_status && in->status != DHCP6_ST_SUCCESS) && in->has_ia &&
+	    !(in->ia.has_status && in->ia.status != DHCP6_ST_SUCCESS))
+		p = usable(in, NULL);
+	if (!p) {
+		ia->saw_refusal = true;
+		if (window_over && !ia->have_adv)
+			finish(c, ia, ODM_DHCP6_NOT_OFFERED);
+		return;
+	}
+	if (!ia->have_adv || in->preference > ia->adv_pref) {
+		ia->have_adv = true;
+		ia->adv_pref = in->preference;
+		ia->server = in->server_id;
+		ia->adv_plen = p->plen;
+		memcpy(ia->adv_prefix, p->prefix, sizeof(ia->adv_prefix));
+	}
+	/* 255 wins at once; after the first RT the first Advertise wins. */
+	if (in->preference == 255 || window_over)
+		go_request(c, ia, now);
+}
+
+static void on_request_reply(struct odm_dhcp6 *c, struct ia *ia, const struct odm_dhcp6_in *in,
+			     __u64 now)
+{
+	const struct odm_dhcp6_prefix *p;
+
+	if (in->has_status && in->status != DHCP6_ST_SUCCESS) {
+		/* UnspecFail may be transient: let retransmission try again. */
+		if (in->status == DHCP6_ST_UNSPECFAIL || in->status == DHCP6_ST_USEMULTICAST)
+			return;
+		finish(c, ia, in->status == DHCP6_ST_NOPREFIXAVAIL ? ODM_DHCP6_NOT_OFFERED :
+			      ODM_DHCP6_FAILED);
+		return;
+	}
+	if (!in->has_ia) {
+		finish(c, ia, ODM_DHCP6_FAILED);
+		return;
+	}
+	if (in->ia.has_status && in->ia.status != DHCP6_ST_SUCCESS) {
+		finish(c, ia, in->ia.status == DHCP6_ST_NOPREFIXAVAIL ? ODM_DHCP6_NOT_OFFERED :
+			      ODM_DHCP6_FAILED);
+		return;
+	}
+	p = usable(in, NULL);
+	if (!p) {
+		finish(c, ia, ODM_DHCP6_NOT_OFFERED);
+		return;
+	}
+	ia->server = in->server_id;
+	grant(ia, in, p, now);
+	finish(c, ia, ODM_DHCP6_OK);
+}
+
+static void on_renew_reply(struct odm_dhcp6 *c, struct ia *ia, const struct odm_dhcp6_in *in,
+			   __u64 now)
+{
+	const struct odm_dhcp6_prefix *p;
+	struct odm_lease l;
+
+	if (in->has_status && in->status != DHCP6_ST_SUCCESS)
+		return;			/* retransmit until T2 / the valid lifetime */
+	if (!in->has_ia)
+		return;
+	/*
+	 * NoBinding would call for a Request (RFC 8415 18.2.10.1); a server
+	 * that forgot us or no longer offers the type is treated as having
+	 * taken the prefix back, and odmd asks anew when it needs one.
+	 */
+	if (in->ia.has_status && (in->ia.status == DHCP6_ST_NOBINDING ||
+				  in->ia.status == DHCP6_ST_NOPREFIXAVAIL)) {
+		lost(c, ia);
+		return;
+	}
+	p = usable(in, &ia->lease);
+	if (!p)
+		return;			/* says nothing about our prefix: keep trying */
+	if (!p->valid_lft) {
+		lost(c, ia);
+		return;
+	}
+	ia->server = in->server_id;	/* after Rebind, possibly another server */
+	grant(ia, in, p, now);
+	ia->state = IA_BOUND;
+	save(c);
+	l = ia->lease;
+	c->cb(c->ctx, ODM_DHCP6_RENEWED, ODM_DHCP6_OK, &l);
+}
+
+static void on_packet(struct odm_dhcp6 *c, const __u8 *buf, size_t n, __u64 now)
+{
+	struct odm_dhcp6_in in;
+	__u32 xid;
+	size_t i;
+
+	if (n < 4)
+		return;
+	xid = (__u32)buf[1] << 16 | (__u32)buf[2] << 8 | buf[3];
+	for (i = 0; i < c->nias; i++) {
+		struct ia *ia = &c->ias[i];
+		struct odm_dhcp6_expect ex = {
+			.xid = xid, .client_id = &c->duid, .iaid = ia->lease.iaid,
+			.cont_code = c->code,
+			.cont_type = odm_dhcp6_type_to_wire(ia->lease.type),
+		};
+
+		if (ia->state == IA_FREE || ia->state == IA_BOUND || ia->x.xid != xid)
+			continue;
+		if (odm_dhcp6_parse(buf, n, &ex, &in))
+			return;		/* not ours, or malformed: dropped */
+		switch (ia->state) {
+		case IA_SOLICIT:
+			if (in.msg_type == DHCP6_ADVERTISE)
+				on_advertise(c, ia, &in, now);
+			break;
+		case IA_REQUEST:
+			if (in.msg_type == DHCP6_REPLY)
+				on_request_reply(c, ia, &in, now);
+			break;
+		case IA_RENEW:
+		case IA_REBIND:
+			if (in.msg_type == DHCP6_REPLY)
+				on_renew_reply(c, ia, &in, now);
+			break;
+		case IA_RELEASE:
+			if (in.msg_type == DHCP6_REPLY)
+				ia->state = IA_FREE;	/* whatever the status: we are done */
+			break;
+		default:
+			break;
+		}
+		return;
+	}
+}
+
+/* ---- timers ------------------------------------------------------------------ */
+
+static void ia_timers(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
+{
+	switch (ia->state) {
+	case IA_SOLICIT:
+		if (now >= ia->deadline_ns) {
+			finish(c, ia, ia->saw_refusal ? ODM_DHCP6_NOT_OFFERED : ODM_DHCP6_FAILED);
+		} else if (now >= ia->x.next_ns) {
+			/* The first RT is over: choose among what was advertised. */
+			if (ia->have_adv)
+				go_request(c, ia, now);
+			else if (ia->saw_refusal)
+				finish(c, ia, ODM_DHCP6_NOT_OFFERED);
+			else
+				xmit_again(c, ia, now);
+		}
+		break;
+	case IA_REQUEST:
+		if (now >= ia->deadline_ns)
+			finish(c, ia, ODM_DHCP6_FAILED);
+		else if (now >= ia->x.next_ns && !xmit_again(c, ia, now))
+			finish(c, ia, ODM_DHCP6_FAILED);
+		break;
+	case IA_BOUND:
+		if (now >= ia->expire_ns)
+			lost(c, ia);
+		else if (now >= ia->t2_ns)
+			xmit_start(c, ia, IA_REBIND, DHCP6_REBIND, &rt_rebind, ia->expire_ns, now);
+		else if (now >= ia->t1_ns)
+			xmit_start(c, ia, IA_RENEW, DHCP6_RENEW, &rt_renew, ia->t2_ns, now);
+		break;
+	case IA_RENEW:
+		if (now >= ia->expire_ns)
+			lost(c, ia);
+		else if (now >= ia->t2_ns)
+			xmit_start(c, ia, IA_REBIND, DHCP6_REBIND, &rt_rebind, ia->expire_ns, now);
+		else if (now >= ia->x.next_ns)
+			xmit_again(c, ia, now);
+		break;
+	case IA_REBIND:
+		if (now >= ia->expire_ns)
+			lost(c, ia);
+		else if (now >= ia->x.next_ns)
+			xmit_again(c, ia, now);
+		break;
+	case IA_RELEASE:
+		if (now >= ia->x.next_ns && !xmit_again(c, ia, now))
+			ia->state = IA_FREE;	/* REL_MAX_RC: give up quietly */
+		break;
+	case IA_FREE:
+		break;
+	}
+}
+
+static __u64 ia_next(const struct ia *ia)
+{
+	switch (ia->state) {
+	case IA_SOLICIT:
+	case IA_REQUEST:
+		return min_ns(ia->deadline_ns, ia->x.next_ns);
+	case IA_BOUND:
+		return min_ns(ia->expire_ns, min_ns(ia->t1_ns, ia->t2_ns));
+	case IA_RENEW:
+		return min_ns(ia->expire_ns, min_ns(ia->t2_ns, ia->x.next_ns));
+	case IA_REBIND:
+		return min_ns(ia->expire_ns, ia->x.next_ns);
+	case IA_RELEASE:
+		return ia->x.next_ns;
+	case IA_FREE:
+		break;
+	}
+	return NEVER;
+}
+
+/* ---- API -------------------------------------------------------------------- */
+
+static int make_duid(struct odm_dhcp6 *c, const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	__u8 uuid[16];
+	char id[40];
+	FILE *f;
+	int i;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(c->fd, SIOCGIFHWADDR, &ifr) == 0 && ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER) {
+		const __u8 *mac = (const __u8 *)ifr.ifr_hwaddr.sa_data;
+
+		for (i = 0; i < 6; i++)
+			if (mac[i])
+				return odm_dhcp6_duid_ll(&c->duid, ARPHRD_ETHER, mac, 6);
+	}
+	f = fopen("/etc/machine-id", "re");
+	if (!f)
+		return -ENODEV;
+	i = fscanf(f, "%32s", id);
+	fclose(f);
+	if (i != 1 || strlen(id) != 32)
+		return -ENODEV;
+	for (i = 0; i < 16; i++) {
+		unsigned int b;
+
+		if (sscanf(id + 2 * i, "%2x", &b) != 1)
+			return -ENODEV;
+		uuid[i] = b;
+	}
+	odm_dhcp6_duid_uuid(&c->duid, uuid);
+	return 0;
+}
+
+static int open_socket(struct odm_dhcp6 *c, const char *ifname)
+{
+	struct sockaddr_in6 sa = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(DHCP6_CLIENT_PORT),
+	};
+	int one = 1, hops = 1, zero = 0, ifi = c->ifindex;
+
+	c->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return -errno;
+	/*
+	 * [::]:546 tied to the interface: servers answer our link-local
+	 * address, and several odmd instances may serve several interfaces.
+	 */
+	if (setsockopt(c->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ||
+	    setsockopt(c->fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname)) ||
+	    setsockopt(c->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifi, sizeof(ifi)) ||
+	    setsockopt(c->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) ||
+	    setsockopt(c->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero)) ||
+	    bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return -errno;
+	return 0;
+}
+
+struct odm_dhcp6 *odm_dhcp6_new(const struct odm_dhcp6_opts *opts, odm_dhcp6_cb cb, void *ctx)
+{
+	struct odm_dhcp6_opts o = { 0 };
+	char ifname[IF_NAMESIZE];
+	struct odm_dhcp6 *c;
+	int err;
+
+	if (!opts || !cb || opts->sz < offsetof(struct odm_dhcp6_opts, lease_file)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	if (!o.ifindex) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!if_indextoname(o.ifindex, ifname))
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->fd = -1;
+	c->ifindex = o.ifindex;
+	c->code = o.option_code ? o.option_code : ODM_DHCP6_OPT_CONTINUITY_DEFAULT;
+	c->max_rt_ms = o.max_rt_ms;
+	c->timeout_ms = o.request_timeout_ms ? o.request_timeout_ms : DEFAULT_TIMEOUT_MS;
+	c->cb = cb;
+	c->ctx = ctx;
+	c->next_iaid = 1;
+	if (getrandom(&c->rng, sizeof(c->rng), 0) != sizeof(c->rng))
+		c->rng = odm_boottime_ns() ^ (__u64)getpid() << 32;
+	c->rng |= 1;			/* xorshift must not start at 0 */
+	if (o.lease_file) {
+		c->lease_file = strdup(o.lease_file);
+		if (!c->lease_file) {
+			err = -ENOMEM;
+			goto err_free;
+		}
+	}
+	err = open_socket(c, ifname);
+	if (!err)
+		err = make_duid(c, ifname);
+	if (err)
+		goto err_free;
+	lease_file_read(c);
+	return c;
+
+err_free:
+	odm_dhcp6_free(c);
+	errno = -err;
+	return NULL;
+}
+
+void odm_dhcp6_free(struct odm_dhcp6 *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->lease_file);
+	free(c->ias);
+	free(c);
+}
+
+int odm_dhcp6_fd(const struct odm_dhcp6 *c)
+{
+	return c->fd;
+}
+
+int odm_dhcp6_timeout_ms(const struct odm_dhcp6 *c)
+{
+	__u64 next = NEVER, now;
+	size_t i;
+
+	for (i = 0; i < c->nias; i++)
+		next = min_ns(next, ia_next(&c->ias[i]));
+	if (next == NEVER)
+		return -1;
+	now = odm_boottime_ns();
+	if (next <= now)
+		return 0;
+	/* Round up: waking a little late is harmless, early means a busy loop. */
+	next = (next - now + NS_PER_MS - 1) / NS_PER_MS;
+	return next > INT_MAX ? INT_MAX : (int)next;
+}
+
+void odm_dhcp6_process(struct odm_dhcp6 *c)
+{
+	__u8 buf[DHCP6_MSG_MAX + 1];
+	struct sockaddr_in6 from;
+	socklen_t flen;
+	ssize_t n;
+	size_t i;
+
+	for (;;) {
+		flen = sizeof(from);
+		n = recvfrom(c->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &flen);
+		if (n < 0)
+			break;
+		/* Servers answer from port 547; anything else is not a server. */
+		if (flen < sizeof(from) || from.sin6_port != htons(DHCP6_SERVER_PORT) ||
+		    (size_t)n > DHCP6_MSG_MAX)
+			continue;
+		on_packet(c, buf, n, odm_boottime_ns());
+	}
+	/* By index: a callback may acquire and so move c->ias. */
+	for (i = 0; i < c->nias; i++)
+		ia_timers(c, &c->ias[i], odm_boottime_ns());
+}
+
+int odm_dhcp6_acquire(struct odm_dhcp6 *c, __u8 type)
+{
+	__u64 now = odm_boottime_ns();
+	struct ia *ia;
+	size_t i;
+	__u32 iaid;
+
+	if (type == ODM_TYPE_NONE || type > ODM_TYPE_MAX)
+		return -EINVAL;
+	/* IAIDs are unique among everything we hold; INT_MAX keeps the return positive. */
+again:
+	iaid = c->next_iaid++;
+	if (!iaid || iaid > INT_MAX) {
+		c->next_iaid = 1;
+		goto again;
+	}
+	for (i = 0; i < c->nias; i++)
+		if (c->ias[i].state != IA_FREE && c->ias[i].lease.iaid == iaid)
+			goto again;
+	ia = ia_alloc(c);
+	if (!ia)
+		return -ENOMEM;
+	memset(ia, 0, sizeof(*ia));
+	ia->lease.iaid = iaid;
+	ia->lease.type = type;
+	ia->deadline_ns = now + (__u64)c->timeout_ms * NS_PER_MS;
+	xmit_start(c, ia, IA_SOLICIT, DHCP6_SOLICIT, &rt_solicit, NEVER, now);
+	return (int)iaid;
+}
+
+int odm_dhcp6_release(struct odm_dhcp6 *c, __u32 iaid)
+{
+	size_t i;
+
+	for (i = 0; i < c->nias; i++) {
+		struct ia *ia = &c->ias[i];
+
+		if (ia->state == IA_FREE || ia->lease.iaid != iaid)
+			continue;
+		if (!bound(ia))
+			return -EBUSY;	/* still being acquired, or already released */
+		xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &rt_release, NEVER,
+			   odm_boottime_ns());
+		save(c);		/* forgotten now, whatever the server says */
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void odm_dhcp6_foreach(const struct odm_dhcp6 *c,
+		       void (*fn)(void *arg, const struct odm_lease *lease), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < c->nias; i++)
+		if (bound(&c->ias[i]))
+			fn(arg, &c->ias[i].lease);
+}
