@@ -10,7 +10,7 @@
 #include <arpa/inet.h>
 
 #include "test.h"
-#include "dhcp6.h"
+#include "core/dhcp6.h"
 #include "odm_abi.h"
 
 #define CONT	65000
