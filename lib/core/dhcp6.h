@@ -65,7 +65,7 @@ enum {
 };
 
 #define DHCP6_INFINITY		0xffffffffu	/* lifetime that never ends */
-#define DHCP6_DUID_MAX		130		/* 2-octet type + up to 128 (RFC 8415 11.1) */
+#define DHCP6_DUID_MAX		130		/* type + up to 128 octets (RFC 8415 11.1) */
 #define DHCP6_MSG_MAX		1500		/* what odmd ever builds or reads */
 #define DHCP6_IA_PREFIX_MAX	8		/* IAprefixes kept per IA_PD */
 
