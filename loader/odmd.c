@@ -34,13 +34,21 @@
 
 #include "core.h"
 #include "odm.skel.h"
+#include "dhcp6.h"
+#include "ondemand.h"
+#include "log.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
+#define ODM_LEASE_FILE "/var/lib/odm/dhcp6.leases"
 
 struct opts {
 	const char *cgroup;	/* as given */
 	const char *config;
 	const char *pin_dir;
+	const char *dhcp6_dev;	/* NULL: no network to ask for prefixes */
+	const char *lease_file;
+	unsigned int dhcp6_option;
+	unsigned int dhcp6_max_rt_ms;
 	int notify_fd;		/* -1: none */
 	bool once;
 	bool unload;
@@ -75,27 +83,12 @@ static const char *const map_pins[] = {
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool verbose;
-
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("odmd: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-#define debug(...) do { if (verbose) logmsg(__VA_ARGS__); } while (0)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !verbose)
+	if (level == LIBBPF_DEBUG && !odmd_verbose)
 		return 0;
-	if (level == LIBBPF_INFO && !verbose)
+	if (level == LIBBPF_INFO && !odmd_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -110,23 +103,31 @@ static void usage(FILE *f)
 		"  -f, --config FILE   typed prefixes and default type (see odm.conf(5) in the README)\n"
 		"  -d, --pin-dir DIR   where maps and links are pinned (default %s)\n"
 		"      --once          load, attach, fill the maps, then exit (no netlink sync)\n"
+		"      --dhcp6 IFNAME  obtain prefixes on demand by DHCPv6 prefix delegation on IFNAME\n"
+		"      --dhcp6-option CODE  option code of OPTION_IPv6_CONTINUITY_SERVICE (default %u)\n"
+		"      --lease-file FILE    where delegated prefixes are kept across restarts\n"
+		"                           (default %s)\n"
 		"      --notify-fd FD  write \"READY\\n\" to FD once the maps are filled\n"
 		"  -u, --unload        detach and unpin everything under the pin directory\n"
 		"  -v, --verbose       log libbpf and every map change\n"
 		"  -h, --help          this text\n",
-		ODM_PIN_DIR);
+		ODM_PIN_DIR, ODM_DHCP6_OPT_CONTINUITY_DEFAULT, ODM_LEASE_FILE);
 }
 
 /* 0, 1 (runtime error) or 2 (usage), as main returns. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_ONCE = 256, OPT_NOTIFY };
+	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
 		{ "pin-dir",	required_argument, NULL, 'd' },
 		{ "once",	no_argument,	   NULL, OPT_ONCE },
 		{ "notify-fd",	required_argument, NULL, OPT_NOTIFY },
+		{ "dhcp6",	required_argument, NULL, OPT_DHCP6 },
+		{ "dhcp6-option", required_argument, NULL, OPT_DHCP6_OPTION },
+		{ "lease-file",	required_argument, NULL, OPT_LEASE_FILE },
+		{ "dhcp6-max-rt", required_argument, NULL, OPT_MAX_RT },
 		{ "unload",	no_argument,	   NULL, 'u' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -136,7 +137,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	long fd;
 	int c;
 
-	*o = (struct opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1 };
+	*o = (struct opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1, .lease_file = ODM_LEASE_FILE };
 	while ((c = getopt_long(argc, argv, "c:f:d:uvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->cgroup = optarg; break;
@@ -153,6 +154,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return 2;
 			}
 			o->notify_fd = (int)fd;
+			break;
+		case OPT_DHCP6: o->dhcp6_dev = optarg; break;
+		case OPT_LEASE_FILE: o->lease_file = optarg; break;
+		case OPT_DHCP6_OPTION:
+		case OPT_MAX_RT:
+			errno = 0;
+			fd = strtol(optarg, &end, 0);
+			if (errno || *end || end == optarg || fd < 1 ||
+			    fd > (c == OPT_DHCP6_OPTION ? 65535 : 3600000)) {
+				logmsg("invalid --%s '%s'", c == OPT_DHCP6_OPTION ? "dhcp6-option" :
+				       "dhcp6-max-rt", optarg);
+				return 2;
+			}
+			if (c == OPT_DHCP6_OPTION)
+				o->dhcp6_option = (unsigned int)fd;
+			else
+				o->dhcp6_max_rt_ms = (unsigned int)fd;
 			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return 2;
@@ -486,10 +504,15 @@ static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
 	return 0;
 }
 
-/* Follow address changes until SIGTERM/SIGINT; SIGHUP re-reads the config. */
-static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid)
+#define MAX_POLLFDS 300
+
+/*
+ * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
+ * SIGHUP re-reads the config.
+ */
+static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct odm_ondemand *od)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[MAX_POLLFDS];
 	struct signalfd_siginfo si;
 	sigset_t mask;
 	int nlfd, sfd, err = 0;
@@ -512,13 +535,15 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid)
 	}
 	/* Events between the first sync and the subscription: sync once more. */
 	err = sync_kernel(m);
-	pfd[0] = (struct pollfd){ .fd = nlfd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	while (!err) {
 		bool changed = false;
-		int ret;
+		int n = 2, ret;
 
-		if (poll(pfd, 2, -1) < 0) {
+		pfd[0] = (struct pollfd){ .fd = nlfd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		if (od)
+			n += odm_ondemand_pollfds(od, pfd + 2, MAX_POLLFDS - 2);
+		if (poll(pfd, (nfds_t)n, od ? odm_ondemand_timeout_ms(od) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -533,6 +558,8 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid)
 			if (changed)
 				sync_kernel(m);
 		}
+		if (od)
+			odm_ondemand_process(od, pfd + 2, n - 2);
 		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				logmsg("SIGHUP: reloading %s", o->config ? o->config : "(no config)");
@@ -547,6 +574,50 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid)
 	close(nlfd);
 	close(sfd);
 	return err;
+}
+
+/* The request server and, with --dhcp6, the DHCPv6 client. */
+static struct odm_ondemand *start_ondemand(const struct opts *o, struct odm_maps *m,
+					   const char *cgpath)
+{
+	struct odm_ondemand_opts oo = {
+		.sz = sizeof(oo),
+		.maps = m,
+		.dhcp6_option = (__u16)o->dhcp6_option,
+		.lease_file = o->lease_file,
+		.dhcp6_max_rt_ms = o->dhcp6_max_rt_ms,
+		.verbose = o->verbose,
+	};
+	char root[PATH_MAX];
+	struct odm_ondemand *od;
+	size_t n;
+
+	if (odm_cgroup2_root(root, sizeof(root)) == 0) {
+		n = strlen(root);
+		oo.cgroup = strncmp(cgpath, root, n) == 0 && cgpath[n] ? cgpath + n : "/";
+	}
+	if (o->dhcp6_dev) {
+		char dir[PATH_MAX], *slash;
+
+		/* The lease file's directory (/var/lib/odm) may not exist yet. */
+		snprintf(dir, sizeof(dir), "%s", o->lease_file);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (mkdir(dir, 0700) && errno != EEXIST)
+				logmsg("cannot create %s: %s", dir, strerror(errno));
+		}
+		oo.dhcp6_ifindex = if_nametoindex(o->dhcp6_dev);
+		if (!oo.dhcp6_ifindex) {
+			logmsg("--dhcp6: no interface '%s'", o->dhcp6_dev);
+			return NULL;
+		}
+	}
+	od = odm_ondemand_new(&oo);
+	if (!od)
+		logmsg("cannot serve on-demand requests: %s%s", strerror(errno),
+		       errno == EADDRINUSE ? " (another odmd in this network namespace?)" : "");
+	return od;
 }
 
 static int write_info(struct odm_bpf *skel, __u64 cgid)
@@ -576,6 +647,7 @@ static int run(const struct opts *o)
 {
 	struct odm_maps m = { .prefixes = -1 };
 	struct odm_bpf *skel = NULL;
+	struct odm_ondemand *od = NULL;
 	char cgpath[PATH_MAX];
 	__u64 cgid;
 	int err;
@@ -636,9 +708,17 @@ static int run(const struct opts *o)
 		goto cleanup_maps;
 	logmsg("attached to %s, maps and links pinned in %s", cgpath, o->pin_dir);
 
+	if (!o->once) {
+		od = start_ondemand(o, &m, cgpath);
+		if (!od) {
+			err = -EINVAL;
+			goto cleanup_maps;
+		}
+	}
 	notify_ready(o->notify_fd);
 	if (!o->once)
-		err = watch(o, &m, cgid);
+		err = watch(o, &m, cgid, od);
+	odm_ondemand_free(od);
 
 cleanup_maps:
 	odm_maps_close(&m);
@@ -655,7 +735,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o);
 	if (ret)
 		return ret;
-	verbose = o.verbose;
+	odmd_verbose = o.verbose;
 	libbpf_set_print(libbpf_print);
 	if (o.unload)
 		return unload(&o) ? 1 : 0;

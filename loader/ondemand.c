@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ondemand.c - RFC 8653 section 3.4 in odmd: "when an application requires
+ * a specific type of IP address and such an address is not already
+ * configured on the host, the IP stack SHALL attempt to configure one ...
+ * by issuing a request to the network".
+ *
+ *   setsc() --(abstract AF_UNIX)--> odmd: who asks?  (SO_PEERCRED, cgroup)
+ *     type configured and no ON_NET  -> answer with it at once
+ *     otherwise                      -> DHCPv6 PD for the type (shared by all
+ *                                       concurrent requests of the type)
+ *   lease -> host address (random interface identifier, /128, no DAD: the
+ *            prefix is delegated to this host alone) -> odm_prefixes ->
+ *            odm_select -> answer every waiting request.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <linux/if_addr.h>
+
+#include <bpf/bpf.h>
+
+#include "ondemand.h"
+#include "log.h"
+#include "dhcp6.h"
+#include "proto.h"
+
+#define MAX_CLIENTS	256
+/* A request odmd has not answered this long after DHCPv6 should have
+ * given up is answered FAILED anyway: no caller waits forever. */
+#define CLIENT_GRACE_MS	1000
+
+struct client {
+	int fd;			/* -1: free slot */
+	bool waiting;		/* for a network exchange of req.type */
+	struct odm_msg_req req;
+	__u64 deadline_ms;
+};
+
+struct odm_ondemand {
+	struct odm_ondemand_opts o;
+	char cgroup[PATH_MAX];
+	int lfd;
+	struct odm_dhcp6 *dhcp6;
+	bool inflight[ODM_TYPE_MAX + 1];	/* an exchange for the type is under way */
+	struct client clients[MAX_CLIENTS];
+};
+
+
+static __u64 now_ms(void)
+{
+	return odm_boottime_ns() / 1000000;
+}
+
+/* ---- answering ---- */
+
+static void client_close(struct client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->waiting = false;
+}
+
+static void answer(struct client *c, __u32 result, const struct odm_prefix_key *key,
+		   const struct odm_prefix *val)
+{
+	struct odm_msg_resp resp;
+
+	odm_msg_resp_init(&resp, &c->req, result);
+	if (result == ODM_R_OK && key && val) {
+		memcpy(resp.addr, val->addr, sizeof(resp.addr));
+		memcpy(resp.prefix, key->prefix, sizeof(resp.prefix));
+		resp.plen = (__u8)key->prefixlen;
+		resp.valid_lft = val->valid_lft;
+		resp.preferred_lft = val->preferred_lft;
+	}
+	/* The peer may be gone; SEQPACKET: all or nothing. */
+	send(c->fd, &resp, sizeof(resp), MSG_NOSIGNAL | MSG_DONTWAIT);
+	client_close(c);
+}
+
+/* Answer everyone waiting for type. */
+static void answer_waiting(struct odm_ondemand *d, __u8 type, __u32 result,
+			   const struct odm_prefix_key *key, const struct odm_prefix *val)
+{
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &d->clients[i];
+
+		if (c->fd >= 0 && c->waiting && c->req.type == type)
+			answer(c, result, key, val);
+	}
+}
+
+/* The address currently handed out for type, as a prefix entry. */
+static bool current_choice(struct odm_ondemand *d, __u8 type, struct odm_prefix_key *key,
+			   struct odm_prefix *val)
+{
+	struct odm_choice ch;
+	__u32 t = type;
+
+	if (bpf_map_lookup_elem(d->o.maps->select, &t, &ch))
+		return false;
+	key->prefixlen = ch.plen;
+	memcpy(key->prefix, ch.prefix, sizeof(key->prefix));
+	return odm_prefix_get(d->o.maps, key, val) == 0 && val->state == ODM_PS_VALID;
+}
+
+/* ---- who may ask ---- */
+
+/* The cgroup v2 path of pid ("0::/a/b" in /proc/PID/cgroup). */
+static int pid_cgroup(pid_t pid, char *buf, size_t len)
+{
+	char path[64], line[PATH_MAX];
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			if ((size_t)snprintf(buf, len, "%s", line + 3) < len)
+				err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+/*
+ * Root may always ask (the operator's `odm request`); anyone else must be
+ * in odm's cgroup or below it, where the BPF programs apply: an app that
+ * odm does not serve must not be able to make the host acquire prefixes
+ * (RFC 8653 section 7: costly types, exhaustion).
+ */
+static bool peer_allowed(struct odm_ondemand *d, int fd)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	char cg[PATH_MAX];
+	size_t n = strlen(d->cgroup);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len))
+		return false;
+	if (uc.uid == 0)
+		return true;
+	if (pid_cgroup(uc.pid, cg, sizeof(cg)))
+		return false;
+	if (!strcmp(d->cgroup, "/"))
+		return true;
+	return strncmp(cg, d->cgroup, n) == 0 && (cg[n] == '\0' || cg[n] == '/');
+}
+
+/* ---- leases -> addresses -> maps ---- */
+
+struct find_ctx {
+	const struct odm_prefix_key *key;
+	unsigned int ifindex;
+	bool found;
+	__u32 addr[4];
+};
+
+static int find_addr_cb(const struct odm_kaddr *ka, void *arg)
+{
+	struct find_ctx *f = arg;
+
+	if (!f->found && ka->ifindex == f->ifindex && odm_kaddr_usable(ka) &&
+	    odm_prefix_contains(f->key, ka->addr)) {
+		memcpy(f->addr, ka->addr, sizeof(f->addr));
+		f->found = true;
+	}
+	return 0;
+}
+
+/* A host address in the prefix: a random interface identifier (never the
+ * subnet-router anycast address, all zeros). */
+static int make_addr(const struct odm_prefix_key *key, __u32 addr[4])
+{
+	__u32 iid[4];
+
+	if (getrandom(iid, sizeof(iid), 0) != sizeof(iid))
+		return -EIO;
+	if (key->prefixlen < 128)
+		iid[3] |= htonl(1);
+	return odm_addr_build(addr, key->prefix, key->prefixlen, iid);
+}
+
+/*
+ * Put a lease on the host: find or create its address, record the prefix
+ * (source DHCPv6), re-sync, and return the published entry.
+ */
+static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
+			 struct odm_prefix_key *key, struct odm_prefix *val)
+{
+	struct find_ctx f = { .key = key, .ifindex = d->o.dhcp6_ifindex };
+	struct odm_prefix nv = { 0 };
+	int err;
+
+	memset(key, 0, sizeof(*key));
+	key->prefixlen = l->plen;
+	memcpy(key->prefix, l->prefix, sizeof(key->prefix));
+	err = odm_nl_dump_addrs(find_addr_cb, &f);
+	if (err)
+		return err;
+	if (!f.found) {
+		err = make_addr(key, f.addr);
+		if (err)
+			return err;
+	}
+	/* Adds, or refreshes the lifetimes of the one already there. */
+	err = odm_nl_addr_set(true, d->o.dhcp6_ifindex, f.addr, 128, l->valid_lft,
+			      l->preferred_lft, IFA_F_NODAD);
+	if (err)
+		return err;
+
+	err = odm_maps_lock(d->o.maps);
+	if (err)
+		return err;
+	if (odm_prefix_get(d->o.maps, key, &nv) || nv.type != l->type) {
+		memset(&nv, 0, sizeof(nv));
+		nv.state = ODM_PS_NOADDR;	/* odm_sync_kernel() finds the address */
+	}
+	nv.type = l->type;
+	nv.source = ODM_SRC_DHCPV6;
+	nv.ifindex = d->o.dhcp6_ifindex;
+	nv.plen = l->plen;
+	nv.valid_lft = l->valid_lft;
+	nv.preferred_lft = l->preferred_lft;
+	err = odm_prefix_put(d->o.maps, key, &nv);
+	odm_maps_unlock(d->o.maps);
+	if (err)
+		return err;
+	err = odm_sync_kernel(d->o.maps);
+	if (err < 0)
+		return err;
+	err = odm_prefix_get(d->o.maps, key, val);
+	if (err)
+		return err;
+	return val->state == ODM_PS_VALID ? 0 : -EADDRNOTAVAIL;
+}
+
+/* The network took a prefix back: no new socket may get its address. */
+static void withdraw_lease(struct odm_ondemand *d, const struct odm_lease *l)
+{
+	struct odm_prefix_key key = { .prefixlen = l->plen };
+	struct odm_prefix val;
+
+	memcpy(key.prefix, l->prefix, sizeof(key.prefix));
+	if (odm_prefix_get(d->o.maps, &key, &val) == 0) {
+		if (val.state != ODM_PS_NOADDR)
+			odm_nl_addr_set(false, val.ifindex, val.addr, 128, 0, 0, 0);
+		if (odm_maps_lock(d->o.maps) == 0) {
+			odm_prefix_del(d->o.maps, &key);
+			odm_maps_unlock(d->o.maps);
+		}
+	}
+	odm_sync_kernel(d->o.maps);
+}
+
+static const char *event_name(enum odm_dhcp6_event ev)
+{
+	switch (ev) {
+	case ODM_DHCP6_ACQUIRED: return "acquired";
+	case ODM_DHCP6_RENEWED: return "renewed";
+	case ODM_DHCP6_LOST: return "lost";
+	case ODM_DHCP6_RESTORED: return "restored";
+	}
+	return "?";
+}
+
+static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result res,
+		     const struct odm_lease *l)
+{
+	struct odm_ondemand *d = ctx;
+	struct odm_prefix_key key;
+	struct odm_prefix val;
+	char buf[ODM_PREFIX_STRLEN];
+	int err;
+
+	if (!l || l->type == ODM_TYPE_NONE || l->type > ODM_TYPE_MAX)
+		return;
+	if (d->o.verbose || ev != ODM_DHCP6_ACQUIRED || res != ODM_DHCP6_OK) {
+		struct odm_prefix_key k = { .prefixlen = l->plen };
+
+		memcpy(k.prefix, l->prefix, sizeof(k.prefix));
+		logmsg("dhcpv6: %s %s %s (%s)", odm_type_name(l->type), event_name(ev),
+		       res == ODM_DHCP6_OK ? odm_prefix_str(&k, buf) : "-",
+		       res == ODM_DHCP6_OK ? "ok" :
+		       res == ODM_DHCP6_NOT_OFFERED ? "not offered" : "failed");
+	}
+	switch (ev) {
+	case ODM_DHCP6_ACQUIRED:
+		d->inflight[l->type] = false;
+		if (res == ODM_DHCP6_NOT_OFFERED) {
+			answer_waiting(d, l->type, ODM_R_NOT_OFFERED, NULL, NULL);
+			return;
+		}
+		if (res != ODM_DHCP6_OK) {
+			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
+			return;
+		}
+		err = publish_lease(d, l, &key, &val);
+		if (err) {
+			logmsg("cannot configure an address in the delegated prefix: %s",
+			       strerror(-err));
+			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
+			return;
+		}
+		answer_waiting(d, l->type, ODM_R_OK, &key, &val);
+		return;
+	case ODM_DHCP6_RENEWED:
+	case ODM_DHCP6_RESTORED:
+		err = publish_lease(d, l, &key, &val);
+		if (err)
+			logmsg("cannot (re)configure the address of a lease: %s", strerror(-err));
+		return;
+	case ODM_DHCP6_LOST:
+		withdraw_lease(d, l);
+		return;
+	}
+}
+
+/* ---- requests ---- */
+
+static void handle_request(struct odm_ondemand *d, struct client *c)
+{
+	struct odm_prefix_key key;
+	struct odm_prefix val;
+	__u8 type = c->req.type;
+	bool on_net = c->req.flags & ODM_REQF_ON_NET;
+	int iaid;
+
+	if (!peer_allowed(d, c->fd)) {
+		answer(c, ODM_R_DENIED, NULL, NULL);
+		return;
+	}
+	/* Section 6.2: without ON_NET, a configured prefix is used. */
+	if (!on_net && current_choice(d, type, &key, &val)) {
+		answer(c, ODM_R_OK, &key, &val);
+		return;
+	}
+	if (!d->dhcp6) {
+		answer(c, on_net ? ODM_R_FAILED : ODM_R_NOT_OFFERED, NULL, NULL);
+		return;
+	}
+	c->waiting = true;
+	c->deadline_ms = now_ms() + ODM_REQUEST_TIMEOUT_MS + CLIENT_GRACE_MS;
+	if (d->inflight[type])
+		return;			/* coalesced into the exchange under way */
+	iaid = odm_dhcp6_acquire(d->dhcp6, type);
+	if (iaid < 0) {
+		logmsg("cannot start a DHCPv6 exchange: %s", strerror(-iaid));
+		answer_waiting(d, type, ODM_R_FAILED, NULL, NULL);
+		return;
+	}
+	d->inflight[type] = true;
+}
+
+static void client_readable(struct odm_ondemand *d, struct client *c)
+{
+	char buf[sizeof(struct odm_msg_req) + 1];
+	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_close(c);	/* gone: a waiting request is simply dropped */
+		return;
+	}
+	if (c->waiting)
+		return;			/* one request per connection */
+	if (odm_msg_req_check(buf, (size_t)n)) {
+		memset(&c->req, 0, sizeof(c->req));
+		answer(c, ODM_R_INVALID, NULL, NULL);
+		return;
+	}
+	memcpy(&c->req, buf, sizeof(c->req));
+	handle_request(d, c);
+}
+
+static void accept_clients(struct odm_ondemand *d)
+{
+	int i, fd;
+
+	while ((fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		for (i = 0; i < MAX_CLIENTS && d->clients[i].fd >= 0; i++)
+			;
+		if (i == MAX_CLIENTS) {
+			close(fd);	/* the caller sees FAILED */
+			continue;
+		}
+		d->clients[i] = (struct client){ .fd = fd };
+	}
+}
+
+static void expire_clients(struct odm_ondemand *d)
+{
+	__u64 now = now_ms();
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &d->clients[i];
+
+		if (c->fd >= 0 && c->waiting && now >= c->deadline_ms)
+			answer(c, ODM_R_FAILED, NULL, NULL);
+	}
+}
+
+/* ---- lifecycle ---- */
+
+static int listen_abstract(const char *name)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(name);
+	int fd;
+
+	if (n + 1 > sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sun.sun_path + 1, name, n);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) ||
+	    listen(fd, 64)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts)
+{
+	struct odm_ondemand *d = calloc(1, sizeof(*d));
+	int i, err;
+
+	if (!d)
+		return NULL;
+	d->o = *opts;
+	for (i = 0; i < MAX_CLIENTS; i++)
+		d->clients[i].fd = -1;
+	snprintf(d->cgroup, sizeof(d->cgroup), "%s", opts->cgroup ? opts->cgroup : "/");
+	d->lfd = listen_abstract(opts->sock_name ? opts->sock_name : ODM_SOCK_NAME);
+	if (d->lfd < 0) {
+		err = d->lfd;
+		free(d);
+		errno = -err;
+		return NULL;
+	}
+	if (opts->dhcp6_ifindex) {
+		struct odm_dhcp6_opts dopts = {
+			.sz = sizeof(dopts),
+			.ifindex = opts->dhcp6_ifindex,
+			.option_code = opts->dhcp6_option,
+			.lease_file = opts->lease_file,
+			.max_rt_ms = opts->dhcp6_max_rt_ms,
+			.request_timeout_ms = ODM_REQUEST_TIMEOUT_MS,
+		};
+
+		d->dhcp6 = odm_dhcp6_new(&dopts, on_dhcp6, d);
+		if (!d->dhcp6) {
+			err = errno;
+			close(d->lfd);
+			free(d);
+			errno = err;
+			return NULL;
+		}
+	}
+	return d;
+}
+
+void odm_ondemand_free(struct odm_ondemand *d)
+{
+	int i;
+
+	if (!d)
+		return;
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (d->clients[i].fd >= 0)
+			answer(&d->clients[i], ODM_R_FAILED, NULL, NULL);
+	odm_dhcp6_free(d->dhcp6);
+	close(d->lfd);
+	free(d);
+}
+
+int odm_ondemand_pollfds(struct odm_ondemand *d, struct pollfd *pfd, int max)
+{
+	int i, n = 0;
+
+	if (n < max)
+		pfd[n++] = (struct pollfd){ .fd = d->lfd, .events = POLLIN };
+	if (d->dhcp6 && n < max)
+		pfd[n++] = (struct pollfd){ .fd = odm_dhcp6_fd(d->dhcp6), .events = POLLIN };
+	for (i = 0; i < MAX_CLIENTS && n < max; i++)
+		if (d->clients[i].fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = d->clients[i].fd, .events = POLLIN };
+	return n;
+}
+
+int odm_ondemand_timeout_ms(struct odm_ondemand *d)
+{
+	int t = d->dhcp6 ? odm_dhcp6_timeout_ms(d->dhcp6) : -1;
+	__u64 now = now_ms();
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &d->clients[i];
+		int left;
+
+		if (c->fd < 0 || !c->waiting)
+			continue;
+		left = c->deadline_ms > now ? (int)(c->deadline_ms - now) : 0;
+		if (t < 0 || left < t)
+			t = left;
+	}
+	return t;
+}
+
+void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (pfd[i].fd == d->lfd) {
+			accept_clients(d);
+			continue;
+		}
+		for (j = 0; j < MAX_CLIENTS; j++) {
+			if (d->clients[j].fd == pfd[i].fd) {
+				client_readable(d, &d->clients[j]);
+				break;
+			}
+		}
+	}
+	/* DHCPv6 reads its socket and runs its timers whenever we come by. */
+	if (d->dhcp6)
+		odm_dhcp6_process(d->dhcp6);
+	expire_clients(d);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * ondemand.h - odmd's side of the request path (lib/proto.h): it accepts
+ * setsc() requests that BPF could not satisfy, checks who asks, obtains a
+ * prefix of the type from the network (loader/dhcp6.h), configures a host
+ * address in it, publishes it in the maps and answers.  Concurrent requests
+ * for one type share one network exchange.
+ */
+#ifndef ODM_ONDEMAND_H
+#define ODM_ONDEMAND_H
+
+#include <poll.h>
+#include <linux/types.h>
+
+#include "core.h"
+
+struct odm_ondemand;
+
+struct odm_ondemand_opts {
+	size_t sz;
+	struct odm_maps *maps;
+	const char *cgroup;		/* attached cgroup, relative to the cgroup2 root */
+	const char *sock_name;		/* abstract name; NULL: ODM_SOCK_NAME */
+	unsigned int dhcp6_ifindex;	/* 0: no network to ask */
+	__u16 dhcp6_option;		/* 0: default */
+	const char *lease_file;		/* NULL: leases not persisted */
+	unsigned int dhcp6_max_rt_ms;	/* 0: RFC 8415 defaults */
+	bool verbose;
+};
+
+/* NULL with errno when the socket cannot be bound (e.g. another odmd). */
+struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts);
+void odm_ondemand_free(struct odm_ondemand *d);
+/* Fill up to max pollfds; returns how many. */
+int odm_ondemand_pollfds(struct odm_ondemand *d, struct pollfd *pfd, int max);
+/* Milliseconds until odm_ondemand_process() must run again, -1: none. */
+int odm_ondemand_timeout_ms(struct odm_ondemand *d);
+/* Handle what the pollfds of the last odm_ondemand_pollfds() reported and due timers. */
+void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int n);
+
+#endif
