@@ -42,6 +42,7 @@ if [ $unit_only -eq 0 ]; then
 	else
 		suite "netns: end to end" build/tests/netns_test
 		suite "cli" bash tests/cli.sh
+		suite "dhcpv6 client against Kea" bash tests/dhcp6/kea-test.sh
 	fi
 fi
 

@@ -33,7 +33,10 @@ struct env {
 	char pin_dir[128];
 	char config[128];		/* odmd's config file */
 	int orig_ns;			/* the test's own netns */
+	char odmd_args[256];		/* extra odmd arguments, e.g. "--dhcp6 veth-h" */
+	char tmpdir[128];		/* per-env scratch: Kea config, leases */
 	pid_t odmd;
+	pid_t kea;
 	bool ready;
 };
 
@@ -59,6 +62,16 @@ bool env_setup(struct env *e, const char *config);
 bool env_start_odmd(struct env *e);
 /* SIGKILL (hard) or SIGTERM odmd and reap it. */
 void env_stop_odmd(struct env *e, bool hard);
+/*
+ * Start kea-dhcp6 on veth-s in the net namespace with one pd-pool per
+ * class; classes match the top-level continuity option (wire numbering:
+ * 1 non-persistent, 2 session-lasting, 3 fixed, 4 graceful).  pools: a
+ * NULL-terminated list of "WIRETYPE PREFIX/LEN" (delegated /64s).
+ */
+bool env_start_kea(struct env *e, const char *const *pools);
+void env_stop_kea(struct env *e);
+/* Lines of Kea's lease file that delegate a prefix (type 2) in state 0. */
+int env_kea_leases(struct env *e);
 /* Stop odmd, unload, remove cgroup, namespaces, files.  Safe to call twice. */
 void env_teardown(struct env *e);
 /* Run `ip netns exec HOST cmd`. */
@@ -86,10 +99,13 @@ enum agent_op {
 	AG_GETPREFS,	/* id -> ret, err, arg */
 	AG_LISTEN,	/* id, sa (bind address) -> ret, err */
 	AG_ACCEPT,	/* id -> ret = new id, local (address the peer reached), peer */
-	AG_RECV,	/* id -> ret = bytes */
+	AG_RECV,	/* id -> ret = bytes; waits 3 s at most (ETIMEDOUT) */
 	AG_BIGOPT,	/* id (TCP): setsockopt SO_RCVBUF with a 3-page buffer, getsockopt
 			 * TCP_INFO into a 3-page buffer -> ret, err, arg = SO_RCVBUF read
 			 * back, local.ss_family = TCP_INFO optlen */
+	AG_SETSC_MANY,	/* arg sockets, setsc_start() on each, then poll and finish all;
+			 * ret = number OK, addr = the first address, arg = number of
+			 * distinct addresses */
 	AG_EXIT,
 };
 

@@ -939,6 +939,327 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* =========================================================================
+ * On demand (RFC 8653 sections 3.4, 6.1, 6.2): no prefix of the type is
+ * configured, so setsc() makes odmd ask the network, a real Kea DHCPv6
+ * server that delegates prefixes per type from class-restricted pools.
+ * ========================================================================= */
+
+/* Session-lasting and Non-persistent pools; no Fixed, no Graceful. */
+static const char *const kea_pools[] = {
+	"2 2001:db8:5100::/40",
+	"1 2001:db8:a100::/40",
+	NULL,
+};
+
+/* Inside the pool 2001:db8:XX00::/40, i.e. the first five bytes. */
+static bool in_pool(const struct in6_addr *a, unsigned int xx)
+{
+	static const unsigned char db8[4] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+	return !memcmp(a->s6_addr, db8, 4) && a->s6_addr[4] == xx;
+}
+
+static int prefixes_of(struct env *e, const char *type)
+{
+	char out[8192];
+	int n = 0;
+	const char *p = out;
+
+	if (env_odm(e, out, sizeof(out), "-j prefix list type %s", type))
+		return -1;
+	while ((p = strstr(p, "\"source\":\"dhcpv6\""))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+static void test_on_demand_dhcpv6(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 }, other = { .pid = -1 };
+	struct in6_addr sl1, sl2, np, addr;
+	char buf[INET6_ADDRSTRLEN], buf2[INET6_ADDRSTRLEN], seen[64], out[4096];
+	struct agent_resp rs;
+	struct env e;
+	int s, t;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# nothing configured: everything on demand\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+
+	/* Session-lasting is not configured: setsc() blocks while odmd gets
+	 * a prefix from Kea's session-lasting pool, then the peer sees it. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &sl1), 0, "setsc sl on demand");
+	ASSERT_TRUE(in_pool(&sl1, 0x51), "address from the session-lasting pool");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&sl1, buf), "peer sees the delegated address");
+	ASSERT_EQ(env_kea_leases(&e), 1, "Kea delegated one prefix");
+	ASSERT_EQ(prefixes_of(&e, "session-lasting"), 1, "odm lists it, source dhcpv6");
+
+	/* Now it is configured: the next request is served locally. */
+	t = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_setsc(&a, t, SESSION_LASTING_IPV6_ADDRESS, &sl2), 0, "setsc sl again");
+	ASSERT_STREQ(in6_str(&sl2, buf2), in6_str(&sl1, buf), "same address, no new exchange");
+	ASSERT_EQ(env_kea_leases(&e), 1, "still one lease");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+
+	/* Section 6.2: with ON_NET a fresh prefix, even though one exists. */
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "set ON_NET");
+	ASSERT_EQ(ag_setsc(&a, t, SESSION_LASTING_IPV6_ADDRESS, &sl2), 0, "setsc sl on-net");
+	ASSERT_TRUE(in_pool(&sl2, 0x51), "fresh address from the pool");
+	ASSERT_TRUE(memcmp(&sl1, &sl2, 8) != 0, "in a new prefix");
+	ASSERT_EQ(env_kea_leases(&e), 2, "Kea delegated a second prefix");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, t, NET_ADDR, PORT, NULL), 0, "connect on-net socket");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&sl2, buf), "peer sees the fresh address");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+
+	/* Kea has no Fixed pool: NoPrefixAvail -> not supported. */
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, t, FIXED_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
+		  "fixed not offered by the network");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+
+	/* Twenty concurrent non-blocking requests for a missing type: one
+	 * network exchange, one prefix, everyone gets its address. */
+	if (ASSERT_TRUE(agent_start(&e, &other, e.cgroup, 0), "second agent")) {
+		struct agent_req rq = { .op = AG_SETSC_MANY, .id = NON_PERSISTENT_IPV6_ADDRESS,
+					.arg = 20 };
+
+		ASSERT_TRUE(agent_call(&other, &rq, &rs), "setsc_start x20");
+		ASSERT_EQ(rs.ret, 20, "all twenty succeeded");
+		ASSERT_EQ(rs.arg, 1, "one address for all");
+		np = rs.addr;
+		ASSERT_TRUE(in_pool(&np, 0xa1), "from the non-persistent pool");
+		ASSERT_EQ(prefixes_of(&e, "non-persistent"), 1, "one prefix delegated");
+		ASSERT_EQ(env_kea_leases(&e), 3, "three leases in all");
+	}
+
+	/* odm request by hand, as an operator. */
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j request non-persistent"), 0, "odm request");
+	ASSERT_HAS(out, "\"result\":\"ok\"", "odm request answers ok");
+	ASSERT_HAS(out, in6_str(&np, buf), "with the configured address");
+
+	/* The network goes silent: a request that needs it fails in bounded time. */
+	env_stop_kea(&e);
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "set ON_NET");
+	{
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ASSERT_EQ(ag_setsc(&a, t, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPFAILED,
+			  "no answer from the network");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ASSERT_TRUE(t1.tv_sec - t0.tv_sec <= 11, "within setsc()'s documented bound");
+	}
+	/* The session opened first still works. */
+	ASSERT_EQ(ag_simple(&a, AG_SEND, s, 0, NULL), 0, "first session still sends");
+cleanup:
+	agent_stop(&a);
+	agent_stop(&other);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
+/* =========================================================================
+ * Hand-off (RFC 8653 sections 3.2, 4.2) on a routed topology:
+ *
+ *   host ==h1== ar1 --\
+ *        ==h2== ar2 ---+-- anchor -- server (2001:db8:ffff::1)
+ *
+ * The anchor keeps the session-lasting prefix routed to whichever access
+ * router serves the host; each access router has its own non-persistent
+ * prefix.  The move: h1 goes down, PREFnp1 goes away, h2 comes up with
+ * PREFnp2, the anchor reroutes PREFsl1.
+ * ========================================================================= */
+
+struct handoff {
+	char ns[4][ENV_NAME_MAX + 8];	/* ar1, ar2, anchor, server */
+};
+
+#define HO_SL	"2001:db8:51::10"
+#define HO_NP1	"2001:db8:a1::10"
+#define HO_NP2	"2001:db8:a2::10"
+
+static bool handoff_setup(struct env *e, struct handoff *h)
+{
+	static const char *const names[4] = { "ar1", "ar2", "anc", "srv" };
+	const char *H = e->host_ns, *A1 = h->ns[0], *A2 = h->ns[1], *X = h->ns[2], *S = h->ns[3];
+	int i;
+
+	/* This world reaches the server through the access routers only. */
+	if (!sys("ip -n %s link del veth-h", H))
+		return false;
+	for (i = 0; i < 4; i++) {
+		snprintf(h->ns[i], sizeof(h->ns[i]), "%s-%s", e->host_ns, names[i]);
+		if (!sys("ip netns add %s && ip -n %s link set lo up && "
+			 "ip netns exec %s sysctl -qw net.ipv6.conf.all.forwarding=1",
+			 h->ns[i], h->ns[i], h->ns[i]))
+			return false;
+	}
+	return sys("ip -n %s link add h1 type veth peer name lan netns %s", H, A1) &&
+	       sys("ip -n %s link add h2 type veth peer name lan netns %s", H, A2) &&
+	       sys("ip -n %s link add wan type veth peer name x1 netns %s", A1, X) &&
+	       sys("ip -n %s link add wan type veth peer name x2 netns %s", A2, X) &&
+	       sys("ip -n %s link add xs type veth peer name s netns %s", X, S) &&
+	       /* link-locals we can route through */
+	       sys("ip -n %s addr add fe80::1/64 dev h1 nodad && ip -n %s addr add fe80::1/64 dev h2 nodad"
+		   " && ip -n %s addr add fe80::2/64 dev lan nodad && ip -n %s addr add fe80::2/64 dev lan nodad"
+		   " && ip -n %s addr add fe80::3/64 dev wan nodad && ip -n %s addr add fe80::3/64 dev wan nodad"
+		   " && ip -n %s addr add fe80::4/64 dev x1 nodad && ip -n %s addr add fe80::4/64 dev x2 nodad"
+		   " && ip -n %s addr add fe80::4/64 dev xs nodad && ip -n %s addr add fe80::5/64 dev s nodad",
+		   H, H, A1, A2, A1, A2, X, X, X, S) &&
+	       sys("ip -n %s link set lan up && ip -n %s link set wan up && ip -n %s link set lan up"
+		   " && ip -n %s link set wan up && ip -n %s link set x1 up && ip -n %s link set x2 up"
+		   " && ip -n %s link set xs up && ip -n %s link set s up && ip -n %s link set h1 up",
+		   A1, A1, A2, A2, X, X, X, S, H) &&
+	       sys("ip -n %s addr add %s/64 dev s nodad && ip -n %s -6 route add default via fe80::4 dev s",
+		   S, NET_ADDR, S) &&
+	       /* the anchor: server side, and each AR's own prefix */
+	       sys("ip -n %s -6 route add 2001:db8:a1::/64 via fe80::3 dev x1"
+		   " && ip -n %s -6 route add 2001:db8:a2::/64 via fe80::3 dev x2"
+		   " && ip -n %s -6 route add 2001:db8:51::/64 via fe80::3 dev x1"
+		   " && ip -n %s -6 route add 2001:db8:ffff::/64 dev xs", X, X, X, X) &&
+	       /* access routers: default up to the anchor, host prefixes down */
+	       sys("ip -n %s -6 route add default via fe80::4 dev wan"
+		   " && ip -n %s -6 route add 2001:db8:a1::/64 via fe80::1 dev lan"
+		   " && ip -n %s -6 route add 2001:db8:51::/64 via fe80::1 dev lan", A1, A1, A1) &&
+	       sys("ip -n %s -6 route add default via fe80::4 dev wan"
+		   " && ip -n %s -6 route add 2001:db8:a2::/64 via fe80::1 dev lan"
+		   " && ip -n %s -6 route add 2001:db8:51::/64 via fe80::1 dev lan", A2, A2, A2) &&
+	       /* the host: attached to ar1; the session-lasting address stays on lo */
+	       sys("ip -n %s addr add %s/128 dev lo nodad && ip -n %s addr add %s/64 dev h1 nodad"
+		   " && ip -n %s -6 route add default via fe80::2 dev h1",
+		   H, HO_SL, H, HO_NP1, H);
+}
+
+static bool handoff_move(struct env *e, struct handoff *h)
+{
+	const char *H = e->host_ns;
+
+	return sys("ip -n %s link set h1 down && ip -n %s addr flush dev h1 scope global", H, H) &&
+	       sys("ip -n %s link set h2 up && ip -n %s addr add %s/64 dev h2 nodad"
+		   " && ip -n %s -6 route replace default via fe80::2 dev h2", H, H, HO_NP2, H) &&
+	       sys("ip -n %s -6 route replace 2001:db8:51::/64 via fe80::3 dev x2", h->ns[2]);
+}
+
+static void handoff_teardown(struct handoff *h)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (h->ns[i][0])
+			sys("ip netns del %s 2>/dev/null; true", h->ns[i]);
+}
+
+/* Reads what arrived on c until quiet; bytes read. */
+static long drain(int c)
+{
+	char buf[4096];
+	long total = 0;
+	ssize_t n;
+
+	while (wait_readable(c) && (n = recv(c, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		total += n;
+	return total;
+}
+
+static void test_handoff(void)
+{
+	struct handoff h = { 0 };
+	struct agent a = { .pid = -1 };
+	struct peer srv = { -1, -1 };
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct env e;
+	int sess, s, c = -1, i;
+	long before, after;
+
+	if (!ASSERT_TRUE(env_setup(&e, "prefix 2001:db8:51::/64 type session-lasting\n"
+				      "prefix 2001:db8:a1::/64 type non-persistent dev h1\n"
+				      "prefix 2001:db8:a2::/64 type non-persistent dev h2\n"), "setup") ||
+	    !ASSERT_TRUE(handoff_setup(&e, &h), "topology") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &srv, h.ns[3], "::", PORT), "server") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+
+	/* A long session on a Session-lasting address, through ar1. */
+	sess = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, sess, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl");
+	ASSERT_STREQ(in6_str(&addr, buf), HO_SL, "IPsl1");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, sess, NET_ADDR, PORT, NULL), 0, "connect via ar1");
+	if (!ASSERT_TRUE(wait_readable(srv.tcp), "session arrives"))
+		goto cleanup;
+	c = accept(srv.tcp, (struct sockaddr *)&ss, &sl);
+	ASSERT_STREQ(sa_addr_str(&ss, seen, sizeof(seen)), HO_SL, "server sees IPsl1");
+	for (i = 0; i < 5; i++)
+		ag_simple(&a, AG_SEND, sess, 0, NULL);
+	before = drain(c);
+	ASSERT_TRUE(before > 0, "bytes before the move");
+
+	/* A Non-persistent socket gets ar1's prefix. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np before");
+	ASSERT_STREQ(in6_str(&addr, buf), HO_NP1, "IPnp1 from ar1");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* Move. */
+	ASSERT_TRUE(handoff_move(&e, &h), "move to ar2");
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_NON_PERSISTENT, HO_NP2), "odmd follows the move");
+
+	/* The session keeps flowing: no reset, bytes keep arriving. */
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(ag_simple(&a, AG_SEND, sess, 0, NULL), 0, "send after the move");
+	after = drain(c);
+	ASSERT_TRUE(after > 0, "bytes after the move, over ar2");
+	/* ... and back: the anchor now routes IPsl1 through ar2. */
+	ASSERT_EQ(send(c, "pong", 4, MSG_NOSIGNAL), 4, "server answers");
+	ASSERT_EQ(ag_simple(&a, AG_RECV, sess, 0, NULL), 0, "host receives over the new path");
+
+	/* PREFnp1 is no longer handed out; a new request gets ar2's prefix,
+	 * and the server sees it arrive over the new path. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np after");
+	ASSERT_STREQ(in6_str(&addr, buf), HO_NP2, "IPnp2 from ar2");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect via ar2");
+	peer_seen_tcp(&srv, seen, sizeof(seen));
+	ASSERT_STREQ(seen, HO_NP2, "server sees IPnp2");
+	/* Graceful-replacement is not offered; the retry with Session-lasting
+	 * gets IPsl1, which still works after the move (the end of 4.2). */
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr),
+		  EAI_REQUIREDIPNOTSUPPORTED, "graceful not offered");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "retry sl");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect sl via ar2");
+	peer_seen_tcp(&srv, seen, sizeof(seen));
+	ASSERT_STREQ(seen, HO_SL, "server sees IPsl1 after the move");
+cleanup:
+	if (c >= 0)
+		close(c);
+	agent_stop(&a);
+	peer_close(&srv);
+	handoff_teardown(&h);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -959,6 +1280,8 @@ static const struct test tests[] = {
 	T(test_pins_and_btf),
 	T(test_sockopt_passthrough),
 	T(test_use_counts),
+	T(test_on_demand_dhcpv6),
+	T(test_handoff),
 };
 
 static bool selected(int argc, char **argv, const char *name)
