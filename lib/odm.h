@@ -139,6 +139,33 @@ int setsc_req_fd(const struct setsc_req *req);
 int setsc_finish(struct setsc_req *req, struct in6_addr *sourceAddress);
 void setsc_cancel(struct setsc_req *req);
 
+/*
+ * Graceful replacement (RFC 8653 section 3.2): when the network replaces a
+ * Graceful-replacement prefix, the old address stays valid for a grace
+ * period while new sockets get the new one.  An application learns of it
+ * through a watch descriptor, to move its traffic in time:
+ *
+ *	int w = setsc_watch_open();
+ *	... poll(w, POLLIN) ...
+ *	struct setsc_replacement ev;
+ *	while (setsc_watch_read(w, &ev) == 0)
+ *		if (IN6_ARE_ADDR_EQUAL(&ev.old_addr, &my_src)) reconnect from ev.new_addr;
+ *	close(w);
+ */
+struct setsc_replacement {
+	sc_type type;			/* GRACEFUL_REPLACEMENT_IPV6_ADDRESS */
+	unsigned int grace_s;		/* old_addr stays valid this long */
+	struct in6_addr old_addr;
+	struct in6_addr new_addr;
+};
+
+/* A descriptor that becomes readable on each replacement (close() it when
+ * done), or -errno: -ECONNREFUSED when no odmd serves this host. */
+int setsc_watch_open(void);
+/* Read one event without blocking: 0, -EAGAIN when none is queued,
+ * -ECONNRESET when odmd went away, -EPROTO for a malformed event. */
+int setsc_watch_read(int fd, struct setsc_replacement *ev);
+
 #ifdef __cplusplus
 }
 #endif

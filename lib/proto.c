@@ -23,6 +23,25 @@ void odm_msg_req_init(struct odm_msg_req *req, __u8 type, __u8 flags)
 	req->flags = flags;
 }
 
+void odm_msg_watch_init(struct odm_msg_req *req)
+{
+	odm_msg_req_init(req, 0, 0);
+	req->op = ODM_OP_WATCH;
+}
+
+void odm_msg_event_init(struct odm_msg_event *ev, __u8 type, __u32 grace_s,
+			const __u32 old_addr[4], const __u32 new_addr[4])
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->magic = ODM_PROTO_MAGIC;
+	ev->version = ODM_PROTO_VERSION;
+	ev->op = ODM_OP_EVENT;
+	ev->type = type;
+	ev->grace_s = grace_s;
+	memcpy(ev->old_addr, old_addr, sizeof(ev->old_addr));
+	memcpy(ev->new_addr, new_addr, sizeof(ev->new_addr));
+}
+
 void odm_msg_resp_init(struct odm_msg_resp *resp, const struct odm_msg_req *req, __u32 result)
 {
 	memset(resp, 0, sizeof(*resp));
@@ -47,8 +66,25 @@ int odm_msg_req_check(const void *buf, size_t len)
 	if (!buf || len != sizeof(req))
 		return -EINVAL;
 	memcpy(&req, buf, sizeof(req));
-	if (check_header(req.magic, req.version, req.op) || req.type == ODM_TYPE_NONE ||
-	    req.type > ODM_TYPE_MAX || (req.flags & ~ODM_REQF_ON_NET) || req.pad)
+	if (req.magic != ODM_PROTO_MAGIC || req.version != ODM_PROTO_VERSION || req.pad)
+		return -EINVAL;
+	if (req.op == ODM_OP_WATCH)
+		return req.type || req.flags ? -EINVAL : 0;
+	if (req.op != ODM_OP_ACQUIRE || req.type == ODM_TYPE_NONE || req.type > ODM_TYPE_MAX ||
+	    (req.flags & ~ODM_REQF_ON_NET))
+		return -EINVAL;
+	return 0;
+}
+
+int odm_msg_event_check(const void *buf, size_t len)
+{
+	struct odm_msg_event ev;
+
+	if (!buf || len != sizeof(ev))
+		return -EINVAL;
+	memcpy(&ev, buf, sizeof(ev));
+	if (ev.magic != ODM_PROTO_MAGIC || ev.version != ODM_PROTO_VERSION ||
+	    ev.op != ODM_OP_EVENT || ev.type == ODM_TYPE_NONE || ev.type > ODM_TYPE_MAX)
 		return -EINVAL;
 	return 0;
 }

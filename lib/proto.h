@@ -30,6 +30,8 @@
 
 enum odm_op {
 	ODM_OP_ACQUIRE = 1,	/* an address of a type, fresh if ON_NET */
+	ODM_OP_WATCH = 2,	/* keep the connection: odmd sends odm_msg_event */
+	ODM_OP_EVENT = 3,	/* odmd -> watcher: an address is being replaced */
 };
 
 #define ODM_REQF_ON_NET		0x01	/* RFC 8653 6.2: a new prefix, always */
@@ -65,13 +67,33 @@ struct odm_msg_resp {
 	__u32 preferred_lft;
 };
 
+/*
+ * Section 3.2 graceful replacement: old stays valid for grace_s seconds,
+ * new sockets of the type get new.  Sent to every watcher.
+ */
+struct odm_msg_event {
+	__u32 magic;
+	__u16 version;
+	__u16 op;		/* ODM_OP_EVENT */
+	__u8  type;		/* enum odm_type of both addresses */
+	__u8  pad[3];
+	__u32 grace_s;
+	__u32 old_addr[4];	/* network order */
+	__u32 new_addr[4];
+};
+
 /* Fill a message's header fields. */
 void odm_msg_req_init(struct odm_msg_req *req, __u8 type, __u8 flags);
+/* A watch request (type and flags zero). */
+void odm_msg_watch_init(struct odm_msg_req *req);
+void odm_msg_event_init(struct odm_msg_event *ev, __u8 type, __u32 grace_s,
+			const __u32 old_addr[4], const __u32 new_addr[4]);
 void odm_msg_resp_init(struct odm_msg_resp *resp, const struct odm_msg_req *req, __u32 result);
 /* Validate a received message: 0, or -EINVAL (size, magic, version, op,
  * type, flags, result out of range). */
 int odm_msg_req_check(const void *buf, size_t len);
 int odm_msg_resp_check(const void *buf, size_t len);
+int odm_msg_event_check(const void *buf, size_t len);
 
 /* Connect to odmd (sock_flags: e.g. SOCK_NONBLOCK).  fd, or -errno:
  * -ECONNREFUSED when no odmd serves this network namespace. */

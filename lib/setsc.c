@@ -300,3 +300,42 @@ ODM_EXPORT const char *setsc_strerror(int err)
 		return "Unknown setsc() error";
 	}
 }
+
+ODM_EXPORT int setsc_watch_open(void)
+{
+	struct odm_msg_req msg;
+	int fd = odm_proto_connect(SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return fd;
+	odm_msg_watch_init(&msg);
+	if (send(fd, &msg, sizeof(msg), MSG_NOSIGNAL) != sizeof(msg)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+ODM_EXPORT int setsc_watch_read(int fd, struct setsc_replacement *ev)
+{
+	struct odm_msg_event msg;
+	ssize_t n;
+
+	if (!ev)
+		return -EINVAL;
+	n = recv(fd, &msg, sizeof(msg), MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	if (odm_msg_event_check(&msg, (size_t)n))
+		return -EPROTO;
+	memset(ev, 0, sizeof(*ev));
+	ev->type = msg.type;
+	ev->grace_s = msg.grace_s;
+	memcpy(&ev->old_addr, msg.old_addr, sizeof(ev->old_addr));
+	memcpy(&ev->new_addr, msg.new_addr, sizeof(ev->new_addr));
+	return 0;
+}

@@ -36,6 +36,7 @@
 #include "odm.skel.h"
 #include "dhcp6.h"
 #include "ondemand.h"
+#include "graceful.h"
 #include "log.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -49,6 +50,7 @@ struct opts {
 	const char *lease_file;
 	unsigned int dhcp6_option;
 	unsigned int dhcp6_max_rt_ms;
+	unsigned int grace_s;	/* graceful replacement period */
 	int notify_fd;		/* -1: none */
 	bool once;
 	bool unload;
@@ -107,6 +109,8 @@ static void usage(FILE *f)
 		"      --dhcp6-option CODE  option code of OPTION_IPv6_CONTINUITY_SERVICE (default %u)\n"
 		"      --lease-file FILE    where delegated prefixes are kept across restarts\n"
 		"                           (default %s)\n"
+		"      --grace SECONDS      how long a replaced graceful-replacement address\n"
+		"                           stays valid (default 60)\n"
 		"      --notify-fd FD  write \"READY\\n\" to FD once the maps are filled\n"
 		"  -u, --unload        detach and unpin everything under the pin directory\n"
 		"  -v, --verbose       log libbpf and every map change\n"
@@ -117,7 +121,8 @@ static void usage(FILE *f)
 /* 0, 1 (runtime error) or 2 (usage), as main returns. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT };
+	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
+	       OPT_GRACE };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -128,6 +133,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dhcp6-option", required_argument, NULL, OPT_DHCP6_OPTION },
 		{ "lease-file",	required_argument, NULL, OPT_LEASE_FILE },
 		{ "dhcp6-max-rt", required_argument, NULL, OPT_MAX_RT },
+		{ "grace",	required_argument, NULL, OPT_GRACE },
 		{ "unload",	no_argument,	   NULL, 'u' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -137,7 +143,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	long fd;
 	int c;
 
-	*o = (struct opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1, .lease_file = ODM_LEASE_FILE };
+	*o = (struct opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1, .lease_file = ODM_LEASE_FILE,
+			    .grace_s = ODM_GRACE_DEFAULT_S };
 	while ((c = getopt_long(argc, argv, "c:f:d:uvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->cgroup = optarg; break;
@@ -157,6 +164,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_DHCP6: o->dhcp6_dev = optarg; break;
 		case OPT_LEASE_FILE: o->lease_file = optarg; break;
+		case OPT_GRACE:
+			errno = 0;
+			fd = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || fd < 1 || fd > 86400 * 30) {
+				logmsg("invalid --grace '%s': expected seconds, 1 to 2592000", optarg);
+				return 2;
+			}
+			o->grace_s = (unsigned int)fd;
+			break;
 		case OPT_DHCP6_OPTION:
 		case OPT_MAX_RT:
 			errno = 0;
@@ -494,6 +510,26 @@ static int sync_kernel(struct odm_maps *m)
 	return n < 0 ? n : 0;
 }
 
+static void on_replaced(void *ctx, __u8 type, __u32 grace_s, const __u32 old_addr[4],
+			const __u32 new_addr[4])
+{
+	if (ctx)
+		odm_ondemand_replaced(ctx, type, grace_s, old_addr, new_addr);
+}
+
+/* Follow the kernel, then let a newer graceful-replacement prefix replace
+ * the older ones (section 3.2). */
+static void resync(const struct opts *o, struct odm_maps *m, struct odm_ondemand *od)
+{
+	int n;
+
+	if (sync_kernel(m))
+		return;
+	n = odm_graceful_check(m, o->grace_s, on_replaced, od);
+	if (n > 0)
+		sync_kernel(m);		/* the deprecated addresses */
+}
+
 static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -535,6 +571,7 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 	}
 	/* Events between the first sync and the subscription: sync once more. */
 	err = sync_kernel(m);
+	resync(o, m, od);
 	while (!err) {
 		bool changed = false;
 		int n = 2, ret;
@@ -556,7 +593,7 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 			else if (ret < 0)
 				logmsg("reading address events: %s", strerror(-ret));
 			if (changed)
-				sync_kernel(m);
+				resync(o, m, od);
 		}
 		if (od)
 			odm_ondemand_process(od, pfd + 2, n - 2);
@@ -564,7 +601,7 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 			if (si.ssi_signo == SIGHUP) {
 				logmsg("SIGHUP: reloading %s", o->config ? o->config : "(no config)");
 				if (apply_config(m, o->config, cgid) == 0)
-					sync_kernel(m);
+					resync(o, m, od);
 				continue;
 			}
 			debug("signal %u: exiting, programs stay attached", si.ssi_signo);

@@ -40,6 +40,7 @@
 struct client {
 	int fd;			/* -1: free slot */
 	bool waiting;		/* for a network exchange of req.type */
+	bool watcher;		/* receives odm_msg_event until it hangs up */
 	struct odm_msg_req req;
 	__u64 deadline_ms;
 };
@@ -67,6 +68,7 @@ static void client_close(struct client *c)
 		close(c->fd);
 	c->fd = -1;
 	c->waiting = false;
+	c->watcher = false;
 }
 
 static void answer(struct client *c, __u32 result, const struct odm_prefix_key *key,
@@ -380,7 +382,7 @@ static void client_readable(struct odm_ondemand *d, struct client *c)
 		client_close(c);	/* gone: a waiting request is simply dropped */
 		return;
 	}
-	if (c->waiting)
+	if (c->waiting || c->watcher)
 		return;			/* one request per connection */
 	if (odm_msg_req_check(buf, (size_t)n)) {
 		memset(&c->req, 0, sizeof(c->req));
@@ -388,7 +390,32 @@ static void client_readable(struct odm_ondemand *d, struct client *c)
 		return;
 	}
 	memcpy(&c->req, buf, sizeof(c->req));
+	if (c->req.op == ODM_OP_WATCH) {
+		if (peer_allowed(d, c->fd))
+			c->watcher = true;
+		else
+			answer(c, ODM_R_DENIED, NULL, NULL);
+		return;
+	}
 	handle_request(d, c);
+}
+
+void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
+			   const __u32 old_addr[4], const __u32 new_addr[4])
+{
+	struct odm_msg_event ev;
+	int i;
+
+	odm_msg_event_init(&ev, type, grace_s, old_addr, new_addr);
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &d->clients[i];
+
+		/* A watcher too slow to read loses its subscription, never
+		 * odmd's time. */
+		if (c->fd >= 0 && c->watcher &&
+		    send(c->fd, &ev, sizeof(ev), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(ev))
+			client_close(c);
+	}
 }
 
 static void accept_clients(struct odm_ondemand *d)

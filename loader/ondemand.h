@@ -38,4 +38,8 @@ int odm_ondemand_timeout_ms(struct odm_ondemand *d);
 /* Handle what the pollfds of the last odm_ondemand_pollfds() reported and due timers. */
 void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int n);
 
+/* Tell every watcher that old_addr is being replaced by new_addr. */
+void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
+			   const __u32 old_addr[4], const __u32 new_addr[4]);
+
 #endif

@@ -571,6 +571,34 @@ static void agent_serve(int fd)
 				_exit(1);
 			continue;
 		}
+		case AG_WATCH_OPEN: {
+			int w = setsc_watch_open();
+
+			for (i = 0; w >= 0 && i < AGENT_MAX_SOCKS && socks[i] >= 0; i++)
+				;
+			resp.ret = w < 0 ? w : i < AGENT_MAX_SOCKS ? i : -EMFILE;
+			if (w >= 0 && i < AGENT_MAX_SOCKS)
+				socks[i] = w;
+			if (write(fd, &resp, sizeof(resp)) != sizeof(resp))
+				_exit(1);
+			continue;
+		}
+		case AG_WATCH_READ: {
+			struct pollfd pfd = { .fd = s, .events = POLLIN };
+			struct setsc_replacement ev;
+			struct sockaddr_in6 *nsa = (struct sockaddr_in6 *)&resp.local;
+
+			resp.ret = poll(&pfd, 1, 5000) == 1 ? setsc_watch_read(s, &ev) : -ETIMEDOUT;
+			if (resp.ret == 0) {
+				resp.addr = ev.old_addr;
+				nsa->sin6_family = AF_INET6;
+				nsa->sin6_addr = ev.new_addr;
+				resp.arg = (int)ev.grace_s;
+			}
+			if (write(fd, &resp, sizeof(resp)) != sizeof(resp))
+				_exit(1);
+			continue;
+		}
 		case AG_EXIT:
 			_exit(0);
 		default:

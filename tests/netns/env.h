@@ -106,6 +106,9 @@ enum agent_op {
 	AG_SETSC_MANY,	/* arg sockets, setsc_start() on each, then poll and finish all;
 			 * ret = number OK, addr = the first address, arg = number of
 			 * distinct addresses */
+	AG_WATCH_OPEN,	/* setsc_watch_open() -> ret = id of the watch fd, or -errno */
+	AG_WATCH_READ,	/* id: wait 5 s at most, setsc_watch_read() -> ret, addr = old,
+			 * local = new (sockaddr_in6), arg = grace_s */
 	AG_EXIT,
 };
 

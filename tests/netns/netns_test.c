@@ -1260,6 +1260,87 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* =========================================================================
+ * Graceful replacement (RFC 8653 section 3.2): the network replaces a
+ * Graceful-replacement prefix; both stay valid for the grace period, new
+ * sockets get the new address, old sessions keep working until the period
+ * ends, and the application is told.
+ * ========================================================================= */
+
+#define GR1_ADDR "2001:db8:61::10"
+#define GR2_ADDR "2001:db8:62::10"
+
+static void test_graceful_replacement(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct agent_resp rs;
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64], out[4096];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct env e;
+	int w, old, s, c = -1, i;
+
+	if (!ASSERT_TRUE(env_setup(&e, "prefix 2001:db8:61::/64 type graceful-replacement\n"
+				      "prefix 2001:db8:62::/64 type graceful-replacement\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--grace 3");
+	if (!ASSERT_TRUE(sys("ip -n %s addr add %s/64 dev veth-h nodad", e.host_ns, GR1_ADDR), "GR1") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+
+	w = ag_simple(&a, AG_WATCH_OPEN, 0, 0, &rs) == 0 ? rs.ret : -1;
+	ASSERT_TRUE(w >= 0, "setsc_watch_open() as an unprivileged app");
+	old = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, old, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr), 0, "setsc gr");
+	ASSERT_STREQ(in6_str(&addr, buf), GR1_ADDR, "the first graceful address");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, old, NET_ADDR, PORT, NULL), 0, "session on GR1");
+	if (!ASSERT_TRUE(wait_readable(net.tcp), "session arrives"))
+		goto cleanup;
+	c = accept(net.tcp, (struct sockaddr *)&ss, &sl);
+	ASSERT_STREQ(sa_addr_str(&ss, seen, sizeof(seen)), GR1_ADDR, "peer sees GR1");
+
+	/* The network provides the replacement prefix. */
+	ASSERT_TRUE(sys("ip -n %s addr add %s/64 dev veth-h nodad", e.host_ns, GR2_ADDR), "GR2");
+	ASSERT_EQ(ag_simple(&a, AG_WATCH_READ, w, 0, &rs), 0, "the app is told");
+	ASSERT_STREQ(in6_str(&rs.addr, buf), GR1_ADDR, "old address");
+	ASSERT_STREQ(sa_addr_str(&rs.local, seen, sizeof(seen)), GR2_ADDR, "new address");
+	ASSERT_EQ(rs.arg, 3, "grace period");
+
+	/* New sockets get the new address ... */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr), 0, "setsc gr again");
+	ASSERT_STREQ(in6_str(&addr, buf), GR2_ADDR, "new sockets get GR2");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, GR2_ADDR, "peer sees GR2");
+	/* ... while the old session still works both ways during the grace. */
+	ASSERT_EQ(ag_simple(&a, AG_SEND, old, 0, NULL), 0, "old session sends");
+	ASSERT_TRUE(drain(c) > 0, "peer receives on the old session");
+	ASSERT_EQ(send(c, "pong", 4, MSG_NOSIGNAL), 4, "peer answers");
+	ASSERT_EQ(ag_simple(&a, AG_RECV, old, 0, NULL), 0, "old session receives");
+
+	/* When the period ends the kernel removes GR1 and odm forgets it. */
+	for (i = 0; i < 60; i++) {
+		if (sys_status(out, sizeof(out), "ip -n %s -6 addr show dev veth-h | grep -c %s",
+			       e.host_ns, GR1_ADDR) != 0)
+			break;		/* grep found nothing */
+		usleep(100000);
+	}
+	ASSERT_TRUE(i < 60, "GR1 removed after the grace period");
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j prefix list type graceful"), 0, "list");
+	ASSERT_HAS(out, "\"address\":null", "odm no longer has GR1");
+cleanup:
+	if (c >= 0)
+		close(c);
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1282,6 +1363,7 @@ static const struct test tests[] = {
 	T(test_use_counts),
 	T(test_on_demand_dhcpv6),
 	T(test_handoff),
+	T(test_graceful_replacement),
 };
 
 static bool selected(int argc, char **argv, const char *name)

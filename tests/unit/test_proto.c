@@ -79,10 +79,33 @@ static void test_resp(void)
 	ASSERT_EQ(odm_msg_resp_check(&resp, sizeof(resp)), -EINVAL, "magic");
 }
 
+static void test_watch_and_event(void)
+{
+	static const __u32 a[4] = { 0x20010db8, 0, 0, 1 }, b[4] = { 0x20010db8, 0, 0, 2 };
+	struct odm_msg_event ev;
+	struct odm_msg_req req;
+
+	odm_msg_watch_init(&req);
+	ASSERT_EQ(odm_msg_req_check(&req, sizeof(req)), 0, "watch request");
+	req.type = ODM_TYPE_FIXED;
+	ASSERT_EQ(odm_msg_req_check(&req, sizeof(req)), -EINVAL, "watch with a type");
+	odm_msg_event_init(&ev, ODM_TYPE_GRACEFUL, 30, a, b);
+	ASSERT_EQ(odm_msg_event_check(&ev, sizeof(ev)), 0, "event");
+	ASSERT_EQ(ev.old_addr[3], 1, "old address");
+	ASSERT_EQ(ev.new_addr[3], 2, "new address");
+	ASSERT_EQ(odm_msg_event_check(&ev, sizeof(ev) - 1), -EINVAL, "short event");
+	ev.type = 0;
+	ASSERT_EQ(odm_msg_event_check(&ev, sizeof(ev)), -EINVAL, "event without a type");
+	ev.type = ODM_TYPE_GRACEFUL;
+	ev.op = ODM_OP_ACQUIRE;
+	ASSERT_EQ(odm_msg_event_check(&ev, sizeof(ev)), -EINVAL, "not an event");
+}
+
 int main(void)
 {
 	RUN(test_req_roundtrip);
 	RUN(test_req_rejects);
 	RUN(test_resp);
+	RUN(test_watch_and_event);
 	return test_summary();
 }
