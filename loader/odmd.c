@@ -36,6 +36,7 @@
 #include "odm.skel.h"
 #include "dhcp6.h"
 #include "ondemand.h"
+#include "ra.h"
 #include "graceful.h"
 #include "log.h"
 
@@ -53,6 +54,7 @@ struct opts {
 	unsigned int grace_s;	/* graceful replacement period */
 	int notify_fd;		/* -1: none */
 	bool once;
+	bool ra;		/* type prefixes from router advertisements */
 	bool unload;
 	bool verbose;
 };
@@ -111,6 +113,7 @@ static void usage(FILE *f)
 		"                           (default %s)\n"
 		"      --grace SECONDS      how long a replaced graceful-replacement address\n"
 		"                           stays valid (default 60)\n"
+		"      --ra            type prefixes from the SrvTp of router advertisements\n"
 		"      --notify-fd FD  write \"READY\\n\" to FD once the maps are filled\n"
 		"  -u, --unload        detach and unpin everything under the pin directory\n"
 		"  -v, --verbose       log libbpf and every map change\n"
@@ -122,7 +125,7 @@ static void usage(FILE *f)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
-	       OPT_GRACE };
+	       OPT_GRACE, OPT_RA };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -134,6 +137,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "lease-file",	required_argument, NULL, OPT_LEASE_FILE },
 		{ "dhcp6-max-rt", required_argument, NULL, OPT_MAX_RT },
 		{ "grace",	required_argument, NULL, OPT_GRACE },
+		{ "ra",		no_argument,	   NULL, OPT_RA },
 		{ "unload",	no_argument,	   NULL, 'u' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -153,6 +157,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'u': o->unload = true; break;
 		case 'v': o->verbose = true; break;
 		case OPT_ONCE: o->once = true; break;
+		case OPT_RA: o->ra = true; break;
 		case OPT_NOTIFY:
 			errno = 0;
 			fd = strtol(optarg, &end, 10);
@@ -546,7 +551,8 @@ static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
  * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
  * SIGHUP re-reads the config.
  */
-static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct odm_ondemand *od)
+static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct odm_ondemand *od,
+		 struct odm_ra *ra)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	struct signalfd_siginfo si;
@@ -574,12 +580,14 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 	resync(o, m, od);
 	while (!err) {
 		bool changed = false;
-		int n = 2, ret;
+		int n = 3, ret;
 
 		pfd[0] = (struct pollfd){ .fd = nlfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		/* poll() skips a negative fd: the slot stays put without --ra. */
+		pfd[2] = (struct pollfd){ .fd = ra ? odm_ra_fd(ra) : -1, .events = POLLIN };
 		if (od)
-			n += odm_ondemand_pollfds(od, pfd + 2, MAX_POLLFDS - 2);
+			n += odm_ondemand_pollfds(od, pfd + 3, MAX_POLLFDS - 3);
 		if (poll(pfd, (nfds_t)n, od ? odm_ondemand_timeout_ms(od) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -595,8 +603,12 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 			if (changed)
 				resync(o, m, od);
 		}
+		if (pfd[2].revents) {
+			odm_ra_process(ra);
+			resync(o, m, od);	/* a newer graceful-replacement prefix */
+		}
 		if (od)
-			odm_ondemand_process(od, pfd + 2, n - 2);
+			odm_ondemand_process(od, pfd + 3, n - 3);
 		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				logmsg("SIGHUP: reloading %s", o->config ? o->config : "(no config)");
@@ -685,6 +697,7 @@ static int run(const struct opts *o)
 	struct odm_maps m = { .prefixes = -1 };
 	struct odm_bpf *skel = NULL;
 	struct odm_ondemand *od = NULL;
+	struct odm_ra *ra = NULL;
 	char cgpath[PATH_MAX];
 	__u64 cgid;
 	int err;
@@ -751,10 +764,18 @@ static int run(const struct opts *o)
 			err = -EINVAL;
 			goto cleanup_maps;
 		}
+		ra = o->ra ? odm_ra_new(&m) : NULL;
+		if (o->ra && !ra) {
+			err = -errno;
+			logmsg("cannot listen for router advertisements: %s", strerror(-err));
+			goto cleanup_od;
+		}
 	}
 	notify_ready(o->notify_fd);
 	if (!o->once)
-		err = watch(o, &m, cgid, od);
+		err = watch(o, &m, cgid, od, ra);
+	odm_ra_free(ra);
+cleanup_od:
 	odm_ondemand_free(od);
 
 cleanup_maps:
