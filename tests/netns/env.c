@@ -170,6 +170,7 @@ bool env_setup(struct env *e, const char *config)
 	snprintf(e->config, sizeof(e->config), "/tmp/odmt-%d-%d.conf", pid, n);
 	snprintf(e->tmpdir, sizeof(e->tmpdir), "/tmp/odmt-%d-%d.d", pid, n);
 	e->kea = -1;
+	e->radvd = -1;
 	if (mkdir(e->tmpdir, 0700) && errno != EEXIST)
 		return false;
 	if (odm_cgroup2_root(root, sizeof(root))) {
@@ -344,6 +345,62 @@ void env_stop_kea(struct env *e)
 	e->kea = -1;
 }
 
+/* ---- radvd ---- */
+
+bool env_start_radvd(struct env *e, const char *const *prefixes)
+{
+	char conf[256], log[256], pidf[256];
+	FILE *f;
+	pid_t pid;
+	int i;
+
+	snprintf(conf, sizeof(conf), "%s/radvd.conf", e->tmpdir);
+	snprintf(log, sizeof(log), "%s/radvd.log", e->tmpdir);
+	snprintf(pidf, sizeof(pidf), "%s/radvd.pid", e->tmpdir);
+	f = fopen(conf, "w");
+	if (!f)
+		return false;
+	/* Short intervals so a test waits seconds, not the default 200-600 s. */
+	fprintf(f, "interface veth-s {\n\tAdvSendAdvert on;\n"
+		"\tMinRtrAdvInterval 3;\n\tMaxRtrAdvInterval 4;\n");
+	for (i = 0; prefixes && prefixes[i]; i++)
+		fprintf(f, "\tprefix %s { AdvOnLink on; AdvAutonomous on; };\n", prefixes[i]);
+	fprintf(f, "};\n");
+	if (fclose(f))
+		return false;
+	if (!sys("nsenter --net=/run/netns/%s sysctl -qw net.ipv6.conf.all.forwarding=1",
+		 e->net_ns))
+		return false;
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		int fd;
+
+		if (!ns_enter(e->net_ns))
+			_exit(127);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl("/usr/sbin/radvd", "radvd", "-C", conf, "-p", pidf, "-n", "-m", "stderr",
+		      (char *)NULL);
+		_exit(127);
+	}
+	e->radvd = pid;
+	return true;
+}
+
+void env_stop_radvd(struct env *e)
+{
+	if (e->radvd <= 0)
+		return;
+	kill(e->radvd, SIGTERM);
+	waitpid(e->radvd, NULL, 0);
+	e->radvd = -1;
+}
+
 int env_kea_leases(struct env *e)
 {
 	char out[64];
@@ -360,6 +417,7 @@ void env_teardown(struct env *e)
 	if (!e->ready)
 		return;
 	env_stop_kea(e);
+	env_stop_radvd(e);
 	env_stop_odmd(e, false);
 	sys("%s/odmd --unload --pin-dir %s", ODM_BUILD_DIR, e->pin_dir);
 	sys("ip netns del %s; ip netns del %s; true", e->host_ns, e->net_ns);

@@ -37,6 +37,7 @@ struct env {
 	char tmpdir[128];		/* per-env scratch: Kea config, leases */
 	pid_t odmd;
 	pid_t kea;
+	pid_t radvd;
 	bool ready;
 };
 
@@ -70,6 +71,13 @@ void env_stop_odmd(struct env *e, bool hard);
  */
 bool env_start_kea(struct env *e, const char *const *pools);
 void env_stop_kea(struct env *e);
+/*
+ * Start radvd on veth-s in the net namespace (forwarding on there, as radvd
+ * requires), advertising every 3-4 s each prefix of the NULL-terminated
+ * list ("PREFIX/LEN") with the L and A flags.  Its log is tmpdir/radvd.log.
+ */
+bool env_start_radvd(struct env *e, const char *const *prefixes);
+void env_stop_radvd(struct env *e);
 /* Lines of Kea's lease file that delegate a prefix (type 2) in state 0. */
 int env_kea_leases(struct env *e);
 /* Stop odmd, unload, remove cgroup, namespaces, files.  Safe to call twice. */
