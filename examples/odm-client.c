@@ -3,9 +3,10 @@
  * odm-client - the RFC 8653 section 4.1 example made real: ask for a
  * source address type with setsc(), bind it, connect, say hello.
  *
- *   odm-client [-u] [-n] TYPE DST PORT
+ *   odm-client [-u] [-n] [-o] TYPE DST PORT
  *     -u   UDP instead of TCP
  *     -n   do not bind(): let odm's connect hook bind the address
+ *     -o   set IPV6_REQUIRE_SRC_ON_NET first: a fresh prefix from the network
  *
  * Prints one line: what was asked, what setsc() answered, the local
  * address the socket ended up with.  Exit 0 when the message was sent.
@@ -23,7 +24,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: odm-client [-u] [-n] TYPE DST PORT\n");
+	fprintf(stderr, "usage: odm-client [-u] [-n] [-o] TYPE DST PORT\n");
 	return 2;
 }
 
@@ -34,16 +35,18 @@ int main(int argc, char **argv)
 	socklen_t len = sizeof(local);
 	char abuf[INET6_ADDRSTRLEN], lbuf[INET6_ADDRSTRLEN], msg[160];
 	struct in6_addr addr;
-	bool udp = false, bind_it = true;
+	bool udp = false, bind_it = true, on_net = false;
 	__u8 type;
 	int opt, s, rc;
 	long port;
 
-	while ((opt = getopt(argc, argv, "un")) != -1) {
+	while ((opt = getopt(argc, argv, "uno")) != -1) {
 		if (opt == 'u')
 			udp = true;
 		else if (opt == 'n')
 			bind_it = false;
+		else if (opt == 'o')
+			on_net = true;
 		else
 			return usage();
 	}
@@ -66,6 +69,12 @@ int main(int argc, char **argv)
 		perror("odm-client: socket");
 		return 1;
 	}
+	if (on_net) {
+		int prefs = IPV6_REQUIRE_SRC_ON_NET;
+
+		if (setsockopt(s, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, &prefs, sizeof(prefs)))
+			perror("odm-client: IPV6_ADDR_PREFERENCES");
+	}
 	rc = setsc(s, &addr, type);
 	if (rc == 0 && bind_it) {
 		src.sin6_addr = addr;		/* section 4.1: bind what setsc() gave */
@@ -81,8 +90,8 @@ int main(int argc, char **argv)
 	getsockname(s, (struct sockaddr *)&local, &len);
 	inet_ntop(AF_INET6, &local.sin6_addr, lbuf, sizeof(lbuf));
 	snprintf(msg, sizeof(msg), "%s", rc == 0 ? inet_ntop(AF_INET6, &addr, abuf, sizeof(abuf)) : "-");
-	printf("asked %-21s setsc: %-44s handed out %-20s local %s\n", odm_type_name(type),
-	       setsc_strerror(rc), msg, lbuf);
+	printf("asked %-21s%s setsc: %-44s handed out %-24s local %s\n", odm_type_name(type),
+	       on_net ? " on-net" : "       ", setsc_strerror(rc), msg, lbuf);
 	snprintf(msg, sizeof(msg), "asked=%s handed=%s", odm_type_name(type),
 		 rc == 0 ? abuf : "-");
 	if (send(s, msg, strlen(msg), 0) < 0) {

@@ -189,6 +189,9 @@ bool env_setup(struct env *e, const char *config)
 	       sys("ip -n %s link add veth-h type veth peer name veth-s netns %s",
 		   e->host_ns, e->net_ns) &&
 	       sys("ip -n %s link set lo up && ip -n %s link set lo up", e->host_ns, e->net_ns) &&
+	       /* Only fe80::1 (no DAD) on the network side: Kea binds to the
+		* link-local it finds at start and fails on a tentative one. */
+	       sys("ip -n %s link set veth-s addrgenmode none", e->net_ns) &&
 	       sys("ip -n %s link set veth-h up && ip -n %s link set veth-s up",
 		   e->host_ns, e->net_ns) &&
 	       sys("ip -n %s addr add %s/64 dev veth-s nodad && ip -n %s addr add %s/64 dev veth-s nodad"
