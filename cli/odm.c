@@ -112,9 +112,9 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 	else
 		odm_print_null(c->p, "dev", "%-10s ");	/* any interface */
 	if (val->state == ODM_PS_NOADDR)
-		odm_print_null(c->p, "address", "%-28s ");
+		odm_print_null(c->p, "address", "%-39s ");
 	else
-		odm_print_string(c->p, "address", "%-28s ", odm_addr_str(val->addr, abuf));
+		odm_print_string(c->p, "address", "%-39s ", odm_addr_str(val->addr, abuf));
 	odm_print_string(c->p, "state", "%-11s ", odm_pstate_name(val->state));
 	odm_print_bool(c->p, "selected", "%-4s ", is_selected(c->maps, key, val));
 	odm_print_string(c->p, "source", "%-7s ", odm_source_name(val->source));
@@ -136,7 +136,7 @@ static int prefix_list(const struct cli_cmd *cmd, struct odm_maps *m, struct odm
 	int err;
 
 	odm_print_text(p, "PREFIX                       TYPE                  DEV        "
-		       "ADDRESS                      STATE       SEL  SOURCE  SOCKETS    AGE VALID\n");
+		       "ADDRESS                                 STATE       SEL  SOURCE  SOCKETS    AGE VALID\n");
 	odm_print_open_array(p, NULL);
 	err = odm_prefix_foreach(m, print_prefix, &c);
 	odm_print_close_array(p);

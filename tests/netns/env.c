@@ -19,6 +19,7 @@
 #include <net/if.h>
 #include <netinet/tcp.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "env.h"
@@ -513,6 +514,14 @@ static void agent_serve(int fd)
 			if (i < AGENT_MAX_SOCKS) {
 				socks[i] = socket(req.family ? req.family : AF_INET6, req.arg, 0);
 				resp.ret = socks[i] >= 0 ? i : -1;
+				if (socks[i] >= 0) {
+					/* A broken path fails the test in 5 s, not after
+					 * TCP's two minutes of SYN retries. */
+					struct timeval tv = { .tv_sec = 5 };
+
+					setsockopt(socks[i], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+					setsockopt(socks[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+				}
 			}
 			break;
 		case AG_SETSC:

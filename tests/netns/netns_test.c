@@ -1641,6 +1641,24 @@ static bool selected(int argc, char **argv, const char *name)
 	return false;
 }
 
+/*
+ * A run killed midway (a timeout, ^C) leaves its namespaces, cgroup and
+ * pins behind; they are named after its pid.  Remove those of dead pids.
+ */
+static void sweep_stale(void)
+{
+	sys("for ns in $(ip netns list | awk '/^odmt-[hn]-/ {print $1}'); do "
+	    "  pid=${ns#odmt-?-}; pid=${pid%%%%-*}; "
+	    "  [ -d /proc/$pid ] || ip netns del $ns; done; "
+	    "for d in /sys/fs/bpf/odmt-*; do [ -d \"$d\" ] || continue; "
+	    "  pid=${d#/sys/fs/bpf/odmt-}; pid=${pid%%%%-*}; "
+	    "  [ -d /proc/$pid ] || build/odmd --unload --pin-dir $d; done; "
+	    "root=$(awk '$9 == \"cgroup2\" {print $5; exit}' /proc/self/mountinfo); "
+	    "for d in $root/odmt-*; do [ -d \"$d\" ] || continue; "
+	    "  pid=${d##*/odmt-}; pid=${pid%%%%-*}; "
+	    "  [ -d /proc/$pid ] || rmdir $d; done; true");
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -1651,6 +1669,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sweep_stale();
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		if (!selected(argc, argv, tests[i].name))
 			continue;
