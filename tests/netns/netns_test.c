@@ -1051,6 +1051,16 @@ static void test_on_demand_dhcpv6(void)
 	ASSERT_HAS(out, "\"result\":\"ok\"", "odm request answers ok");
 	ASSERT_HAS(out, in6_str(&np, buf), "with the configured address");
 
+	/* odmd restarts: its leases come back from the lease file, the
+	 * prefixes stay, nothing is asked from the network again. */
+	env_stop_odmd(&e, false);
+	ASSERT_TRUE(env_start_odmd(&e), "odmd restarts");
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, t, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np after restart");
+	ASSERT_STREQ(in6_str(&addr, buf), in6_str(&np, buf2), "same delegated address");
+	ASSERT_EQ(env_kea_leases(&e), 3, "no new lease after the restart");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+
 	/* The network goes silent: a request that needs it fails in bounded time. */
 	env_stop_kea(&e);
 	t = ag_socket(&a, SOCK_STREAM);
