@@ -121,10 +121,13 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 	odm_print_u64(c->p, "sockets", "%7llu ", use.sockets);
 	odm_print_u64(c->p, "assigned", NULL, use.assigned);
 	odm_print_u64(c->p, "age_s", "%6llus ", age_s);
-	if (val->state == ODM_PS_NOADDR)
+	if (val->state == ODM_PS_NOADDR) {
 		odm_print_null(c->p, "valid_lft", "%s");
-	else
+		odm_print_null(c->p, "preferred_lft", NULL);
+	} else {
 		print_lifetime(c->p, "valid_lft", "%s", val->valid_lft);
+		print_lifetime(c->p, "preferred_lft", NULL, val->preferred_lft);
+	}
 	odm_print_close_object(c->p);
 	odm_print_text(c->p, "\n");
 	return 0;

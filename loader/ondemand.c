@@ -51,6 +51,9 @@ struct odm_ondemand {
 	int lfd;
 	struct odm_dhcp6 *dhcp6;
 	bool inflight[ODM_TYPE_MAX + 1];	/* an exchange for the type is under way */
+	/* The network granted the type before (this run or a restored lease):
+	 * NoPrefixAvail now means exhausted, not "not offered". */
+	bool granted[ODM_TYPE_MAX + 1];
 	struct client clients[MAX_CLIENTS];
 };
 
@@ -307,7 +310,11 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 	case ODM_DHCP6_ACQUIRED:
 		d->inflight[l->type] = false;
 		if (res == ODM_DHCP6_NOT_OFFERED) {
-			answer_waiting(d, l->type, ODM_R_NOT_OFFERED, NULL, NULL);
+			/* DHCPv6 says NoPrefixAvail both for a type without a
+			 * pool and for an exhausted pool; a type granted before
+			 * is offered, so this is a failure to grant it now. */
+			answer_waiting(d, l->type, d->granted[l->type] ? ODM_R_FAILED :
+				       ODM_R_NOT_OFFERED, NULL, NULL);
 			return;
 		}
 		if (res != ODM_DHCP6_OK) {
@@ -321,10 +328,13 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
+		d->granted[l->type] = true;
 		answer_waiting(d, l->type, ODM_R_OK, &key, &val);
 		return;
-	case ODM_DHCP6_RENEWED:
 	case ODM_DHCP6_RESTORED:
+		d->granted[l->type] = true;
+		/* fall through */
+	case ODM_DHCP6_RENEWED:
 		err = publish_lease(d, l, &key, &val);
 		if (err)
 			logmsg("cannot (re)configure the address of a lease: %s", strerror(-err));

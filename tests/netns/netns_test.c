@@ -945,10 +945,12 @@ cleanup:
  * server that delegates prefixes per type from class-restricted pools.
  * ========================================================================= */
 
-/* Session-lasting and Non-persistent pools; no Fixed, no Graceful. */
+/* Session-lasting and Non-persistent pools, a Fixed pool of two /64s,
+ * no Graceful-replacement pool. */
 static const char *const kea_pools[] = {
 	"2 2001:db8:5100::/40",
 	"1 2001:db8:a100::/40",
+	"3 2001:db8:f000::/63",
 	NULL,
 };
 
@@ -983,7 +985,7 @@ static void test_on_demand_dhcpv6(void)
 	char buf[INET6_ADDRSTRLEN], buf2[INET6_ADDRSTRLEN], seen[64], out[4096];
 	struct agent_resp rs;
 	struct env e;
-	int s, t;
+	int s, t, i;
 
 	if (!ASSERT_TRUE(env_setup(&e, "# nothing configured: everything on demand\n"), "setup"))
 		goto cleanup;
@@ -1025,11 +1027,23 @@ static void test_on_demand_dhcpv6(void)
 	ASSERT_STREQ(seen, in6_str(&sl2, buf), "peer sees the fresh address");
 	ag_simple(&a, AG_CLOSE, t, 0, NULL);
 
-	/* Kea has no Fixed pool: NoPrefixAvail -> not supported. */
+	/* Kea has no Graceful-replacement pool: NoPrefixAvail -> not supported. */
 	t = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_setsc(&a, t, FIXED_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
-		  "fixed not offered by the network");
+	ASSERT_EQ(ag_setsc(&a, t, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr),
+		  EAI_REQUIREDIPNOTSUPPORTED, "graceful not offered by the network");
 	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+	/* The Fixed pool holds two prefixes: once both are granted, a third
+	 * (ON_NET) request is offered but cannot be granted now. */
+	for (i = 0; i < 3; i++) {
+		t = ag_socket(&a, SOCK_STREAM);
+		if (i)
+			ag_simple(&a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL);
+		ASSERT_EQ(ag_setsc(&a, t, FIXED_IPV6_ADDRESS, &addr),
+			  i < 2 ? 0 : EAI_REQUIREDIPFAILED,
+			  i < 2 ? "fixed granted from the small pool" : "fixed pool exhausted");
+		ag_simple(&a, AG_CLOSE, t, 0, NULL);
+	}
+	ASSERT_EQ(env_kea_leases(&e), 4, "two session-lasting and two fixed leases");
 
 	/* Twenty concurrent non-blocking requests for a missing type: one
 	 * network exchange, one prefix, everyone gets its address. */
@@ -1043,7 +1057,7 @@ static void test_on_demand_dhcpv6(void)
 		np = rs.addr;
 		ASSERT_TRUE(in_pool(&np, 0xa1), "from the non-persistent pool");
 		ASSERT_EQ(prefixes_of(&e, "non-persistent"), 1, "one prefix delegated");
-		ASSERT_EQ(env_kea_leases(&e), 3, "three leases in all");
+		ASSERT_EQ(env_kea_leases(&e), 5, "five leases in all");
 	}
 
 	/* odm request by hand, as an operator. */
@@ -1058,7 +1072,7 @@ static void test_on_demand_dhcpv6(void)
 	t = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, t, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np after restart");
 	ASSERT_STREQ(in6_str(&addr, buf), in6_str(&np, buf2), "same delegated address");
-	ASSERT_EQ(env_kea_leases(&e), 3, "no new lease after the restart");
+	ASSERT_EQ(env_kea_leases(&e), 5, "no new lease after the restart");
 	ag_simple(&a, AG_CLOSE, t, 0, NULL);
 
 	/* The network goes silent: a request that needs it fails in bounded time. */
@@ -1222,11 +1236,16 @@ static void test_handoff(void)
 	before = drain(c);
 	ASSERT_TRUE(before > 0, "bytes before the move");
 
-	/* A Non-persistent socket gets ar1's prefix. */
+	/* Two Non-persistent sockets share ar1's prefix (4.2: IPnp1 again). */
 	s = ag_socket(&a, SOCK_STREAM);
+	i = ag_socket(&a, SOCK_DGRAM);
 	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np before");
 	ASSERT_STREQ(in6_str(&addr, buf), HO_NP1, "IPnp1 from ar1");
+	ASSERT_EQ(ag_setsc(&a, i, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "second np socket");
+	ASSERT_STREQ(in6_str(&addr, buf), HO_NP1, "IPnp1 again");
+	ASSERT_EQ(env_sockets_on(&e, HO_NP1), 2, "two sockets on IPnp1");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	ag_simple(&a, AG_CLOSE, i, 0, NULL);
 
 	/* Move. */
 	ASSERT_TRUE(handoff_move(&e, &h), "move to ar2");
