@@ -284,6 +284,18 @@ static __always_inline struct odm_policy *policy_lookup(void)
 	return found;
 }
 
+/* May the current cgroup request type (with ON_NET)?  No policy: yes. */
+static __always_inline bool policy_allows(__u32 type, bool on_net)
+{
+	struct odm_policy *pol = policy_lookup();
+
+	if (!pol)
+		return true;
+	if ((pol->flags & ODM_POLF_ALLOW) && !(pol->allow_mask & (1u << type)))
+		return false;
+	return !(on_net && (pol->flags & ODM_POLF_NO_ON_NET));
+}
+
 /* Gives new IPv6 TCP/UDP sockets the cgroup's default type.  Fails open:
  * without storage the socket simply stays untyped. */
 SEC("cgroup/sock_create")
@@ -459,7 +471,12 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 
 	type = req->type;
 	st->req_type = type;
-	if (req->hint[0] | req->hint[1] | req->hint[2] | req->hint[3]) {
+	if (!policy_allows(type, st->flags & ODM_SKF_ON_NET)) {
+		/* Section 7: costly types only for authorized applications;
+		 * a refused request never reaches the network. */
+		st->status = ODM_ST_DENIED;
+		stat_inc(ODM_STAT_SETSC_DENIED);
+	} else if (req->hint[0] | req->hint[1] | req->hint[2] | req->hint[3]) {
 		/* The on-demand path: odmd configured this address for us. */
 		if (addr_usable(req->hint, type)) {
 			sc_granted(st, req->hint, type);

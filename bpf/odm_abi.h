@@ -74,6 +74,7 @@ enum odm_status {
 	ODM_ST_NO_PREFIX	= 2,	/* no usable prefix of that type */
 	ODM_ST_NEED_NET		= 3,	/* ON_NET set: a fresh prefix is needed */
 	ODM_ST_BAD_HINT		= 4,	/* hint is not a valid address of the type */
+	ODM_ST_DENIED		= 5,	/* the cgroup's policy does not allow the request */
 };
 
 /* getsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &len) */
@@ -162,8 +163,16 @@ struct odm_use {
 /* Value of odm_policy, keyed by cgroup id (__u64). */
 struct odm_policy {
 	__u8  default_type;	/* enum odm_type for sockets that ask nothing */
-	__u8  pad[7];
+	__u8  allow_mask;	/* with ODM_POLF_ALLOW: bit (1 << type) per allowed type */
+	__u8  flags;		/* ODM_POLF_* */
+	__u8  pad;
+	__u16 net_per_min;	/* network requests per minute (odmd), 0: no limit */
+	__u16 max_held;		/* Fixed + Session-lasting prefixes held (odmd), 0: no limit */
 };
+
+/* struct odm_policy.flags */
+#define ODM_POLF_ALLOW		0x01	/* only the types in allow_mask may be requested */
+#define ODM_POLF_NO_ON_NET	0x02	/* IPV6_REQUIRE_SRC_ON_NET is refused */
 
 /* Indexes of the odm_stats per-CPU counters. */
 enum odm_stat {
@@ -182,6 +191,7 @@ enum odm_stat {
 	ODM_STAT_ON_NET_STRIPPED,	/* IPV6_REQUIRE_SRC_ON_NET taken out */
 	ODM_STAT_RELEASE_COUNTED,	/* sock_release dropped a use count */
 	ODM_STAT_SETSC_HINT,		/* setsc() took the address odmd obtained */
+	ODM_STAT_SETSC_DENIED,		/* setsc() refused by the cgroup's policy */
 	ODM_STAT_MAX,
 };
 

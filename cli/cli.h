@@ -31,6 +31,15 @@ struct cli_cmd {
 	struct odm_prefix_key prefix;
 	const char *cgroup;		/* policy set/del */
 	bool on_net;			/* request ... on-net */
+	/* policy set: each field changes only when given */
+	bool has_allow;
+	__u8 allow_mask;		/* bit (1 << type); 0: all types */
+	bool has_on_net;
+	bool on_net_deny;
+	bool has_rate;
+	__u16 rate;			/* network requests per minute, 0: no limit */
+	bool has_max_held;
+	__u16 max_held;			/* fixed + session-lasting prefixes, 0: no limit */
 };
 
 /*

@@ -219,17 +219,47 @@ struct policy_ctx {
 	__u64 attached;
 };
 
+/* "fixed,session-lasting" from an allow mask. */
+static void allow_str(__u8 mask, char *buf, size_t len)
+{
+	unsigned int t;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (t = 1; t <= ODM_TYPE_MAX; t++)
+		if (mask & (1u << t))
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+						 used ? "," : "", odm_type_name(t));
+}
+
 static int print_policy(__u64 cgid, const struct odm_policy *pol, void *arg)
 {
 	struct policy_ctx *c = arg;
-	char path[PATH_MAX];
+	char path[PATH_MAX], allow[128];
+	unsigned int t;
 
 	if (odm_cgroup_path(cgid, path, sizeof(path)))
 		snprintf(path, sizeof(path), "(removed)");
 	odm_print_open_object(c->p, NULL);
-	odm_print_string(c->p, "cgroup", "%-40s ", path);
-	odm_print_u64(c->p, "cgroup_id", "%-12llu ", cgid);
-	odm_print_string(c->p, "default_type", "%-21s", odm_type_name(pol->default_type));
+	odm_print_string(c->p, "cgroup", "%-32s ", path);
+	odm_print_u64(c->p, "cgroup_id", "%-10llu ", cgid);
+	odm_print_string(c->p, "default_type", "%-21s ", odm_type_name(pol->default_type));
+	if (!(pol->flags & ODM_POLF_ALLOW)) {
+		odm_print_null(c->p, "allow", NULL);	/* every type */
+		odm_print_text(c->p, "all                  ");
+	} else if (odm_printer_is_json(c->p)) {
+		odm_print_open_array(c->p, "allow");
+		for (t = 1; t <= ODM_TYPE_MAX; t++)
+			if (pol->allow_mask & (1u << t))
+				odm_print_string(c->p, NULL, NULL, odm_type_name(t));
+		odm_print_close_array(c->p);
+	} else {
+		allow_str(pol->allow_mask, allow, sizeof(allow));
+		odm_print_string(c->p, "allow", "%-20s ", allow);
+	}
+	odm_print_bool(c->p, "on_net", "%-6s ", !(pol->flags & ODM_POLF_NO_ON_NET));
+	odm_print_u64(c->p, "net_per_min", "%-6llu ", pol->net_per_min);
+	odm_print_u64(c->p, "max_held", "%llu", pol->max_held);
 	odm_print_close_object(c->p);
 	odm_print_text(c->p, "\n");
 	return 0;
@@ -255,7 +285,8 @@ static int policy_show(struct odm_maps *m, struct odm_printer *p)
 
 	odm_print_open_object(p, NULL);
 	print_attached(p, m);
-	odm_print_text(p, "CGROUP                                   ID           DEFAULT\n");
+	odm_print_text(p, "CGROUP                           ID         DEFAULT               "
+		       "ALLOW                ON-NET RATE   MAX-HELD\n");
 	odm_print_open_array(p, "policies");
 	odm_policy_foreach(m, print_policy, &c);
 	odm_print_close_array(p);
@@ -263,9 +294,42 @@ static int policy_show(struct odm_maps *m, struct odm_printer *p)
 	return 0;
 }
 
+/* The fields the command names, over what the cgroup had. */
+static void policy_merge(const struct cli_cmd *cmd, struct odm_policy *pol)
+{
+	if (cmd->has_type)
+		pol->default_type = cmd->type;
+	if (cmd->has_allow) {
+		pol->allow_mask = cmd->allow_mask;
+		pol->flags &= ~ODM_POLF_ALLOW;
+		if (cmd->allow_mask)
+			pol->flags |= ODM_POLF_ALLOW;
+	}
+	if (cmd->has_on_net) {
+		pol->flags &= ~ODM_POLF_NO_ON_NET;
+		if (cmd->on_net_deny)
+			pol->flags |= ODM_POLF_NO_ON_NET;
+	}
+	if (cmd->has_rate)
+		pol->net_per_min = cmd->rate;
+	if (cmd->has_max_held)
+		pol->max_held = cmd->max_held;
+}
+
+/*
+ * "default none" alone on a policy that says nothing else removes it, so
+ * the cgroup inherits again.  Any other setting is kept even if it equals
+ * "no restriction": a child's "allow all" must override its parent.
+ */
+static bool policy_removable(const struct cli_cmd *cmd, const struct odm_policy *pol)
+{
+	return !cmd->has_allow && !cmd->has_on_net && !cmd->has_rate && !cmd->has_max_held &&
+	       !pol->default_type && !pol->flags && !pol->net_per_min && !pol->max_held;
+}
+
 static int policy_change(const struct cli_cmd *cmd, struct odm_maps *m)
 {
-	struct odm_policy pol = { .default_type = cmd->type };
+	struct odm_policy pol = { 0 };
 	char path[PATH_MAX];
 	__u64 cgid;
 	int err;
@@ -281,13 +345,18 @@ static int policy_change(const struct cli_cmd *cmd, struct odm_maps *m)
 	err = odm_maps_lock(m);
 	if (err)
 		return err;
-	if (cmd->verb == VERB_SET && cmd->type != ODM_TYPE_NONE)
-		err = odm_policy_set(m, cgid, &pol);
-	else
+	if (cmd->verb == VERB_SET) {
+		bpf_map_lookup_elem(m->policy, &cgid, &pol);	/* absent: all zero */
+		policy_merge(cmd, &pol);
+		/* Nothing left to say: the cgroup simply has no policy. */
+		err = policy_removable(cmd, &pol) ? odm_policy_del(m, cgid) :
+						    odm_policy_set(m, cgid, &pol);
+		if (err == -ENOENT)
+			err = 0;
+	} else {
 		err = odm_policy_del(m, cgid);
+	}
 	odm_maps_unlock(m);
-	if (err == -ENOENT && cmd->verb == VERB_SET)
-		err = 0;			/* "default none" on a cgroup without policy */
 	if (err == -ENOENT)
 		errmsg("cgroup %s has no policy", cmd->cgroup);
 	else if (err)

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -22,7 +23,9 @@ void cli_usage(FILE *f)
 	      "       odm prefix add PREFIX/LEN type TYPE [ dev IFNAME ]\n"
 	      "       odm prefix del PREFIX/LEN\n"
 	      "       odm policy show\n"
-	      "       odm policy set cgroup PATH default { TYPE | none }\n"
+	      "       odm policy set cgroup PATH [ default { TYPE | none } ]\n"
+	      "                      [ allow { TYPE[,TYPE...] | all } ] [ on-net { allow | deny } ]\n"
+	      "                      [ rate N ] [ max-held N ]\n"
 	      "       odm policy del cgroup PATH\n"
 	      "       odm stats\n"
 	      "       odm request TYPE [ on-net ]\n"
@@ -179,9 +182,102 @@ static int parse_cgroup_kw(struct args *a, struct cli_cmd *c)
 	return need_value(a, "cgroup", &c->cgroup);
 }
 
+#define POLICY_KEYWORDS "'default TYPE', 'allow TYPE[,TYPE...]|all', 'on-net allow|deny', " \
+			"'rate N' or 'max-held N'"
+
+/* allow fixed,session-lasting  |  allow all */
+static int parse_type_list(struct args *a, const char *val, __u8 *mask)
+{
+	char buf[256], *tok, *save = NULL;
+	__u8 type;
+
+	if (!strcmp(val, "all")) {
+		*mask = 0;
+		return CLI_OK;
+	}
+	if (strlen(val) >= sizeof(buf))
+		return fail(a, CLI_ERROR, "type list too long");
+	snprintf(buf, sizeof(buf), "%s", val);
+	*mask = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (parse_type_value(a, tok, false, &type))
+			return CLI_ERROR;
+		*mask |= (__u8)(1u << type);
+	}
+	if (!*mask)
+		return fail(a, CLI_ERROR, "empty type list '%s'", val);
+	return CLI_OK;
+}
+
+static int parse_u16(struct args *a, const char *kw, const char *val, __u16 *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno || *end || end == val || v < 0 || v > 65535)
+		return fail(a, CLI_ERROR, "invalid %s '%s' (expected 0 to 65535, 0: no limit)", kw,
+			    val);
+	*out = (__u16)v;
+	return CLI_OK;
+}
+
+/* policy set cgroup PATH followed by at least one keyword, each once. */
+static int parse_policy_set(struct args *a, struct cli_cmd *c)
+{
+	const char *kw, *val;
+	int ret, n = 0;
+
+	while ((kw = next(a))) {
+		bool *seen;
+
+		if (odm_is_prefix(kw, "default"))
+			seen = &c->has_type;
+		else if (odm_is_prefix(kw, "allow"))
+			seen = &c->has_allow;
+		else if (odm_is_prefix(kw, "on-net"))
+			seen = &c->has_on_net;
+		else if (odm_is_prefix(kw, "rate"))
+			seen = &c->has_rate;
+		else if (odm_is_prefix(kw, "max-held"))
+			seen = &c->has_max_held;
+		else if (n)
+			return fail(a, CLI_USAGE, "unexpected argument '%s' (expected %s)", kw,
+				    POLICY_KEYWORDS);
+		else
+			return fail(a, CLI_USAGE, "expected %s after the cgroup, not '%s'",
+				    POLICY_KEYWORDS, kw);
+		if (*seen)
+			return fail(a, CLI_USAGE, "'%s' given twice", kw);
+		ret = need_value(a, kw, &val);
+		if (ret)
+			return ret;
+		if (seen == &c->has_type)
+			ret = parse_type_value(a, val, true, &c->type);
+		else if (seen == &c->has_allow)
+			ret = parse_type_list(a, val, &c->allow_mask);
+		else if (seen == &c->has_rate)
+			ret = parse_u16(a, "rate", val, &c->rate);
+		else if (seen == &c->has_max_held)
+			ret = parse_u16(a, "max-held", val, &c->max_held);
+		else if (odm_is_prefix(val, "allow") || odm_is_prefix(val, "deny"))
+			c->on_net_deny = odm_is_prefix(val, "deny");
+		else
+			ret = fail(a, CLI_ERROR, "invalid on-net '%s' (expected allow or deny)", val);
+		if (ret)
+			return ret;
+		*seen = true;
+		n++;
+	}
+	if (!n)
+		return fail(a, CLI_USAGE, "expected %s after the cgroup", POLICY_KEYWORDS);
+	return CLI_OK;
+}
+
 static int parse_policy(struct args *a, struct cli_cmd *c)
 {
-	const char *verb = next(a), *kw, *val;
+	const char *verb = next(a);
 	int ret;
 
 	if (!verb || odm_is_prefix(verb, "show") || odm_is_prefix(verb, "list")) {
@@ -193,17 +289,7 @@ static int parse_policy(struct args *a, struct cli_cmd *c)
 	if (odm_is_prefix(verb, "set")) {
 		c->verb = VERB_SET;
 		ret = parse_cgroup_kw(a, c);
-		if (ret)
-			return ret;
-		kw = next(a);
-		if (!kw || !odm_is_prefix(kw, "default"))
-			return fail(a, CLI_USAGE, "expected 'default TYPE' after the cgroup");
-		ret = need_value(a, "default", &val);
-		if (!ret)
-			ret = parse_type_value(a, val, true, &c->type);
-		if (ret)
-			return ret;
-		c->has_type = true;
+		return ret ? ret : parse_policy_set(a, c);
 	} else if (odm_is_prefix(verb, "delete")) {
 		c->verb = VERB_DEL;
 		ret = parse_cgroup_kw(a, c);

@@ -62,8 +62,9 @@ typedef uint8_t sc_type;
  * setsc() results besides 0.  Like getaddrinfo()'s EAI_* codes they are
  * negative; the values collide with none of glibc's.
  */
-/* The type is not offered: reserved type, no prefix of the type, or odm
- * is not active for this socket's cgroup (legacy host, section 5.1). */
+/* The type is not offered: reserved type, no prefix of the type, the
+ * cgroup's policy does not allow it (errno EACCES), or odm is not active
+ * for this socket's cgroup (legacy host, section 5.1). */
 #define EAI_REQUIREDIPNOTSUPPORTED	(-200)
 /* The type is offered but the request could not be fulfilled now (no
  * answer from the network, pool exhausted, or IPV6_REQUIRE_SRC_ON_NET set

@@ -87,7 +87,7 @@ static void req_done(struct setsc_req *r, int result, const __u32 *addr)
 	r->fd = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
 	r->done = true;
 	r->result = result;
-	r->err = result == EAI_SYSTEM ? errno : 0;
+	r->err = errno;		/* why, for a failure: reported with it */
 	if (addr)
 		memcpy(&r->addr, addr, sizeof(r->addr));
 }
@@ -159,6 +159,10 @@ ODM_EXPORT int setsc_start(int sockfd, sc_type addressType, const struct setsc_o
 		req_done(r, rc, NULL);
 	} else if (res.status == ODM_ST_OK) {
 		req_done(r, 0, res.addr);
+	} else if (res.status == ODM_ST_DENIED) {
+		/* The cgroup's policy: not for this application. */
+		errno = EACCES;
+		req_done(r, EAI_REQUIREDIPNOTSUPPORTED, NULL);
 	} else if (res.status == ODM_ST_NO_PREFIX || res.status == ODM_ST_NEED_NET) {
 		bool on_net = res.status == ODM_ST_NEED_NET;
 
@@ -173,6 +177,8 @@ ODM_EXPORT int setsc_start(int sockfd, sc_type addressType, const struct setsc_o
 	}
 	if (r->fd < 0) {
 		rc = r->done && r->result ? r->result : sys_error(errno ? errno : ENOMEM);
+		if (r->done)
+			errno = r->err;
 		free(r);
 		return rc;
 	}
@@ -242,7 +248,7 @@ ODM_EXPORT int setsc_finish(struct setsc_req *r, struct in6_addr *sourceAddress)
 		*sourceAddress = r->addr;
 	if (r->fd >= 0)
 		close(r->fd);
-	if (rc == EAI_SYSTEM)
+	if (rc)
 		errno = r->err;
 	free(r);
 	return rc;

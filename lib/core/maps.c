@@ -381,6 +381,7 @@ const char *odm_stat_name(unsigned int stat)
 		[ODM_STAT_ON_NET_STRIPPED]	= "on_net_stripped",
 		[ODM_STAT_RELEASE_COUNTED]	= "release_counted",
 		[ODM_STAT_SETSC_HINT]		= "setsc_hint",
+		[ODM_STAT_SETSC_DENIED]		= "setsc_denied",
 	};
 
 	if (stat >= ODM_STAT_MAX || !names[stat])

@@ -1631,6 +1631,82 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* =========================================================================
+ * Policy (RFC 8653 section 7): which types a cgroup may request, ON_NET,
+ * inherited by child cgroups; enforced in the BPF program, so an app with
+ * no bpf() access cannot get around it, and counted.
+ * ========================================================================= */
+
+/* setsc() in the agent: result, errno in *err. */
+static int ag_setsc_err(struct agent *a, int id, int type, int *err)
+{
+	struct agent_req rq = { .op = AG_SETSC, .id = id, .arg = type };
+	struct agent_resp rs;
+
+	if (!agent_call(a, &rq, &rs))
+		return -9999;
+	*err = rs.err;
+	return rs.ret;
+}
+
+static long long stat_of(struct env *e, const char *name)
+{
+	char out[4096], key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\"%s\":", name);
+	if (env_odm(e, out, sizeof(out), "-j stats") || !(p = strstr(out, key)))
+		return -1;
+	return atoll(p + strlen(key));
+}
+
+static void test_policy_allow(void)
+{
+	struct agent a = { .pid = -1 }, kid = { .pid = -1 };
+	char out[512], child[sizeof(((struct env *)0)->cgroup) + 8];
+	struct env e;
+	int s, err = 0;
+
+	child[0] = '\0';
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world"))
+		goto cleanup;
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s allow non-persistent "
+			  "on-net deny", e.cgroup), 0, "odm policy set allow");
+	if (!ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc_err(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &err), 0, "allowed type");
+	ASSERT_EQ(ag_setsc_err(&a, s, SESSION_LASTING_IPV6_ADDRESS, &err),
+		  EAI_REQUIREDIPNOTSUPPORTED, "type not allowed");
+	ASSERT_EQ(err, EACCES, "errno says policy");
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
+	ASSERT_EQ(ag_setsc_err(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &err),
+		  EAI_REQUIREDIPNOTSUPPORTED, "ON_NET refused");
+	ASSERT_EQ(err, EACCES, "errno says policy");
+	ASSERT_EQ(stat_of(&e, "setsc_denied"), 2, "both refusals counted");
+
+	/* A child cgroup inherits the policy, until it gets its own. */
+	snprintf(child, sizeof(child), "%s/kid", e.cgroup);
+	if (!ASSERT_EQ(mkdir(child, 0755), 0, "child cgroup") ||
+	    !ASSERT_TRUE(agent_start(&e, &kid, child, 0), "agent in the child"))
+		goto cleanup;
+	s = ag_socket(&kid, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc_err(&kid, s, FIXED_IPV6_ADDRESS, &err), EAI_REQUIREDIPNOTSUPPORTED,
+		  "inherited refusal");
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s allow all", child), 0,
+		  "child policy");
+	ASSERT_EQ(ag_setsc_err(&kid, s, FIXED_IPV6_ADDRESS, &err), 0, "child's own policy wins");
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j policy show"), 0, "policy show");
+	ASSERT_HAS(out, "\"allow\":[\"non-persistent\"]", "allow list in JSON");
+	ASSERT_HAS(out, "\"on_net\":false", "on-net denied in JSON");
+cleanup:
+	agent_stop(&kid);
+	agent_stop(&a);
+	if (child[0])
+		rmdir(child);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1654,6 +1730,7 @@ static const struct test tests[] = {
 	T(test_on_demand_dhcpv6),
 	T(test_handoff),
 	T(test_graceful_replacement),
+	T(test_policy_allow),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
 };

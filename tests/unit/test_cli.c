@@ -236,6 +236,20 @@ static const struct cli_case bad_cases[] = {
 	{ ARGV("help", "extra"), CLI_USAGE, .err = "unexpected argument 'extra'" },
 	{ ARGV("version", "extra"), CLI_USAGE, .err = "unexpected argument 'extra'" },
 	{ ARGV("-h", "extra"), CLI_USAGE, .err = "unexpected argument 'extra'" },
+	{ ARGV("policy", "set", "cgroup", "apps", "allow"), CLI_USAGE,
+	  .err = "'allow' needs a value" },
+	{ ARGV("policy", "set", "cgroup", "apps", "allow", "fixed,bogus"), CLI_ERROR,
+	  .err = "unknown type 'bogus'" },
+	{ ARGV("policy", "set", "cgroup", "apps", "allow", ","), CLI_ERROR,
+	  .err = "empty type list" },
+	{ ARGV("policy", "set", "cgroup", "apps", "on-net", "maybe"), CLI_ERROR,
+	  .err = "invalid on-net 'maybe'" },
+	{ ARGV("policy", "set", "cgroup", "apps", "rate", "-1"), CLI_ERROR,
+	  .err = "invalid rate '-1'" },
+	{ ARGV("policy", "set", "cgroup", "apps", "max-held", "65536"), CLI_ERROR,
+	  .err = "invalid max-held '65536'" },
+	{ ARGV("policy", "set", "cgroup", "apps", "rate", "5", "rate", "6"), CLI_USAGE,
+	  .err = "'rate' given twice" },
 };
 
 static int argc_of(const char *const *argv)
@@ -357,9 +371,31 @@ static void test_small_err_buffer(void)
 	ASSERT_EQ(buf[8], 'x', "nothing written past errlen");
 }
 
+/* The policy fields the table does not compare. */
+static void test_policy_set_fields(void)
+{
+	char *argv[] = { "odm", "policy", "set", "cgroup", "apps", "allow",
+			 "fixed,session-lasting", "on-net", "deny", "rate", "10", "max-held", "2",
+			 NULL };
+	char *argv2[] = { "odm", "policy", "set", "cgroup", "apps", "allow", "all", NULL };
+	struct cli_cmd c;
+	char err[256];
+
+	ASSERT_EQ(cli_parse(13, argv, &c, err, sizeof(err)), CLI_OK, "parse");
+	ASSERT_TRUE(c.has_allow && c.has_on_net && c.has_rate && c.has_max_held, "all given");
+	ASSERT_TRUE(!c.has_type, "default not given");
+	ASSERT_EQ(c.allow_mask, (1 << ODM_TYPE_FIXED) | (1 << ODM_TYPE_SESSION_LASTING), "mask");
+	ASSERT_TRUE(c.on_net_deny, "on-net deny");
+	ASSERT_EQ(c.rate, 10, "rate");
+	ASSERT_EQ(c.max_held, 2, "max-held");
+	ASSERT_EQ(cli_parse(7, argv2, &c, err, sizeof(err)), CLI_OK, "allow all");
+	ASSERT_TRUE(c.has_allow && c.allow_mask == 0, "all is an empty mask");
+}
+
 int main(void)
 {
 	RUN(test_parse_ok);
+	RUN(test_policy_set_fields);
 	RUN(test_parse_bad);
 	RUN(test_parse_resets);
 	RUN(test_small_err_buffer);
