@@ -192,6 +192,9 @@ enum odm_stat {
 	ODM_STAT_RELEASE_COUNTED,	/* sock_release dropped a use count */
 	ODM_STAT_SETSC_HINT,		/* setsc() took the address odmd obtained */
 	ODM_STAT_SETSC_DENIED,		/* setsc() refused by the cgroup's policy */
+	ODM_STAT_NET_DENIED,		/* odmd: network request refused by policy */
+	ODM_STAT_NET_QUOTA,		/* odmd: refused, max-held prefixes reached */
+	ODM_STAT_NET_RATE,		/* odmd: refused, network requests a minute reached */
 	ODM_STAT_MAX,
 };
 

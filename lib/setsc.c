@@ -211,8 +211,11 @@ static void take_answer(struct setsc_req *r, const struct odm_msg_resp *resp)
 		req_done(r, EAI_REQUIREDIPNOTSUPPORTED, NULL);
 		return;
 	case ODM_R_FAILED:
-	case ODM_R_DENIED:
 		req_done(r, EAI_REQUIREDIPFAILED, NULL);
+		return;
+	case ODM_R_DENIED:
+		errno = EACCES;		/* as when BPF refuses it */
+		req_done(r, EAI_REQUIREDIPNOTSUPPORTED, NULL);
 		return;
 	default:
 		errno = EPROTO;

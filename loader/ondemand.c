@@ -39,11 +39,29 @@
 
 struct client {
 	int fd;			/* -1: free slot */
+	__u64 cgid;		/* the requester's cgroup (0: root, unlimited) */
 	bool waiting;		/* for a network exchange of req.type */
 	bool watcher;		/* receives odm_msg_event until it hangs up */
 	struct odm_msg_req req;
 	__u64 deadline_ms;
 };
+
+/* Network requests of one cgroup in the current minute (policy net_per_min). */
+struct rate {
+	__u64 cgid;		/* 0: free */
+	__u64 window_ms;	/* start of the minute */
+	unsigned int count;
+	bool logged;		/* "rate limited" said once per minute */
+};
+
+/* A Fixed or Session-lasting prefix obtained for a cgroup (policy max_held). */
+struct held {
+	__u64 cgid;		/* 0: free */
+	struct odm_prefix_key key;
+};
+
+#define MAX_RATED	64
+#define MAX_HELD	256
 
 struct odm_ondemand {
 	struct odm_ondemand_opts o;
@@ -55,6 +73,8 @@ struct odm_ondemand {
 	 * NoPrefixAvail now means exhausted, not "not offered". */
 	bool granted[ODM_TYPE_MAX + 1];
 	struct client clients[MAX_CLIENTS];
+	struct rate rates[MAX_RATED];
+	struct held held[MAX_HELD];
 };
 
 
@@ -106,6 +126,18 @@ static void answer_waiting(struct odm_ondemand *d, __u8 type, __u32 result,
 	}
 }
 
+/* Whom a prefix obtained for coalesced requests counts against: the first. */
+static __u64 first_waiting_cgroup(struct odm_ondemand *d, __u8 type)
+{
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (d->clients[i].fd >= 0 && d->clients[i].waiting &&
+		    d->clients[i].req.type == type && d->clients[i].cgid)
+			return d->clients[i].cgid;
+	return 0;
+}
+
 /* The address currently handed out for type, as a prefix entry. */
 static bool current_choice(struct odm_ondemand *d, __u8 type, struct odm_prefix_key *key,
 			   struct odm_prefix *val)
@@ -146,27 +178,152 @@ static int pid_cgroup(pid_t pid, char *buf, size_t len)
 }
 
 /*
- * Root may always ask (the operator's `odm request`); anyone else must be
- * in odm's cgroup or below it, where the BPF programs apply: an app that
- * odm does not serve must not be able to make the host acquire prefixes
- * (RFC 8653 section 7: costly types, exhaustion).
+ * Who asks: root may always ask (the operator's `odm request`); anyone else
+ * must be in odm's cgroup or below it, where the BPF programs apply: an app
+ * that odm does not serve must not make the host acquire prefixes (RFC 8653
+ * section 7: costly types, exhaustion).  *cgid is the peer's cgroup, 0 for
+ * root.
  */
-static bool peer_allowed(struct odm_ondemand *d, int fd)
+static bool peer_allowed(struct odm_ondemand *d, int fd, __u64 *cgid, char *cg, size_t len)
 {
 	struct ucred uc;
-	socklen_t len = sizeof(uc);
-	char cg[PATH_MAX];
+	socklen_t ulen = sizeof(uc);
+	char root[PATH_MAX], path[PATH_MAX * 2];
 	size_t n = strlen(d->cgroup);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len))
+	*cgid = 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ulen))
 		return false;
 	if (uc.uid == 0)
 		return true;
-	if (pid_cgroup(uc.pid, cg, sizeof(cg)))
+	if (pid_cgroup(uc.pid, cg, len))
 		return false;
-	if (!strcmp(d->cgroup, "/"))
+	if (strcmp(d->cgroup, "/") &&
+	    !(strncmp(cg, d->cgroup, n) == 0 && (cg[n] == '\0' || cg[n] == '/')))
+		return false;
+	if (odm_cgroup2_root(root, sizeof(root)) == 0) {
+		snprintf(path, sizeof(path), "%s%s", root, cg);
+		odm_cgroup_id(path, cgid);
+	}
+	return true;
+}
+
+/* The policy of the deepest ancestor of cg (a cgroup2 path) that has one,
+ * as the BPF programs find it. */
+static bool peer_policy(struct odm_ondemand *d, const char *cg, struct odm_policy *pol)
+{
+	char root[PATH_MAX], path[PATH_MAX * 2], *slash;
+	size_t rl;
+	__u64 id;
+
+	if (odm_cgroup2_root(root, sizeof(root)))
+		return false;
+	rl = strlen(root);
+	snprintf(path, sizeof(path), "%s%s", root, cg);
+	for (;;) {
+		if (odm_cgroup_id(path, &id) == 0 &&
+		    bpf_map_lookup_elem(d->o.maps->policy, &id, pol) == 0)
+			return true;
+		slash = strrchr(path + rl, '/');
+		if (!slash)
+			return false;
+		if (slash == path + rl) {
+			if (path[rl + 1] == '\0')
+				return false;	/* the root itself was just tried */
+			path[rl + 1] = '\0';	/* try the root */
+		} else {
+			*slash = '\0';
+		}
+	}
+}
+
+static bool rate_exceeded(struct odm_ondemand *d, __u64 cgid, unsigned int per_min)
+{
+	__u64 now = now_ms();
+	struct rate *r = NULL, *free_slot = NULL;
+	int i;
+
+	for (i = 0; i < MAX_RATED; i++) {
+		if (d->rates[i].cgid == cgid)
+			r = &d->rates[i];
+		else if (!free_slot && (!d->rates[i].cgid || now - d->rates[i].window_ms >= 60000))
+			free_slot = &d->rates[i];
+	}
+	if (!r) {
+		r = free_slot ? free_slot : &d->rates[0];
+		*r = (struct rate){ .cgid = cgid, .window_ms = now };
+	}
+	if (now - r->window_ms >= 60000)
+		*r = (struct rate){ .cgid = cgid, .window_ms = now };
+	if (r->count >= per_min) {
+		if (!r->logged)
+			logmsg("cgroup %llu: more than %u network requests a minute, refused "
+			       "until the minute is over", (unsigned long long)cgid, per_min);
+		r->logged = true;
 		return true;
-	return strncmp(cg, d->cgroup, n) == 0 && (cg[n] == '\0' || cg[n] == '/');
+	}
+	r->count++;
+	return false;
+}
+
+static unsigned int held_by(struct odm_ondemand *d, __u64 cgid)
+{
+	unsigned int n = 0;
+	int i;
+
+	for (i = 0; i < MAX_HELD; i++)
+		n += d->held[i].cgid == cgid;
+	return n;
+}
+
+static void held_add(struct odm_ondemand *d, __u64 cgid, const struct odm_prefix_key *key)
+{
+	int i;
+
+	for (i = 0; cgid && i < MAX_HELD; i++) {
+		if (!d->held[i].cgid) {
+			d->held[i] = (struct held){ .cgid = cgid, .key = *key };
+			return;
+		}
+	}
+}
+
+static void held_drop(struct odm_ondemand *d, const struct odm_prefix_key *key)
+{
+	int i;
+
+	for (i = 0; i < MAX_HELD; i++)
+		if (d->held[i].cgid && !memcmp(&d->held[i].key, key, sizeof(*key)))
+			d->held[i].cgid = 0;
+}
+
+/*
+ * Policy and quotas for a request that needs the network, checked again
+ * here because a process can talk to odmd without going through BPF.
+ * ODM_R_OK to go on, else the answer.
+ */
+static __u32 admit(struct odm_ondemand *d, struct client *c, const char *cg, bool on_net)
+{
+	struct odm_policy pol;
+	__u8 type = c->req.type;
+
+	if (!c->cgid || !peer_policy(d, cg, &pol))
+		return ODM_R_OK;		/* root, or no policy: no limit */
+	if (((pol.flags & ODM_POLF_ALLOW) && !(pol.allow_mask & (1u << type))) ||
+	    (on_net && (pol.flags & ODM_POLF_NO_ON_NET))) {
+		odm_stats_add(d->o.maps, ODM_STAT_NET_DENIED, 1);
+		return ODM_R_DENIED;
+	}
+	if ((type == ODM_TYPE_FIXED || type == ODM_TYPE_SESSION_LASTING) && pol.max_held &&
+	    held_by(d, c->cgid) >= pol.max_held) {
+		odm_stats_add(d->o.maps, ODM_STAT_NET_QUOTA, 1);
+		return ODM_R_FAILED;
+	}
+	if (pol.net_per_min && rate_exceeded(d, c->cgid, pol.net_per_min)) {
+		odm_stats_add(d->o.maps, ODM_STAT_NET_RATE, 1);
+		return ODM_R_FAILED;
+	}
+	return ODM_R_OK;
 }
 
 /* ---- leases -> addresses -> maps ---- */
@@ -329,6 +486,8 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			return;
 		}
 		d->granted[l->type] = true;
+		if (l->type == ODM_TYPE_FIXED || l->type == ODM_TYPE_SESSION_LASTING)
+			held_add(d, first_waiting_cgroup(d, l->type), &key);
 		answer_waiting(d, l->type, ODM_R_OK, &key, &val);
 		return;
 	case ODM_DHCP6_RESTORED:
@@ -340,6 +499,9 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			logmsg("cannot (re)configure the address of a lease: %s", strerror(-err));
 		return;
 	case ODM_DHCP6_LOST:
+		key.prefixlen = l->plen;
+		memcpy(key.prefix, l->prefix, sizeof(key.prefix));
+		held_drop(d, &key);
 		withdraw_lease(d, l);
 		return;
 	}
@@ -355,7 +517,10 @@ static void handle_request(struct odm_ondemand *d, struct client *c)
 	bool on_net = c->req.flags & ODM_REQF_ON_NET;
 	int iaid;
 
-	if (!peer_allowed(d, c->fd)) {
+	char cg[PATH_MAX];
+	__u32 verdict;
+
+	if (!peer_allowed(d, c->fd, &c->cgid, cg, sizeof(cg))) {
 		answer(c, ODM_R_DENIED, NULL, NULL);
 		return;
 	}
@@ -366,6 +531,11 @@ static void handle_request(struct odm_ondemand *d, struct client *c)
 	}
 	if (!d->dhcp6) {
 		answer(c, on_net ? ODM_R_FAILED : ODM_R_NOT_OFFERED, NULL, NULL);
+		return;
+	}
+	verdict = admit(d, c, cg, on_net);
+	if (verdict != ODM_R_OK) {
+		answer(c, verdict, NULL, NULL);
 		return;
 	}
 	c->waiting = true;
@@ -401,7 +571,9 @@ static void client_readable(struct odm_ondemand *d, struct client *c)
 	}
 	memcpy(&c->req, buf, sizeof(c->req));
 	if (c->req.op == ODM_OP_WATCH) {
-		if (peer_allowed(d, c->fd))
+		char cg[PATH_MAX];
+
+		if (peer_allowed(d, c->fd, &c->cgid, cg, sizeof(cg)))
 			c->watcher = true;
 		else
 			answer(c, ODM_R_DENIED, NULL, NULL);

@@ -184,6 +184,8 @@ int odm_policy_foreach(struct odm_maps *m, odm_policy_cb cb, void *ctx);
 
 /* Sum the per-CPU counters into out[ODM_STAT_MAX]. */
 int odm_stats_read(struct odm_maps *m, __u64 out[ODM_STAT_MAX]);
+/* Add n to a counter only user space writes (ODM_STAT_NET_*). */
+int odm_stats_add(struct odm_maps *m, unsigned int stat, __u64 n);
 /* Name of a counter for output ("setsc_ok", ...), snake_case. */
 const char *odm_stat_name(unsigned int stat);
 /* Use counts of one address; zeros when absent. */

@@ -382,6 +382,9 @@ const char *odm_stat_name(unsigned int stat)
 		[ODM_STAT_RELEASE_COUNTED]	= "release_counted",
 		[ODM_STAT_SETSC_HINT]		= "setsc_hint",
 		[ODM_STAT_SETSC_DENIED]		= "setsc_denied",
+		[ODM_STAT_NET_DENIED]		= "net_denied",
+		[ODM_STAT_NET_QUOTA]		= "net_quota_exceeded",
+		[ODM_STAT_NET_RATE]		= "net_rate_limited",
 	};
 
 	if (stat >= ODM_STAT_MAX || !names[stat])
@@ -569,4 +572,29 @@ int odm_cgroup_path(__u64 id, char *buf, size_t len)
 		return -ENAMETOOLONG;
 	strcpy(buf, rel);
 	return 0;
+}
+
+int odm_stats_add(struct odm_maps *m, unsigned int stat, __u64 n)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u32 key = stat;
+	__u64 *vals;
+	int err;
+
+	if (stat >= ODM_STAT_MAX)
+		return -EINVAL;
+	if (ncpus < 1)
+		return ncpus ? ncpus : -EINVAL;
+	vals = calloc((size_t)ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	/* Counters odmd owns: no BPF program writes them, so a read-modify-
+	 * write of CPU 0's slot races with nobody but another odmd. */
+	err = bpf_map_lookup_elem(m->stats, &key, vals) ? -errno : 0;
+	if (!err) {
+		vals[0] += n;
+		err = bpf_map_update_elem(m->stats, &key, vals, BPF_EXIST) ? -errno : 0;
+	}
+	free(vals);
+	return err;
 }

@@ -1707,6 +1707,56 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* Quotas and rate limits on network requests (section 7: exhaustion,
+ * billing), enforced by odmd for the requester's cgroup; root is exempt. */
+static void test_policy_quotas(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char out[4096];
+	struct env e;
+	int s, i;
+	static const struct {
+		int type;
+		bool on_net;
+		int want;
+		const char *what;
+	} steps[] = {
+		{ SESSION_LASTING_IPV6_ADDRESS, false, 0, "first session-lasting prefix" },
+		{ SESSION_LASTING_IPV6_ADDRESS, true, EAI_REQUIREDIPFAILED, "max-held 1 reached" },
+		{ NON_PERSISTENT_IPV6_ADDRESS, false, 0, "second network request" },
+		{ NON_PERSISTENT_IPV6_ADDRESS, true, 0, "third network request" },
+		{ NON_PERSISTENT_IPV6_ADDRESS, true, EAI_REQUIREDIPFAILED, "rate 3/min reached" },
+		{ NON_PERSISTENT_IPV6_ADDRESS, false, 0, "a configured prefix needs no request" },
+	};
+
+	if (!ASSERT_TRUE(env_setup(&e, "# on demand only\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s max-held 1 rate 3",
+			       e.cgroup), 0, "odm policy set quotas") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+	for (i = 0; i < (int)(sizeof(steps) / sizeof(steps[0])); i++) {
+		s = ag_socket(&a, SOCK_STREAM);
+		if (steps[i].on_net)
+			ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL);
+		ASSERT_EQ(ag_setsc(&a, s, steps[i].type, &addr), steps[i].want, steps[i].what);
+		ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	}
+	ASSERT_EQ(stat_of(&e, "net_quota_exceeded"), 1, "quota refusal counted");
+	ASSERT_EQ(stat_of(&e, "net_rate_limited"), 1, "rate refusal counted");
+	/* The operator is not limited. */
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "request fixed"), 0, "root's odm request");
+	ASSERT_EQ(env_kea_leases(&e), 4, "refused requests never reached the network");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1731,6 +1781,7 @@ static const struct test tests[] = {
 	T(test_handoff),
 	T(test_graceful_replacement),
 	T(test_policy_allow),
+	T(test_policy_quotas),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
 };
