@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -491,6 +492,35 @@ const char *sa_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len
 
 #define AGENT_MAX_SOCKS 64
 
+struct stress_arg {
+	const struct agent_req *req;
+	int ok, failed;
+};
+
+/* One stress thread: sockets opened, typed, connected and closed. */
+static void *stress_thread(void *p)
+{
+	struct stress_arg *a = p;
+	int i;
+
+	for (i = 0; i < a->req->id; i++) {
+		struct in6_addr addr;
+		int s = socket(AF_INET6, SOCK_DGRAM, 0);
+
+		if (s < 0) {
+			a->failed++;
+			continue;
+		}
+		if (setsc(s, &addr, (sc_type)(1 + i % 3)) == 0 &&
+		    connect(s, (const struct sockaddr *)&a->req->sa, a->req->salen) == 0)
+			a->ok++;
+		else
+			a->failed++;
+		close(s);
+	}
+	return NULL;
+}
+
 static void agent_serve(int fd)
 {
 	int socks[AGENT_MAX_SOCKS];
@@ -637,6 +667,25 @@ static void agent_serve(int fd)
 			if (resp.ret)
 				resp.addr = got[0];
 			resp.arg = distinct;
+			if (write(fd, &resp, sizeof(resp)) != sizeof(resp))
+				_exit(1);
+			continue;
+		}
+		case AG_STRESS: {
+			pthread_t th[16];
+			struct stress_arg sa[16];
+			int n = req.arg > 16 ? 16 : req.arg, k;
+
+			for (k = 0; k < n; k++) {
+				sa[k] = (struct stress_arg){ .req = &req };
+				pthread_create(&th[k], NULL, stress_thread, &sa[k]);
+			}
+			resp.ret = resp.err = 0;
+			for (k = 0; k < n; k++) {
+				pthread_join(th[k], NULL);
+				resp.ret += sa[k].ok;
+				resp.err += sa[k].failed;
+			}
 			if (write(fd, &resp, sizeof(resp)) != sizeof(resp))
 				_exit(1);
 			continue;

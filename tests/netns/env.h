@@ -117,6 +117,8 @@ enum agent_op {
 	AG_WATCH_OPEN,	/* setsc_watch_open() -> ret = id of the watch fd, or -errno */
 	AG_WATCH_READ,	/* id: wait 5 s at most, setsc_watch_read() -> ret, addr = old,
 			 * local = new (sockaddr_in6), arg = grace_s */
+	AG_STRESS,	/* arg threads x id rounds of socket/setsc(type 1-3)/connect(sa, UDP)/
+			 * close -> ret = successful setsc() calls, err = failures */
 	AG_EXIT,
 };
 

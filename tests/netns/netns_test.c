@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <bpf/bpf.h>
 
@@ -1757,6 +1758,80 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* Many threads opening, typing, connecting and closing sockets at once:
+ * every setsc() succeeds and the use counts come back to exactly zero. */
+static void test_stress_threads(void)
+{
+	enum { THREADS = 8, ROUNDS = 500 };
+	struct agent a = { .pid = -1 };
+	struct agent_req rq = { .op = AG_STRESS, .id = ROUNDS, .arg = THREADS };
+	struct agent_resp rs;
+	struct env e;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+	rq.salen = make_sa6(&rq.sa, NET_ADDR, PORT, NULL, NULL);
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "stress"))
+		goto cleanup;
+	printf("  %d threads x %d sockets: %d ok, %d failed\n", THREADS, ROUNDS, rs.ret, rs.err);
+	ASSERT_EQ(rs.ret, THREADS * ROUNDS, "every setsc() + connect() succeeded");
+	ASSERT_EQ(rs.err, 0, "no failures");
+	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 0, "SL count back to zero");
+	ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 0, "NP count back to zero");
+	ASSERT_EQ(env_sockets_on(&e, FX_ADDR), 0, "FX count back to zero");
+	ASSERT_EQ(stat_of(&e, "setsc_ok"), THREADS * ROUNDS, "setsc_ok counts every one");
+	ASSERT_EQ(stat_of(&e, "release_counted"), THREADS * ROUNDS, "every release counted");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/* odmd killed in the middle of a network request: the waiting setsc()
+ * fails at once, and a restarted odmd serves the next one. */
+static void test_odmd_killed_mid_request(void)
+{
+	struct agent a = { .pid = -1 };
+	struct agent_req rq = { .op = AG_SETSC_MANY, .id = SESSION_LASTING_IPV6_ADDRESS, .arg = 1 };
+	struct agent_resp rs;
+	struct timespec t0, t1;
+	struct in6_addr addr;
+	struct env e;
+	pid_t pid;
+	int s;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# on demand only\n"), "setup"))
+		goto cleanup;
+	/* No Kea yet: the request waits for an answer that does not come. */
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --lease-file %s/leases",
+		 e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	pid = fork();
+	if (pid == 0) {
+		usleep(500000);		/* the request is under way by then */
+		kill(e.odmd, SIGKILL);
+		_exit(0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_TRUE(agent_call(&a, &rq, &rs), "setsc while odmd dies");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waitpid(pid, NULL, 0);
+	ASSERT_EQ(rs.ret, 0, "the pending request failed");
+	ASSERT_TRUE(t1.tv_sec - t0.tv_sec < 4, "at once, not after the timeout");
+	waitpid(e.odmd, NULL, 0);
+	e.odmd = -1;
+
+	ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea");
+	ASSERT_TRUE(env_start_odmd(&e), "odmd restarts on its pins");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "served after restart");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1782,6 +1857,8 @@ static const struct test tests[] = {
 	T(test_graceful_replacement),
 	T(test_policy_allow),
 	T(test_policy_quotas),
+	T(test_stress_threads),
+	T(test_odmd_killed_mid_request),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
 };
