@@ -79,6 +79,10 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wsha
 if [ ! -f build/libodm-core.a ]; then
 	make -s build/libodm-core.a >/dev/null || { fail build "libodm-core.a"; finish; }
 fi
+# A library built with make SANITIZE=1 needs the same runtime in the driver.
+if nm build/libodm-core.a 2>/dev/null | grep -q __asan_init; then
+	CFLAGS="$CFLAGS -fsanitize=address,undefined -fno-omit-frame-pointer"
+fi
 if $CC $CFLAGS -O2 -g -Ilib -Ilib/core -Ibpf -o "$TMP/driver" tests/dhcp6/dhcp6_kea_test.c \
 	loader/dhcp6.c build/libodm-core.a -lbpf -lelf -lz; then
 	ok build_driver
