@@ -284,16 +284,53 @@ static __always_inline struct odm_policy *policy_lookup(void)
 	return found;
 }
 
-/* May the current cgroup request type (with ON_NET)?  No policy: yes. */
-static __always_inline bool policy_allows(__u32 type, bool on_net)
+/* May a cgroup with this policy request type (with ON_NET)?  No policy: yes. */
+static __always_inline bool policy_allows(const struct odm_policy *pol, __u32 type, bool on_net)
 {
-	struct odm_policy *pol = policy_lookup();
-
 	if (!pol)
 		return true;
 	if ((pol->flags & ODM_POLF_ALLOW) && !(pol->allow_mask & (1u << type)))
 		return false;
 	return !(on_net && (pol->flags & ODM_POLF_NO_ON_NET));
+}
+
+/*
+ * Review point 12, behind the operator's switch: a type with no prefix may
+ * be served by a stronger one, the least strong first.  Strength: a Fixed
+ * address also lasts the session and survives moves; Session-lasting also
+ * outlives any grace period; Graceful-replacement at least warns before it
+ * goes, which Non-persistent does not.
+ */
+static __always_inline struct odm_choice *stronger_choice(const struct odm_policy *pol,
+							  __u32 type, __u32 *served)
+{
+	/* types from the weakest to the strongest */
+	static const __u32 by_strength[4] = {
+		ODM_TYPE_NON_PERSISTENT, ODM_TYPE_GRACEFUL, ODM_TYPE_SESSION_LASTING,
+		ODM_TYPE_FIXED,
+	};
+	struct odm_choice *c;
+	bool above = false;
+	int i;
+
+	if (!pol || !(pol->flags & ODM_POLF_UPGRADE))
+		return NULL;
+	for (i = 0; i < 4; i++) {
+		__u32 t = by_strength[i];
+
+		if (!above) {
+			above = t == type;
+			continue;
+		}
+		if (!policy_allows(pol, t, false))
+			continue;
+		c = bpf_map_lookup_elem(&odm_select, &t);
+		if (c) {
+			*served = t;
+			return c;
+		}
+	}
+	return NULL;
 }
 
 /* Gives new IPv6 TCP/UDP sockets the cgroup's default type.  Fails open:
@@ -450,9 +487,10 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 {
 	struct odm_sc_req *req = ctx->optval;
 	struct bpf_sock *sk = ctx->sk;
+	struct odm_policy *pol;
 	struct odm_choice *c;
 	struct odm_sk *st;
-	__u32 type;
+	__u32 type, served;
 
 	if (!sk || sk->family != AF_INET6)
 		return reject(EAFNOSUPPORT);
@@ -471,7 +509,8 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 
 	type = req->type;
 	st->req_type = type;
-	if (!policy_allows(type, st->flags & ODM_SKF_ON_NET)) {
+	pol = policy_lookup();
+	if (!policy_allows(pol, type, st->flags & ODM_SKF_ON_NET)) {
 		/* Section 7: costly types only for authorized applications;
 		 * a refused request never reaches the network. */
 		st->status = ODM_ST_DENIED;
@@ -489,14 +528,18 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 		 * only odmd can get one (the request path), BPF cannot block. */
 		st->status = ODM_ST_NEED_NET;
 		stat_inc(ODM_STAT_SETSC_NEED_NET);
-	} else if (!(c = bpf_map_lookup_elem(&odm_select, &type))) {
+	} else if ((c = bpf_map_lookup_elem(&odm_select, &type))) {
+		sc_granted(st, c->addr, type);
+		stat_inc(ODM_STAT_SETSC_OK);
+	} else if ((c = stronger_choice(pol, type, &served))) {
+		/* The socket is of the type it got: connect() keeps it. */
+		sc_granted(st, c->addr, served);
+		stat_inc(ODM_STAT_SETSC_UPGRADED);
+	} else {
 		/* A failed request leaves the socket as it was (a default
 		 * type stays): the application may go on without the type. */
 		st->status = ODM_ST_NO_PREFIX;
 		stat_inc(ODM_STAT_SETSC_NO_PREFIX);
-	} else {
-		sc_granted(st, c->addr, type);
-		stat_inc(ODM_STAT_SETSC_OK);
 	}
 	ctx->optlen = -1;	/* consumed: the kernel never sees odm's option */
 	return VERDICT_ALLOW;

@@ -173,6 +173,8 @@ struct odm_policy {
 /* struct odm_policy.flags */
 #define ODM_POLF_ALLOW		0x01	/* only the types in allow_mask may be requested */
 #define ODM_POLF_NO_ON_NET	0x02	/* IPV6_REQUIRE_SRC_ON_NET is refused */
+#define ODM_POLF_UPGRADE	0x04	/* a type with no prefix may be served by a
+					 * stronger one (review point 12) */
 
 /* Indexes of the odm_stats per-CPU counters. */
 enum odm_stat {
@@ -192,6 +194,7 @@ enum odm_stat {
 	ODM_STAT_RELEASE_COUNTED,	/* sock_release dropped a use count */
 	ODM_STAT_SETSC_HINT,		/* setsc() took the address odmd obtained */
 	ODM_STAT_SETSC_DENIED,		/* setsc() refused by the cgroup's policy */
+	ODM_STAT_SETSC_UPGRADED,	/* setsc() served by a stronger type (policy) */
 	ODM_STAT_NET_DENIED,		/* odmd: network request refused by policy */
 	ODM_STAT_NET_QUOTA,		/* odmd: refused, max-held prefixes reached */
 	ODM_STAT_NET_RATE,		/* odmd: refused, network requests a minute reached */

@@ -40,6 +40,8 @@ struct cli_cmd {
 	__u16 rate;			/* network requests per minute, 0: no limit */
 	bool has_max_held;
 	__u16 max_held;			/* fixed + session-lasting prefixes, 0: no limit */
+	bool has_upgrade;
+	bool upgrade;			/* a stronger type may serve a missing one */
 };
 
 /*

@@ -259,7 +259,8 @@ static int print_policy(__u64 cgid, const struct odm_policy *pol, void *arg)
 	}
 	odm_print_bool(c->p, "on_net", "%-6s ", !(pol->flags & ODM_POLF_NO_ON_NET));
 	odm_print_u64(c->p, "net_per_min", "%-6llu ", pol->net_per_min);
-	odm_print_u64(c->p, "max_held", "%llu", pol->max_held);
+	odm_print_u64(c->p, "max_held", "%-8llu ", pol->max_held);
+	odm_print_bool(c->p, "upgrade", "%s", pol->flags & ODM_POLF_UPGRADE);
 	odm_print_close_object(c->p);
 	odm_print_text(c->p, "\n");
 	return 0;
@@ -286,7 +287,7 @@ static int policy_show(struct odm_maps *m, struct odm_printer *p)
 	odm_print_open_object(p, NULL);
 	print_attached(p, m);
 	odm_print_text(p, "CGROUP                           ID         DEFAULT               "
-		       "ALLOW                ON-NET RATE   MAX-HELD\n");
+		       "ALLOW                ON-NET RATE   MAX-HELD UPGRADE\n");
 	odm_print_open_array(p, "policies");
 	odm_policy_foreach(m, print_policy, &c);
 	odm_print_close_array(p);
@@ -310,6 +311,11 @@ static void policy_merge(const struct cli_cmd *cmd, struct odm_policy *pol)
 		if (cmd->on_net_deny)
 			pol->flags |= ODM_POLF_NO_ON_NET;
 	}
+	if (cmd->has_upgrade) {
+		pol->flags &= ~ODM_POLF_UPGRADE;
+		if (cmd->upgrade)
+			pol->flags |= ODM_POLF_UPGRADE;
+	}
 	if (cmd->has_rate)
 		pol->net_per_min = cmd->rate;
 	if (cmd->has_max_held)
@@ -324,6 +330,7 @@ static void policy_merge(const struct cli_cmd *cmd, struct odm_policy *pol)
 static bool policy_removable(const struct cli_cmd *cmd, const struct odm_policy *pol)
 {
 	return !cmd->has_allow && !cmd->has_on_net && !cmd->has_rate && !cmd->has_max_held &&
+	       !cmd->has_upgrade &&
 	       !pol->default_type && !pol->flags && !pol->net_per_min && !pol->max_held;
 }
 

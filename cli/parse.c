@@ -25,7 +25,7 @@ void cli_usage(FILE *f)
 	      "       odm policy show\n"
 	      "       odm policy set cgroup PATH [ default { TYPE | none } ]\n"
 	      "                      [ allow { TYPE[,TYPE...] | all } ] [ on-net { allow | deny } ]\n"
-	      "                      [ rate N ] [ max-held N ]\n"
+	      "                      [ rate N ] [ max-held N ] [ upgrade { allow | deny } ]\n"
 	      "       odm policy del cgroup PATH\n"
 	      "       odm stats\n"
 	      "       odm request TYPE [ on-net ]\n"
@@ -183,7 +183,7 @@ static int parse_cgroup_kw(struct args *a, struct cli_cmd *c)
 }
 
 #define POLICY_KEYWORDS "'default TYPE', 'allow TYPE[,TYPE...]|all', 'on-net allow|deny', " \
-			"'rate N' or 'max-held N'"
+			"'rate N', 'max-held N' or 'upgrade allow|deny'"
 
 /* allow fixed,session-lasting  |  allow all */
 static int parse_type_list(struct args *a, const char *val, __u8 *mask)
@@ -242,6 +242,8 @@ static int parse_policy_set(struct args *a, struct cli_cmd *c)
 			seen = &c->has_rate;
 		else if (odm_is_prefix(kw, "max-held"))
 			seen = &c->has_max_held;
+		else if (odm_is_prefix(kw, "upgrade"))
+			seen = &c->has_upgrade;
 		else if (n)
 			return fail(a, CLI_USAGE, "unexpected argument '%s' (expected %s)", kw,
 				    POLICY_KEYWORDS);
@@ -261,10 +263,12 @@ static int parse_policy_set(struct args *a, struct cli_cmd *c)
 			ret = parse_u16(a, "rate", val, &c->rate);
 		else if (seen == &c->has_max_held)
 			ret = parse_u16(a, "max-held", val, &c->max_held);
-		else if (odm_is_prefix(val, "allow") || odm_is_prefix(val, "deny"))
+		else if (!odm_is_prefix(val, "allow") && !odm_is_prefix(val, "deny"))
+			ret = fail(a, CLI_ERROR, "invalid %s '%s' (expected allow or deny)", kw, val);
+		else if (seen == &c->has_on_net)
 			c->on_net_deny = odm_is_prefix(val, "deny");
 		else
-			ret = fail(a, CLI_ERROR, "invalid on-net '%s' (expected allow or deny)", val);
+			c->upgrade = odm_is_prefix(val, "allow");
 		if (ret)
 			return ret;
 		*seen = true;

@@ -382,6 +382,7 @@ const char *odm_stat_name(unsigned int stat)
 		[ODM_STAT_RELEASE_COUNTED]	= "release_counted",
 		[ODM_STAT_SETSC_HINT]		= "setsc_hint",
 		[ODM_STAT_SETSC_DENIED]		= "setsc_denied",
+		[ODM_STAT_SETSC_UPGRADED]	= "setsc_upgraded",
 		[ODM_STAT_NET_DENIED]		= "net_denied",
 		[ODM_STAT_NET_QUOTA]		= "net_quota_exceeded",
 		[ODM_STAT_NET_RATE]		= "net_rate_limited",

@@ -1832,6 +1832,52 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* Review point 12: with the operator's switch, a type with no prefix is
+ * served by the least strong stronger type the cgroup may use. */
+static void test_policy_upgrade(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64], out[512];
+	struct env e;
+	int s;
+
+	/* Base world: Fixed, Session-lasting, Non-persistent; no Graceful. */
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr),
+		  EAI_REQUIREDIPNOTSUPPORTED, "default: exact type or error");
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s upgrade allow", e.cgroup), 0,
+		  "switch on");
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr), 0, "upgraded");
+	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "served by session-lasting, not fixed");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, SL_ADDR, "peer sees the session-lasting address");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	ASSERT_EQ(stat_of(&e, "setsc_upgraded"), 1, "counted");
+	/* Only to types the cgroup may use. */
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s allow graceful,fixed",
+			  e.cgroup), 0, "allow graceful and fixed");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr), 0, "upgraded again");
+	ASSERT_STREQ(in6_str(&addr, buf), FX_ADDR, "to fixed, session-lasting not allowed");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s allow graceful", e.cgroup),
+		  0, "allow graceful only");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr),
+		  EAI_REQUIREDIPNOTSUPPORTED, "nothing stronger allowed");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1857,6 +1903,7 @@ static const struct test tests[] = {
 	T(test_graceful_replacement),
 	T(test_policy_allow),
 	T(test_policy_quotas),
+	T(test_policy_upgrade),
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
 	T(test_ra_radvd),
