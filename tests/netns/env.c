@@ -492,6 +492,8 @@ const char *sa_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len
 
 #define AGENT_MAX_SOCKS 64
 
+static bool join_cgroup(const char *cgroup);
+
 struct stress_arg {
 	const struct agent_req *req;
 	int ok, failed;
@@ -671,6 +673,9 @@ static void agent_serve(int fd)
 				_exit(1);
 			continue;
 		}
+		case AG_JOIN:
+			resp.ret = join_cgroup(req.payload) ? 0 : -1;
+			break;
 		case AG_STRESS: {
 			pthread_t th[16];
 			struct stress_arg sa[16];

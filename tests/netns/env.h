@@ -119,6 +119,7 @@ enum agent_op {
 			 * local = new (sockaddr_in6), arg = grace_s */
 	AG_STRESS,	/* arg threads x id rounds of socket/setsc(type 1-3)/connect(sa, UDP)/
 			 * close -> ret = successful setsc() calls, err = failures */
+	AG_JOIN,	/* move the agent into the cgroup named in payload */
 	AG_EXIT,
 };
 
@@ -129,7 +130,7 @@ struct agent_req {
 	int family;
 	struct sockaddr_storage sa;
 	socklen_t salen;
-	char payload[64];
+	char payload[4300];
 };
 
 struct agent_resp {

@@ -1878,6 +1878,58 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* Edge cases: setsc() after connect(); a process moved to another cgroup
+ * after socket(); the cgroup removed while the links are pinned. */
+static void test_edge_cases(void)
+{
+	struct agent a = { .pid = -1 };
+	struct agent_req rq = { .op = AG_JOIN };
+	struct agent_resp rs;
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], root[512], out[1024];
+	struct env e;
+	int s, t, err = 0;
+	struct stat st;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect first");
+	ASSERT_EQ(ag_setsc_err(&a, s, SESSION_LASTING_IPV6_ADDRESS, &err), EAI_SYSTEM,
+		  "setsc() after connect()");
+	ASSERT_EQ(err, EISCONN, "errno EISCONN");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* A socket belongs to the cgroup of its creator: moving the process
+	 * changes its new sockets only. */
+	s = ag_socket(&a, SOCK_STREAM);
+	if (!ASSERT_EQ(odm_cgroup2_root(root, sizeof(root)), 0, "cgroup2 root"))
+		goto cleanup;
+	snprintf(rq.payload, sizeof(rq.payload), "%s", root);
+	ASSERT_TRUE(agent_call(&a, &rq, &rs) && rs.ret == 0, "agent moves to the root cgroup");
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), 0, "old socket still odm's");
+	ASSERT_STREQ(in6_str(&addr, buf), FX_ADDR, "address");
+	ASSERT_EQ(ag_setsc(&a, t, FIXED_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
+		  "new socket outside odm's cgroup");
+	agent_stop(&a);
+
+	/* The cgroup goes away under pinned links: unload still cleans up,
+	 * and odmd refuses the missing cgroup clearly. */
+	env_stop_odmd(&e, false);
+	ASSERT_EQ(rmdir(e.cgroup), 0, "cgroup removed with programs attached");
+	ASSERT_EQ(sys_status(out, sizeof(out), "build/odmd --unload --pin-dir %s 2>&1", e.pin_dir),
+		  0, "unload after the cgroup is gone");
+	ASSERT_TRUE(stat(e.pin_dir, &st) != 0, "no pins left");
+	ASSERT_EQ(sys_status(out, sizeof(out), "build/odmd --once --cgroup %s --pin-dir %s 2>&1",
+			     e.cgroup, e.pin_dir), 1, "odmd on a missing cgroup");
+	ASSERT_HAS(out, "cannot use cgroup", "says which");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1904,6 +1956,7 @@ static const struct test tests[] = {
 	T(test_policy_allow),
 	T(test_policy_quotas),
 	T(test_policy_upgrade),
+	T(test_edge_cases),
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
 	T(test_ra_radvd),
