@@ -58,10 +58,13 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 NETNS_SRCS := $(sort $(wildcard tests/netns/*.c))
 NETNS_BIN := $(O)/tests/netns_test
 
+BENCH_BIN := $(O)/bench/odm-bench
+BENCH_SO  := $(O)/bench/preload_bind.so
+
 EXAMPLES := $(O)/examples/odm-client $(O)/examples/odm-peer
 BINS := $(O)/odmd $(O)/odm $(O)/libodm.so.$(SOVER) $(O)/libodm.a $(O)/libodm.pc $(EXAMPLES)
 
-.PHONY: all help test unit-test demo install uninstall clean vmlinux deps
+.PHONY: all help test unit-test demo install uninstall clean vmlinux deps bench bench-bins
 
 help:
 	@echo 'odm $(VERSION) - RFC 8653 On Demand Mobility'
@@ -70,13 +73,14 @@ help:
 	@echo '  make demo       run the demo in throw-away namespaces (root; installs deps)'
 	@echo '  make test       unit + namespace integration tests (root; installs deps)'
 	@echo '  make install    install into $$(DESTDIR)$$(PREFIX) (default /usr/local)'
+	@echo '  make bench      odm against no odm and the alternatives, as ratios (root)'
 	@echo '  make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux'
 	@echo '  make clean      remove $(O)/'
 	@echo '  make deps       install build and test dependencies (scripts/deps.sh)'
 	@echo
 	@echo '  V=1 shows full commands; SANITIZE=1 builds with ASan/UBSan.'
 
-all: $(BINS)
+all: $(BINS) bench-bins
 
 deps:
 	$(Q)scripts/deps.sh
@@ -156,6 +160,28 @@ $(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(O)/libodm-core.a $(O)/lib
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
 
 test-bins: all $(UNIT_BINS) $(NETNS_BIN)
+
+# ---- benchmark ----------------------------------------------------------------
+
+# The benchmark reuses the integration tests' namespace and cgroup helpers.
+$(O)/bench/odm_bench.o: ALL_CFLAGS += -Itests/netns
+
+$(BENCH_BIN): $(O)/bench/odm_bench.o $(O)/tests/netns/env.o $(O)/libodm-core.a $(O)/libodm.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread -ldl
+
+# Only a baseline for the benchmark (what users would LD_PRELOAD instead of odm).
+$(BENCH_SO): bench/preload_bind.c | $(O)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $< -ldl
+
+bench-bins: $(BENCH_BIN) $(BENCH_SO)
+
+bench: deps-check bench-bins
+	$(Q)$(BENCH_BIN) --json $(O)/bench.json --dat $(O)/bench.dat --preload $(BENCH_SO)
+	$(Q)gnuplot -e "dat='$(O)/bench.dat'; out='$(O)/bench.png'" bench/plot.gp
+	@echo '  PLOT     $(O)/bench.png'
 
 unit-test: $(UNIT_BINS)
 	$(Q)tests/run.sh --unit-only

@@ -12,7 +12,7 @@ quiet=0
 # run/test: iproute2 (ip, veth, netns), util-linux (nsenter), jq (JSON checks),
 # kea-dhcp6-server and radvd (the "network" of the on-demand tests)
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
-	  iproute2 util-linux jq kea-dhcp6-server radvd)
+	  iproute2 util-linux jq kea-dhcp6-server radvd gnuplot-nox)
 
 missing=()
 for p in "${packages[@]}"; do
