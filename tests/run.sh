@@ -43,6 +43,7 @@ if [ $unit_only -eq 0 ]; then
 		suite "netns: end to end" build/tests/netns_test
 		suite "cli" bash tests/cli.sh
 		suite "dhcpv6 client against Kea" bash tests/dhcp6/kea-test.sh
+		suite "bench (quick, timings not asserted)" bash bench/quick.sh
 	fi
 fi
 
