@@ -58,13 +58,26 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 NETNS_SRCS := $(sort $(wildcard tests/netns/*.c))
 NETNS_BIN := $(O)/tests/netns_test
 
+# libFuzzer targets.  The parsers are compiled again with clang's coverage
+# instrumentation: libodm-core.a comes from $(CC) without it, and a fuzzer
+# that cannot see coverage only guesses.  The archive lets each target link
+# just the parsers it calls.
+FUZZ_SRCS  := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS  := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_PARSERS := lib/core/config.c lib/core/prefix.c lib/core/types.c lib/core/args.c \
+		lib/core/nl.c lib/core/dhcp6.c lib/core/ra.c lib/proto.c cli/parse.c
+FUZZ_OBJS  := $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_PARSERS))
+# UBSan must abort, or libFuzzer never hears of undefined behaviour.
+FUZZ_CFLAGS := -g -O1 -fno-sanitize-recover=undefined $(CSTD) $(WARN) -Ilib -Ilib/core -Ibpf -Icli
+FUZZ_SECONDS ?= 60
+
 BENCH_BIN := $(O)/bench/odm-bench
 BENCH_SO  := $(O)/bench/preload_bind.so
 
 EXAMPLES := $(O)/examples/odm-client $(O)/examples/odm-peer
 BINS := $(O)/odmd $(O)/odm $(O)/libodm.so.$(SOVER) $(O)/libodm.a $(O)/libodm.pc $(EXAMPLES)
 
-.PHONY: all help test unit-test demo install uninstall clean vmlinux deps bench bench-bins
+.PHONY: all help test unit-test demo install uninstall clean vmlinux deps bench bench-bins fuzz fuzz-bins
 
 help:
 	@echo 'odm $(VERSION) - RFC 8653 On Demand Mobility'
@@ -75,6 +88,7 @@ help:
 	@echo '  make install    install into $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo '  make bench      odm against no odm and the alternatives, as ratios (root)'
 	@echo '  make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux'
+	@echo '  make fuzz       fuzz every parser for $$FUZZ_SECONDS (60) s each (clang, libFuzzer)'
 	@echo '  make clean      remove $(O)/'
 	@echo '  make deps       install build and test dependencies (scripts/deps.sh)'
 	@echo
@@ -159,7 +173,27 @@ $(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(O)/libodm-core.a $(O)/lib
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
 
-test-bins: all $(UNIT_BINS) $(NETNS_BIN)
+# ---- fuzzing ----------------------------------------------------------------
+
+$(O)/fuzz/obj/%.o: %.c $(CORE_HDRS) lib/odm.h lib/proto.h cli/cli.h | $(O)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -fsanitize=fuzzer-no-link,address,undefined $(FUZZ_CFLAGS) -c $< -o $@
+
+$(O)/fuzz/libparsers.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/fuzz/fuzz_%: fuzz/fuzz_%.c $(O)/fuzz/libparsers.a $(CORE_HDRS) lib/proto.h cli/cli.h
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined $(FUZZ_CFLAGS) -o $@ $< $(O)/fuzz/libparsers.a
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: fuzz-bins
+	$(Q)fuzz/run.sh --seconds $(FUZZ_SECONDS)
+
+test-bins: all $(UNIT_BINS) $(NETNS_BIN) fuzz-bins
 
 # ---- benchmark ----------------------------------------------------------------
 

@@ -44,6 +44,7 @@ if [ $unit_only -eq 0 ]; then
 		suite "cli" bash tests/cli.sh
 		suite "dhcpv6 client against Kea" bash tests/dhcp6/kea-test.sh
 		suite "bench (quick, timings not asserted)" bash bench/quick.sh
+		suite "fuzz (bounded)" bash fuzz/run.sh --seconds 10
 	fi
 fi
 
