@@ -106,6 +106,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } odm_stats SEC(".maps");
 
+/* Bytes sent per handed-out address, per CPU (RFC 8653 section 7: lifetimes
+ * in bytes).  Written by odm_egress; read by odmd and the CLI. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct odm_addr_key);
+	__type(value, struct odm_tx);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} odm_tx SEC(".maps");
+
 /* What was loaded where (struct odm_info).  Written by odmd; read by the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -668,4 +678,42 @@ int odm_getsockopt(struct bpf_sockopt *ctx)
 			return addr_prefs_get(ctx);
 	}
 	return sockopt_pass(ctx);
+}
+
+/* ---- egress ------------------------------------------------------------------------- */
+
+/*
+ * Counts what typed sockets send from the address odm handed them, so odmd
+ * can give addresses lifetimes in bytes (section 7).  Untyped traffic costs
+ * one socket-storage lookup.  Never drops anything.
+ */
+SEC("cgroup_skb/egress")
+int odm_egress(struct __sk_buff *skb)
+{
+	struct odm_addr_key key = {};
+	struct bpf_sock *sk = skb->sk;
+	struct odm_tx *tx, init = {};
+	struct odm_sk *st;
+
+	if (!sk || skb->protocol != bpf_htons(0x86dd))
+		return VERDICT_ALLOW;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return VERDICT_ALLOW;
+	st = bpf_sk_storage_get(&odm_sk, sk, 0, 0);
+	if (!st || !(st->flags & ODM_SKF_COUNTED))
+		return VERDICT_ALLOW;
+	/* The source as sent: the app may have bound another address. */
+	if (bpf_skb_load_bytes(skb, 8, key.addr, sizeof(key.addr)) || !addr_eq(key.addr, st->addr))
+		return VERDICT_ALLOW;
+	tx = bpf_map_lookup_elem(&odm_tx, &key);
+	if (!tx) {
+		bpf_map_update_elem(&odm_tx, &key, &init, BPF_NOEXIST);
+		tx = bpf_map_lookup_elem(&odm_tx, &key);
+		if (!tx)
+			return VERDICT_ALLOW;
+	}
+	tx->bytes += skb->len;		/* per-CPU slot: no atomic needed */
+	tx->packets++;
+	return VERDICT_ALLOW;
 }

@@ -137,6 +137,7 @@ struct odm_prefix {
 	__u64 since_ns;		/* CLOCK_BOOTTIME when it became valid */
 	__u32 valid_lft;	/* seconds, 0xffffffff = forever */
 	__u32 preferred_lft;	/* seconds, 0xffffffff = forever */
+	__u64 addr_since_ns;	/* CLOCK_BOOTTIME when addr became its host address */
 };
 
 /* Value of odm_select: the address handed out for one type, keyed by type. */
@@ -158,6 +159,12 @@ struct odm_addr_key {
 struct odm_use {
 	__u64 sockets;		/* open sockets odm assigned this address to */
 	__u64 assigned;		/* total assignments since load */
+};
+
+/* Value of odm_tx (per CPU), keyed by struct odm_addr_key: bytes sent. */
+struct odm_tx {
+	__u64 bytes;		/* IPv6 packet bytes sent from the address */
+	__u64 packets;
 };
 
 /* Value of odm_policy, keyed by cgroup id (__u64). */

@@ -91,7 +91,8 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 	struct list_ctx *c = arg;
 	char pbuf[ODM_PREFIX_STRLEN], abuf[INET6_ADDRSTRLEN], dev[IF_NAMESIZE] = "*";
 	struct odm_use use;
-	__u64 age_s = 0;
+	struct odm_tx tx;
+	__u64 age_s = 0, addr_age_s = 0;
 
 	if (c->cmd->has_type && val->type != c->cmd->type)
 		return 0;
@@ -100,6 +101,9 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 	if (c->cmd->dev && strcmp(c->cmd->dev, dev))
 		return 0;
 	odm_use_get(c->maps, val->addr, &use);
+	odm_tx_get(c->maps, val->addr, &tx);
+	if (val->state != ODM_PS_NOADDR && val->addr_since_ns && c->now > val->addr_since_ns)
+		addr_age_s = (c->now - val->addr_since_ns) / 1000000000ull;
 	if (val->state != ODM_PS_NOADDR && val->since_ns && c->now > val->since_ns)
 		age_s = (c->now - val->since_ns) / 1000000000ull;
 
@@ -120,6 +124,9 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 	odm_print_string(c->p, "source", "%-7s ", odm_source_name(val->source));
 	odm_print_u64(c->p, "sockets", "%7llu ", use.sockets);
 	odm_print_u64(c->p, "assigned", NULL, use.assigned);
+	odm_print_u64(c->p, "tx_bytes", "%10llu ", tx.bytes);
+	odm_print_u64(c->p, "tx_packets", NULL, tx.packets);
+	odm_print_u64(c->p, "addr_age_s", NULL, addr_age_s);
 	odm_print_u64(c->p, "age_s", "%6llus ", age_s);
 	if (val->state == ODM_PS_NOADDR) {
 		odm_print_null(c->p, "valid_lft", "%s");
@@ -139,7 +146,7 @@ static int prefix_list(const struct cli_cmd *cmd, struct odm_maps *m, struct odm
 	int err;
 
 	odm_print_text(p, "PREFIX                       TYPE                  DEV        "
-		       "ADDRESS                                 STATE       SEL  SOURCE  SOCKETS    AGE VALID\n");
+		       "ADDRESS                                 STATE       SEL  SOURCE  SOCKETS   TX BYTES    AGE VALID\n");
 	odm_print_open_array(p, NULL);
 	err = odm_prefix_foreach(m, print_prefix, &c);
 	odm_print_close_array(p);

@@ -38,6 +38,7 @@
 #include "ondemand.h"
 #include "ra.h"
 #include "graceful.h"
+#include "lifetime.h"
 #include "log.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -52,6 +53,7 @@ struct opts {
 	unsigned int dhcp6_option;
 	unsigned int dhcp6_max_rt_ms;
 	unsigned int grace_s;	/* graceful replacement period */
+	struct odm_lifetimes lifetimes;	/* per type; --lifetime */
 	int notify_fd;		/* -1: none */
 	bool once;
 	bool ra;		/* type prefixes from router advertisements */
@@ -71,6 +73,7 @@ static struct bpf_program *p_connect6(struct odm_bpf *s) { return s->progs.odm_c
 static struct bpf_program *p_sendmsg6(struct odm_bpf *s) { return s->progs.odm_sendmsg6; }
 static struct bpf_program *p_setsockopt(struct odm_bpf *s) { return s->progs.odm_setsockopt; }
 static struct bpf_program *p_getsockopt(struct odm_bpf *s) { return s->progs.odm_getsockopt; }
+static struct bpf_program *p_egress(struct odm_bpf *s) { return s->progs.odm_egress; }
 
 static const struct prog_pin prog_pins[] = {
 	{ "link_sock_create",	p_sock_create },
@@ -79,10 +82,12 @@ static const struct prog_pin prog_pins[] = {
 	{ "link_sendmsg6",	p_sendmsg6 },
 	{ "link_setsockopt",	p_setsockopt },
 	{ "link_getsockopt",	p_getsockopt },
+	{ "link_egress",	p_egress },
 };
 
 static const char *const map_pins[] = {
 	"odm_sk", "odm_prefixes", "odm_select", "odm_addr_use", "odm_policy", "odm_stats", "odm_info",
+	"odm_tx",
 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -113,6 +118,9 @@ static void usage(FILE *f)
 		"                           (default %s)\n"
 		"      --grace SECONDS      how long a replaced graceful-replacement address\n"
 		"                           stays valid (default 60)\n"
+		"      --lifetime TYPE:SECONDS[:BYTES]  renew a type's host addresses after that\n"
+		"                           long or that many bytes sent; 0: no limit (default\n"
+		"                           non-persistent and graceful-replacement: 3600 s)\n"
 		"      --ra            type prefixes from the SrvTp of router advertisements\n"
 		"      --notify-fd FD  write \"READY\\n\" to FD once the maps are filled\n"
 		"  -u, --unload        detach and unpin everything under the pin directory\n"
@@ -125,7 +133,7 @@ static void usage(FILE *f)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
-	       OPT_GRACE, OPT_RA };
+	       OPT_GRACE, OPT_RA, OPT_LIFETIME };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -137,6 +145,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "lease-file",	required_argument, NULL, OPT_LEASE_FILE },
 		{ "dhcp6-max-rt", required_argument, NULL, OPT_MAX_RT },
 		{ "grace",	required_argument, NULL, OPT_GRACE },
+		{ "lifetime",	required_argument, NULL, OPT_LIFETIME },
 		{ "ra",		no_argument,	   NULL, OPT_RA },
 		{ "unload",	no_argument,	   NULL, 'u' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
@@ -149,6 +158,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1, .lease_file = ODM_LEASE_FILE,
 			    .grace_s = ODM_GRACE_DEFAULT_S };
+	odm_lifetimes_init(&o->lifetimes, ODM_GRACE_DEFAULT_S);
 	while ((c = getopt_long(argc, argv, "c:f:d:uvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->cgroup = optarg; break;
@@ -169,6 +179,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_DHCP6: o->dhcp6_dev = optarg; break;
 		case OPT_LEASE_FILE: o->lease_file = optarg; break;
+		case OPT_LIFETIME:
+			if (odm_lifetime_parse(optarg, &o->lifetimes)) {
+				logmsg("invalid --lifetime '%s': expected TYPE:SECONDS[:BYTES]", optarg);
+				return 2;
+			}
+			break;
 		case OPT_GRACE:
 			errno = 0;
 			fd = strtol(optarg, &end, 10);
@@ -197,6 +213,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		default: usage(stderr); return 2;
 		}
 	}
+	o->lifetimes.grace_s = o->grace_s;
 	if (optind < argc) {
 		logmsg("unexpected argument '%s'", argv[optind]);
 		return 2;
@@ -546,6 +563,7 @@ static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
 }
 
 #define MAX_POLLFDS 300
+#define LIFETIME_TICK_MS 1000
 
 /*
  * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
@@ -556,6 +574,8 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	struct signalfd_siginfo si;
+	struct odm_retired *retired;
+	__u64 next_tick = 0;
 	sigset_t mask;
 	int nlfd, sfd, err = 0;
 
@@ -575,12 +595,18 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 		close(sfd);
 		return nlfd;
 	}
+	retired = odm_retired_new();
+	if (!retired) {
+		close(nlfd);
+		close(sfd);
+		return -ENOMEM;
+	}
 	/* Events between the first sync and the subscription: sync once more. */
 	err = sync_kernel(m);
 	resync(o, m, od);
 	while (!err) {
 		bool changed = false;
-		int n = 3, ret;
+		int n = 3, ret, timeout;
 
 		pfd[0] = (struct pollfd){ .fd = nlfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -588,7 +614,11 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 		pfd[2] = (struct pollfd){ .fd = ra ? odm_ra_fd(ra) : -1, .events = POLLIN };
 		if (od)
 			n += odm_ondemand_pollfds(od, pfd + 3, MAX_POLLFDS - 3);
-		if (poll(pfd, (nfds_t)n, od ? odm_ondemand_timeout_ms(od) : -1) < 0) {
+		timeout = od ? odm_ondemand_timeout_ms(od) : -1;
+		/* Lifetimes are checked once a second. */
+		if (timeout < 0 || timeout > LIFETIME_TICK_MS)
+			timeout = LIFETIME_TICK_MS;
+		if (poll(pfd, (nfds_t)n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -609,6 +639,11 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 		}
 		if (od)
 			odm_ondemand_process(od, pfd + 3, n - 3);
+		if (odm_boottime_ns() >= next_tick) {
+			next_tick = odm_boottime_ns() + LIFETIME_TICK_MS * 1000000ull;
+			if (odm_lifetime_check(m, &o->lifetimes, retired, on_replaced, od) > 0)
+				resync(o, m, od);
+		}
 		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				logmsg("SIGHUP: reloading %s", o->config ? o->config : "(no config)");
@@ -622,6 +657,7 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 	}
 	close(nlfd);
 	close(sfd);
+	odm_retired_free(retired);
 	return err;
 }
 

@@ -146,6 +146,7 @@ struct odm_maps {
 	int policy;	/* odm_policy: hash __u64 cgroup id -> odm_policy */
 	int stats;	/* odm_stats: per-CPU array of __u64, ODM_STAT_MAX entries */
 	int info;	/* odm_info: array, one struct odm_info */
+	int tx;		/* odm_tx: per-CPU hash odm_addr_key -> odm_tx */
 	int lock_fd;	/* the pin directory, flock()ed around updates */
 };
 
@@ -191,6 +192,8 @@ const char *odm_stat_name(unsigned int stat);
 /* Use counts of one address; zeros when absent. */
 int odm_use_get(struct odm_maps *m, const __u32 addr[4], struct odm_use *use);
 int odm_info_get(struct odm_maps *m, struct odm_info *info);
+/* Bytes and packets sent from an address, summed over CPUs; zeros when none. */
+int odm_tx_get(struct odm_maps *m, const __u32 addr[4], struct odm_tx *tx);
 
 /* cgroup v2 helpers */
 /* Mount point of the cgroup v2 hierarchy from /proc/self/mountinfo into buf. */

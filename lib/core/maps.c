@@ -30,6 +30,7 @@ static const struct {
 	{ "odm_policy",		offsetof(struct odm_maps, policy) },
 	{ "odm_stats",		offsetof(struct odm_maps, stats) },
 	{ "odm_info",		offsetof(struct odm_maps, info) },
+	{ "odm_tx",		offsetof(struct odm_maps, tx) },
 };
 
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
@@ -598,4 +599,27 @@ int odm_stats_add(struct odm_maps *m, unsigned int stat, __u64 n)
 	}
 	free(vals);
 	return err;
+}
+
+int odm_tx_get(struct odm_maps *m, const __u32 addr[4], struct odm_tx *tx)
+{
+	int ncpus = libbpf_num_possible_cpus(), i;
+	struct odm_addr_key key;
+	struct odm_tx *vals;
+	int err;
+
+	memset(tx, 0, sizeof(*tx));
+	if (ncpus < 1)
+		return ncpus ? ncpus : -EINVAL;
+	memcpy(key.addr, addr, sizeof(key.addr));
+	vals = calloc((size_t)ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(m->tx, &key, vals) ? -errno : 0;
+	for (i = 0; !err && i < ncpus; i++) {
+		tx->bytes += vals[i].bytes;
+		tx->packets += vals[i].packets;
+	}
+	free(vals);
+	return err == -ENOENT ? 0 : err;
 }

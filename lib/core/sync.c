@@ -123,9 +123,13 @@ static const struct odm_kaddr *kaddr_pick(const struct kaddr_list *l,
 static void prefix_attach(struct odm_prefix *val, const struct odm_kaddr *ka, __u8 state,
 			  __u64 now)
 {
-	/* since_ns marks when the prefix became usable, not address changes. */
+	/* since_ns marks when the prefix became usable, not address changes
+	 * (odm_select prefers the latest attachment); addr_since_ns is the
+	 * age of the host address, for lifetimes (RFC 8653 section 7). */
 	if (state == ODM_PS_VALID && val->state != ODM_PS_VALID)
 		val->since_ns = now;
+	if (val->state == ODM_PS_NOADDR || memcmp(val->addr, ka->addr, sizeof(val->addr)))
+		val->addr_since_ns = now;
 	val->state = state;
 	memcpy(val->addr, ka->addr, sizeof(val->addr));
 	val->valid_lft = ka->valid_lft;

@@ -713,6 +713,7 @@ static void agent_serve(int fd)
 			struct sockaddr_in6 *nsa = (struct sockaddr_in6 *)&resp.local;
 
 			resp.ret = poll(&pfd, 1, 5000) == 1 ? setsc_watch_read(s, &ev) : -ETIMEDOUT;
+			resp.err = resp.ret < 0 ? -resp.ret : 0;
 			if (resp.ret == 0) {
 				resp.addr = ev.old_addr;
 				nsa->sin6_family = AF_INET6;

@@ -827,8 +827,9 @@ static void test_pins_and_btf(void)
 {
 	static const char *const pins[] = {
 		"odm_sk", "odm_prefixes", "odm_select", "odm_addr_use", "odm_policy",
-		"odm_stats", "odm_info", "link_sock_create", "link_sock_release",
+		"odm_stats", "odm_info", "odm_tx", "link_sock_create", "link_sock_release",
 		"link_connect6", "link_sendmsg6", "link_setsockopt", "link_getsockopt",
+		"link_egress",
 	};
 	char out[16384], path[256];
 	struct stat st;
@@ -853,7 +854,7 @@ static void test_pins_and_btf(void)
 			     e.pin_dir), 0, "second odmd --once");
 	ASSERT_EQ(sys_status(out, sizeof(out), "bpftool cgroup show %s | grep -c odm_", e.cgroup),
 		  0, "bpftool cgroup show");
-	ASSERT_HAS(out, "6", "six programs attached, not twelve");
+	ASSERT_HAS(out, "7", "seven programs attached, not fourteen");
 	env_stop_odmd(&e, false);
 	ASSERT_TRUE(sys("build/odmd --unload --pin-dir %s", e.pin_dir), "unload");
 	ASSERT_TRUE(stat(e.pin_dir, &st) != 0, "pin directory gone");
@@ -1310,12 +1311,13 @@ static void test_graceful_replacement(void)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct env e;
-	int w, old, s, c = -1, i;
+	int w, old, s, c = -1, c2 = -1, i;
 
 	if (!ASSERT_TRUE(env_setup(&e, "prefix 2001:db8:61::/64 type graceful-replacement\n"
 				      "prefix 2001:db8:62::/64 type graceful-replacement\n"), "setup"))
 		goto cleanup;
-	snprintf(e.odmd_args, sizeof(e.odmd_args), "--grace 3");
+	snprintf(e.odmd_args, sizeof(e.odmd_args),
+		 "--grace 3 --lifetime graceful-replacement:0:1500");
 	if (!ASSERT_TRUE(sys("ip -n %s addr add %s/64 dev veth-h nodad", e.host_ns, GR1_ADDR), "GR1") ||
 	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
 	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
@@ -1363,9 +1365,25 @@ static void test_graceful_replacement(void)
 	ASSERT_TRUE(i < 60, "GR1 removed after the grace period");
 	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j prefix list type graceful"), 0, "list");
 	ASSERT_HAS(out, "\"address\":null", "odm no longer has GR1");
+
+	/* GR2's address reaches its lifetime in bytes: it is renewed inside
+	 * its prefix, and the app is told the same way. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr), 0, "setsc gr2");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "session on GR2");
+	if (!ASSERT_TRUE(wait_readable(net.tcp), "GR2 session arrives"))
+		goto cleanup;
+	c2 = accept(net.tcp, NULL, NULL);
+	for (i = 0; i < 120; i++)
+		ag_simple(&a, AG_SEND, s, 0, NULL);
+	ASSERT_EQ(ag_simple(&a, AG_WATCH_READ, w, 0, &rs), 0, "told of the renewal");
+	ASSERT_STREQ(in6_str(&rs.addr, buf), GR2_ADDR, "old: GR2");
+	ASSERT_HAS(sa_addr_str(&rs.local, seen, sizeof(seen)), "2001:db8:62:", "new: in GR2's prefix");
 cleanup:
 	if (c >= 0)
 		close(c);
+	if (c2 >= 0)
+		close(c2);
 	agent_stop(&a);
 	peer_close(&net);
 	env_teardown(&e);
@@ -1930,6 +1948,99 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* Section 7: addresses with lifetimes in bytes and in seconds.  A
+ * Non-persistent address that sent its quota is renewed for new sockets; a
+ * Fixed one past its age too, while its open session keeps the old address
+ * until it closes, and then the old address goes. */
+static void test_lifetimes(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64], out[4096];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct odm_prefix_key np_key, fx_key;
+	struct env e;
+	int u, t, s, c = -1, i;
+	__u32 a32[4];
+
+	if (!ASSERT_TRUE(env_setup(&e, base_config), "setup") || !ASSERT_TRUE(add_base_addrs(&e), "addrs"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args),
+		 "--lifetime non-persistent:0:3000 --lifetime fixed:3 --grace 30");
+	odm_prefix_parse("2001:db8:2::/64", &np_key, out, sizeof(out));
+	odm_prefix_parse("2001:db8:3::/64", &fx_key, out, sizeof(out));
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+
+	/* A Fixed session opens first; its address will age out under it. */
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, t, FIXED_IPV6_ADDRESS, &addr), 0, "setsc fixed");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, t, NET_ADDR, PORT, NULL), 0, "fixed session");
+	if (!ASSERT_TRUE(wait_readable(net.tcp), "session arrives"))
+		goto cleanup;
+	c = accept(net.tcp, (struct sockaddr *)&ss, &sl);
+
+	/* Non-persistent: 3000 bytes, then a new address for new sockets. */
+	u = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_setsc(&a, u, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np");
+	ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "the first np address");
+	for (i = 0; i < 80; i++)
+		ag_addr_op(&a, AG_SENDTO, u, NET_ADDR, PORT, NULL);
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j prefix list type non-persistent"), 0, "list");
+	ASSERT_HAS(out, "\"tx_bytes\":", "bytes sent are shown");
+	for (i = 0; i < 50; i++) {
+		s = ag_socket(&a, SOCK_DGRAM);
+		ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr);
+		ag_simple(&a, AG_CLOSE, s, 0, NULL);
+		if (strcmp(in6_str(&addr, buf), NP_ADDR))
+			break;
+		usleep(100000);
+	}
+	memcpy(a32, &addr, sizeof(a32));
+	ASSERT_TRUE(strcmp(buf, NP_ADDR) != 0, "renewed after 3000 bytes");
+	ASSERT_TRUE(odm_prefix_contains(&np_key, a32), "in the same prefix");
+	s = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np again");
+	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, s, NET_ADDR, PORT, NULL), 0, "sendto");
+	while (peer_seen_udp(&net, seen, sizeof(seen)) && strcmp(seen, in6_str(&addr, buf)))
+		;	/* the earlier datagrams first */
+	ASSERT_STREQ(seen, in6_str(&addr, buf), "the peer sees the renewed address");
+
+	/* Fixed: 3 s old, renewed for new sockets; the session keeps working. */
+	for (i = 0; i < 60; i++) {
+		s = ag_socket(&a, SOCK_STREAM);
+		ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr);
+		ag_simple(&a, AG_CLOSE, s, 0, NULL);
+		if (strcmp(in6_str(&addr, buf), FX_ADDR))
+			break;
+		usleep(100000);
+	}
+	memcpy(a32, &addr, sizeof(a32));
+	ASSERT_TRUE(strcmp(buf, FX_ADDR) != 0, "fixed renewed after 3 s");
+	ASSERT_TRUE(odm_prefix_contains(&fx_key, a32), "in the same prefix");
+	ASSERT_EQ(ag_simple(&a, AG_SEND, t, 0, NULL), 0, "old session sends");
+	ASSERT_TRUE(drain(c) > 0, "peer receives on the old address");
+	/* When its last socket closes, the old Fixed address goes. */
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+	for (i = 0; i < 50; i++) {
+		if (sys_status(out, sizeof(out), "ip -n %s -6 addr show dev veth-h | grep -c '%s/'",
+			       e.host_ns, FX_ADDR) != 0)
+			break;
+		usleep(100000);
+	}
+	ASSERT_TRUE(i < 50, "the retired address is removed after its last socket");
+cleanup:
+	if (c >= 0)
+		close(c);
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1957,6 +2068,7 @@ static const struct test tests[] = {
 	T(test_policy_quotas),
 	T(test_policy_upgrade),
 	T(test_edge_cases),
+	T(test_lifetimes),
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
 	T(test_ra_radvd),

@@ -43,6 +43,7 @@ static const struct map_spec {
 	{ "odm_policy", BPF_MAP_TYPE_HASH, sizeof(__u64), sizeof(struct odm_policy), 64, 0 },
 	{ "odm_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), ODM_STAT_MAX, 0 },
 	{ "odm_info", BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct odm_info), 1, 0 },
+	{ "odm_tx", BPF_MAP_TYPE_PERCPU_HASH, sizeof(struct odm_addr_key), sizeof(struct odm_tx), 64, 0 },
 };
 
 #define N_SPECS (sizeof(specs) / sizeof(specs[0]))

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * lifetime.h - RFC 8653 section 7: "the OS may also associate IP addresses
+ * with a lifetime ... expressed in number of seconds or in number of bytes
+ * sent through this IP address", and renew them.
+ *
+ * When the host address of a typed prefix reaches its type's lifetime,
+ * odmd gives the prefix a new host address (a new random interface
+ * identifier, as RFC 8981 does for temporary addresses) so that new
+ * sockets get it, and retires the old one: deprecated at once; for
+ * Non-persistent and Graceful-replacement removed after the grace period;
+ * for Session-lasting and Fixed kept until its last socket closes
+ * (section 3.2: valid throughout the life-time of the socket).  A renewed
+ * Graceful-replacement address is reported to watchers like a replaced
+ * prefix (cb).
+ */
+#ifndef ODM_LIFETIME_H
+#define ODM_LIFETIME_H
+
+#include "core.h"
+#include "graceful.h"
+
+/* Non-persistent and Graceful-replacement addresses are renewed by default. */
+#define ODM_NP_MAX_AGE_DEFAULT_S	3600
+
+struct odm_lifetime {
+	__u32 max_age_s;	/* 0: no limit in seconds */
+	__u64 max_bytes;	/* 0: no limit in bytes */
+};
+
+struct odm_lifetimes {
+	struct odm_lifetime type[ODM_TYPE_MAX + 1];	/* indexed by enum odm_type */
+	__u32 grace_s;
+};
+
+/* Defaults: 1 h for Non-persistent and Graceful-replacement, none else. */
+void odm_lifetimes_init(struct odm_lifetimes *lt, __u32 grace_s);
+/* "TYPE:SECONDS[:BYTES]" as given to --lifetime; 0 or -EINVAL. */
+int odm_lifetime_parse(const char *arg, struct odm_lifetimes *lt);
+
+struct odm_retired;
+
+struct odm_retired *odm_retired_new(void);
+void odm_retired_free(struct odm_retired *r);
+/*
+ * Renew what reached its lifetime; remove retired Session-lasting/Fixed
+ * addresses whose last socket closed.  Returns how many addresses were
+ * renewed, or -errno.
+ */
+int odm_lifetime_check(struct odm_maps *m, const struct odm_lifetimes *lt,
+		       struct odm_retired *r, odm_replaced_cb cb, void *ctx);
+
+#endif
