@@ -181,10 +181,10 @@ out_json() {
 	jq -e "$@" "$TMP/out" >/dev/null 2>&1
 }
 
-# The prefix map as JSON, without what changes on its own (age).
+# The prefix map as JSON, without what changes on its own (ages, lifetimes).
 snapshot() {
 	nsenter --net="$NSPATH" "$ODM" -d "$PIN" -j prefix list |
-		jq -S 'map(del(.age_s))' 2>/dev/null
+		jq -S 'map(del(.age_s, .addr_age_s, .valid_lft, .preferred_lft))' 2>/dev/null
 }
 
 # bad CODE ARGS...: a command that must fail before touching anything.
