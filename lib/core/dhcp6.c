@@ -307,13 +307,15 @@ static int parse_cont(const __u8 *d, size_t n, int *type)
 static int parse_iaprefix(const __u8 *d, size_t n, const struct odm_dhcp6_expect *ex,
 			  struct odm_dhcp6_prefix *pf)
 {
-	const __u8 *p = d + 25, *end = d + n, *od;
+	const __u8 *p, *end = d + n, *od;
 	size_t on;
 	__u16 code;
 	int r;
 
+	/* Check before forming d + 25: past one-after-the-end is UB. */
 	if (n < 25)
 		return -EINVAL;
+	p = d + 25;
 	memset(pf, 0, sizeof(*pf));
 	pf->cont_type = -1;
 	pf->preferred_lft = rd32(d);
@@ -343,7 +345,7 @@ static int parse_iaprefix(const __u8 *d, size_t n, const struct odm_dhcp6_expect
 static int parse_ia_pd(const __u8 *d, size_t n, const struct odm_dhcp6_expect *ex,
 		       struct odm_dhcp6_ia *ia, bool want)
 {
-	const __u8 *p = d + 12, *end = d + n, *od;
+	const __u8 *p, *end = d + n, *od;
 	struct odm_dhcp6_prefix pf;
 	size_t on;
 	__u16 code;
@@ -351,6 +353,7 @@ static int parse_ia_pd(const __u8 *d, size_t n, const struct odm_dhcp6_expect *e
 
 	if (n < 12)
 		return -EINVAL;
+	p = d + 12;
 	if (want) {
 		memset(ia, 0, sizeof(*ia));
 		ia->iaid = rd32(d);
