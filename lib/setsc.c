@@ -128,43 +128,31 @@ static int check_args(int sockfd, sc_type type)
 	return 0;
 }
 
-ODM_EXPORT int setsc_start(int sockfd, sc_type addressType, const struct setsc_opts *opts,
-			   struct setsc_req **out)
+/*
+ * Turn the programs' first answer (rc, res) into a request: finished at
+ * once, or waiting for odmd.  0 and *out, or a setsc() error code.
+ */
+static int req_begin(int sockfd, sc_type type, int timeout, int rc,
+		     const struct odm_sc_result *res, struct setsc_req **out)
 {
-	int timeout = ODM_SETSC_TIMEOUT_MS;
-	struct odm_sc_result res;
-	struct setsc_req *r;
-	int rc;
+	struct setsc_req *r = calloc(1, sizeof(*r));
 
-	if (!out)
-		return sys_error(EINVAL);
-	*out = NULL;
-	rc = check_args(sockfd, addressType);
-	if (rc)
-		return rc;
-	/* Read only the fields the caller's struct has (opts->sz). */
-	if (opts && opts->sz >= offsetof(struct setsc_opts, timeout_ms) + sizeof(int) &&
-	    opts->timeout_ms > 0)
-		timeout = opts->timeout_ms;
-	r = calloc(1, sizeof(*r));
 	if (!r)
 		return sys_error(ENOMEM);
 	r->sockfd = sockfd;
-	r->type = addressType;
+	r->type = type;
 	r->fd = -1;
 	r->deadline_ms = now_ms() + (__u64)timeout;
-
-	rc = sc_local(sockfd, addressType, NULL, &res);
 	if (rc) {
 		req_done(r, rc, NULL);
-	} else if (res.status == ODM_ST_OK) {
-		req_done(r, 0, res.addr);
-	} else if (res.status == ODM_ST_DENIED) {
+	} else if (res->status == ODM_ST_OK) {
+		req_done(r, 0, res->addr);
+	} else if (res->status == ODM_ST_DENIED) {
 		/* The cgroup's policy: not for this application. */
 		errno = EACCES;
 		req_done(r, EAI_REQUIREDIPNOTSUPPORTED, NULL);
-	} else if (res.status == ODM_ST_NO_PREFIX || res.status == ODM_ST_NEED_NET) {
-		bool on_net = res.status == ODM_ST_NEED_NET;
+	} else if (res->status == ODM_ST_NO_PREFIX || res->status == ODM_ST_NEED_NET) {
+		bool on_net = res->status == ODM_ST_NEED_NET;
 
 		/* Without odmd nobody can ask the network: a missing type is
 		 * not supported, a fresh prefix cannot be had. */
@@ -184,6 +172,27 @@ ODM_EXPORT int setsc_start(int sockfd, sc_type addressType, const struct setsc_o
 	}
 	*out = r;
 	return 0;
+}
+
+ODM_EXPORT int setsc_start(int sockfd, sc_type addressType, const struct setsc_opts *opts,
+			   struct setsc_req **out)
+{
+	int timeout = ODM_SETSC_TIMEOUT_MS;
+	struct odm_sc_result res;
+	int rc;
+
+	if (!out)
+		return sys_error(EINVAL);
+	*out = NULL;
+	rc = check_args(sockfd, addressType);
+	if (rc)
+		return rc;
+	/* Read only the fields the caller's struct has (opts->sz). */
+	if (opts && opts->sz >= offsetof(struct setsc_opts, timeout_ms) + sizeof(int) &&
+	    opts->timeout_ms > 0)
+		timeout = opts->timeout_ms;
+	rc = sc_local(sockfd, addressType, NULL, &res);
+	return req_begin(sockfd, addressType, timeout, rc, &res, out);
 }
 
 ODM_EXPORT int setsc_req_fd(const struct setsc_req *r)
@@ -268,12 +277,30 @@ ODM_EXPORT void setsc_cancel(struct setsc_req *r)
 
 ODM_EXPORT int setsc(int sockfd, struct in6_addr *sourceAddress, sc_type addressType)
 {
+	struct odm_sc_result res;
 	struct setsc_req *r;
-	int rc;
+	int rc, bad;
 
-	if (!sourceAddress)
+	if (!sourceAddress || addressType > 7)
 		return sys_error(EINVAL);
-	rc = setsc_start(sockfd, addressType, NULL, &r);
+	if (addressType == 0 || addressType > ODM_TYPE_MAX)
+		return check_args(sockfd, addressType);		/* reserved types */
+	/* The common case costs two socket options and nothing else. */
+	rc = sc_local(sockfd, addressType, NULL, &res);
+	if (!rc && res.status == ODM_ST_OK) {
+		memcpy(sourceAddress, res.addr, sizeof(*sourceAddress));
+		return 0;
+	}
+	/* A failure may be a bad descriptor or family: say which. */
+	if (rc) {
+		int saved = errno;
+
+		bad = check_args(sockfd, addressType);
+		if (bad)
+			return bad;
+		errno = saved;
+	}
+	rc = req_begin(sockfd, addressType, ODM_SETSC_TIMEOUT_MS, rc, &res, &r);
 	if (rc)
 		return rc;
 	for (;;) {
