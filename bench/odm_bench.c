@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -561,7 +562,8 @@ struct figure {
 };
 
 enum {
-	F1, F2U, F2T, F3U, F3T, F3S, F3R, F4, F5P, F5S, F5M, F6, F7A, F7R, F8, F9O, F9P, F9R, F_MAX
+	F1, F2U, F2T, F3U, F3T, F3S, F3R, F4, F5P, F5S, F5M, F6, F7A, F7R, F8, F8P, F8C, F9O, F9P,
+	F9R, F_MAX
 };
 
 static struct figure figs[F_MAX] = {
@@ -580,9 +582,10 @@ static struct figure figs[F_MAX] = {
 	[F6]  = { "6", "setsockopt(SO_PRIORITY), odm cgroup - no odm", K_EXTRA, "ns", 150 },
 	[F7A] = { "7a", "add one prefix (put + recompute)", K_ABS, "us", 0 },
 	[F7R] = { "7b", "reload 1000 prefixes", K_ABS, "ms", 50 },
-	[F8]  = { "8", "on demand (DHCPv6 round trip)", K_ABS, "ms", 0,
-		  "needs Kea and a DHCPv6 exchange per request: milliseconds of server and "
-		  "timer time that say nothing about odm's own cost; covered by the tests" },
+	[F8]  = { "8a", "setsc() with ON_NET: DHCPv6 PD from Kea, median", K_ABS, "ms", 0 },
+	[F8P] = { "8b", "setsc() with ON_NET: DHCPv6 PD from Kea, p99", K_ABS, "ms", 0 },
+	[F8C] = { "8c", "exchanges for 100 concurrent setsc() of a missing type", K_ABS, "count",
+		  1 },
 	[F9O] = { "9a", "UDP connect from a chosen source: odm typed / no odm", K_INFO, "ns" },
 	[F9P] = { "9b", "UDP connect from a chosen source: LD_PRELOAD / no odm", K_INFO, "ns" },
 	[F9R] = { "9c", "UDP connect from a chosen source: ip route src / no odm", K_INFO, "ns" },
@@ -641,6 +644,111 @@ static bool fig_met(const struct figure *g)
 static double curve_p[N_PSTEPS][MAX_ROUNDS], curve_s[N_SSTEPS][MAX_ROUNDS];
 static double curve_base[MAX_ROUNDS];
 static int curve_n;
+
+/* ---- figure 8: on demand, against a real Kea ------------------------------------ */
+
+#define OD_SAMPLES_MAX	40
+#define OD_CONCURRENT	100
+
+/* Non-persistent and Fixed pools; the rounds configured no Fixed prefix. */
+static const char *const od_pools[] = {
+	"1 2001:db8:a100::/40",
+	"3 2001:db8:f000::/40",
+	NULL,
+};
+
+static double percentile(double *v, int n, double p)
+{
+	int i;
+
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	i = (int)(p * n + 0.999999) - 1;
+	return v[i < 0 ? 0 : i >= n ? n - 1 : i];
+}
+
+/* ON_NET setsc() samples, each a DHCPv6 exchange: how long apps wait. */
+static int od_latency(double *ms, int samples)
+{
+	int i, n = 0;
+
+	for (i = 0; i < samples && !stop; i++) {
+		int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		int prefs = IPV6_REQUIRE_SRC_ON_NET;
+		struct in6_addr a;
+		double t;
+
+		if (s < 0)
+			continue;
+		setsockopt(s, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, &prefs, sizeof(prefs));
+		t = now_ns();
+		if (setsc(s, &a, NON_PERSISTENT_IPV6_ADDRESS) == 0)
+			ms[n++] = (now_ns() - t) / 1e6;
+		close(s);
+	}
+	return n;
+}
+
+/* OD_CONCURRENT non-blocking requests for a type the host lacks: how many
+ * prefixes the network delegated for them (coalescing says one). */
+static int od_coalesce(int *ok)
+{
+	struct setsc_req *rq[OD_CONCURRENT];
+	int fds[OD_CONCURRENT], i, before = env_kea_leases(&env);
+
+	*ok = 0;
+	for (i = 0; i < OD_CONCURRENT; i++) {
+		fds[i] = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0 || setsc_start(fds[i], FIXED_IPV6_ADDRESS, NULL, &rq[i]))
+			rq[i] = NULL;
+	}
+	for (i = 0; i < OD_CONCURRENT; i++) {
+		struct pollfd pfd = { .fd = setsc_req_fd(rq[i]), .events = POLLIN };
+		struct in6_addr a;
+		int rc = EAI_INPROGRESS;
+
+		while (rq[i] && rc == EAI_INPROGRESS) {
+			poll(&pfd, 1, 1000);
+			rc = setsc_finish(rq[i], &a);
+		}
+		*ok += rq[i] && rc == 0;
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	return env_kea_leases(&env) - before;
+}
+
+static void on_demand_phase(bool quick)
+{
+	double ms[OD_SAMPLES_MAX];
+	int n, ok = 0, exchanges = -1;
+
+	odm_unload();
+	snprintf(env.odmd_args, sizeof(env.odmd_args), "--dhcp6 veth-h --lease-file %s/leases",
+		 env.tmpdir);
+	if (!env_start_kea(&env, od_pools) || !odm_load() || cg_enter(env.cgroup)) {
+		fprintf(stderr, "odm-bench: cannot set up Kea and odmd for figure 8\n");
+		n = 0;
+	} else {
+		n = od_latency(ms, quick ? 8 : OD_SAMPLES_MAX);
+		exchanges = od_coalesce(&ok);
+		cg_enter(cg_home);
+	}
+	env_stop_kea(&env);
+	odm_unload();
+	env.odmd_args[0] = '\0';
+	if (n) {
+		fig_add(F8, 0, percentile(ms, n, 0.5));
+		fig_add(F8P, 0, percentile(ms, n, 0.99));
+	} else {
+		figs[F8].error = figs[F8P].error = true;
+	}
+	if (ok == OD_CONCURRENT && exchanges >= 0)
+		fig_add(F8C, 0, exchanges);
+	else
+		figs[F8C].error = true;
+	printf("  on demand: %d ON_NET samples, %d/%d concurrent requests served by %d "
+	       "exchange(s)\n", n, ok, OD_CONCURRENT, exchanges);
+}
 
 /* ---- one round ---------------------------------------------------------------- */
 
@@ -1077,6 +1185,8 @@ int main(int argc, char **argv)
 		printf("  round %d/%d: %.1f s\n", r + 1, rounds, (now_ns() - rt) / 1e9);
 		fflush(stdout);
 	}
+	if (!stop)
+		on_demand_phase(quick);
 	for (f = 0; f < F_MAX; f++) {
 		if (figs[f].skip)
 			continue;

@@ -16,6 +16,7 @@
  * setsc_start() + poll() + setsc_finish(): one code path for both APIs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -97,8 +98,12 @@ static bool ask_odmd(struct setsc_req *r, bool on_net)
 {
 	struct odm_msg_req msg;
 
-	r->fd = odm_proto_connect(SOCK_NONBLOCK);
-	if (r->fd < 0) {
+	/* A blocking connect waits for room in odmd's backlog instead of
+	 * failing a burst of requests; the answer is then read non-blocking. */
+	r->fd = odm_proto_connect(0);
+	if (r->fd < 0 || fcntl(r->fd, F_SETFL, O_NONBLOCK)) {
+		if (r->fd >= 0)
+			close(r->fd);
 		r->fd = -1;
 		return false;
 	}

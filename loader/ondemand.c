@@ -643,7 +643,7 @@ static int listen_abstract(const char *name)
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) ||
-	    listen(fd, 64)) {
+	    listen(fd, SOMAXCONN)) {	/* bursts of setsc() must not see EAGAIN */
 		int err = -errno;
 
 		close(fd);

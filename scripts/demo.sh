@@ -82,6 +82,7 @@ cat > "$KEADIR/kea.json" <<JSON
   "lease-database": { "type": "memfile", "persist": true, "lfc-interval": 0,
                       "name": "$KEADIR/leases6.csv" },
   "preferred-lifetime": 3000, "valid-lifetime": 4000, "renew-timer": 1000, "rebind-timer": 2000,
+  "option-data": [ { "name": "preference", "data": "255", "always-send": true } ],
   "client-classes": [
     { "name": "non-persistent", "test": "option[65000].hex == 0x01" },
     { "name": "fixed",          "test": "option[65000].hex == 0x03" } ],

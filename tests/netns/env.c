@@ -281,6 +281,7 @@ bool env_start_kea(struct env *e, const char *const *pools)
 		" \"lfc-interval\": 0, \"name\": \"%s/kea-leases6.csv\" },\n"
 		"  \"preferred-lifetime\": 3000, \"valid-lifetime\": 4000,\n"
 		"  \"renew-timer\": 1000, \"rebind-timer\": 2000,\n"
+		"  \"option-data\": [ { \"name\": \"preference\", \"data\": \"255\", \"always-send\": true } ],\n"
 		"  \"client-classes\": [\n", e->tmpdir);
 	for (i = 1; i <= 4; i++)
 		fprintf(f, "    { \"name\": \"odm-%d\", \"test\": \"option[65000].hex == 0x0%d\" }%s\n",
