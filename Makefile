@@ -77,7 +77,7 @@ BENCH_SO  := $(O)/bench/preload_bind.so
 EXAMPLES := $(O)/examples/odm-client $(O)/examples/odm-peer
 BINS := $(O)/odmd $(O)/odm $(O)/libodm.so.$(SOVER) $(O)/libodm.a $(O)/libodm.pc $(EXAMPLES)
 
-.PHONY: all help test unit-test demo install uninstall clean vmlinux deps bench bench-bins fuzz fuzz-bins
+.PHONY: all help test unit-test demo install uninstall clean vmlinux deps stress bench bench-bins fuzz fuzz-bins
 
 help:
 	@echo 'odm $(VERSION) - RFC 8653 On Demand Mobility'
@@ -85,6 +85,7 @@ help:
 	@echo '  make            build bpf object, odmd, odm, libodm (into $(O)/)'
 	@echo '  make demo       run the demo in throw-away namespaces (root; installs deps)'
 	@echo '  make test       unit + namespace integration tests (root; installs deps)'
+	@echo '  make stress     the thread stress test, long (root)'
 	@echo '  make install    install into $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo '  make bench      odm against no odm and the alternatives, as ratios (root)'
 	@echo '  make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux'
@@ -219,6 +220,10 @@ bench: deps-check bench-bins
 
 unit-test: $(UNIT_BINS)
 	$(Q)tests/run.sh --unit-only
+
+# Longer than the bounded run make test does: 16 threads x 20,000 sockets.
+stress: test-bins
+	$(Q)ODM_STRESS_ROUNDS=$${ODM_STRESS_ROUNDS:-20000} $(NETNS_BIN) test_stress_threads
 
 test: deps-check test-bins
 	$(Q)tests/run.sh

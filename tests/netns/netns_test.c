@@ -1780,7 +1780,10 @@ cleanup:
  * every setsc() succeeds and the use counts come back to exactly zero. */
 static void test_stress_threads(void)
 {
-	enum { THREADS = 8, ROUNDS = 500 };
+	/* make stress: ODM_STRESS_ROUNDS per thread (16 threads at most). */
+	const char *env_rounds = getenv("ODM_STRESS_ROUNDS");
+	int ROUNDS = env_rounds && atoi(env_rounds) > 0 ? atoi(env_rounds) : 500;
+	int THREADS = env_rounds ? 16 : 8;
 	struct agent a = { .pid = -1 };
 	struct agent_req rq = { .op = AG_STRESS, .id = ROUNDS, .arg = THREADS };
 	struct agent_resp rs;
@@ -2041,6 +2044,57 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* Faults: the interface goes down and up; the prefix map fills up. */
+static void test_faults(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], out[4096];
+	struct odm_maps m = { .prefixes = -1 };
+	struct env e;
+	int s, i, err = 0;
+	bool opened = false;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	/* Link down: the kernel drops the addresses, odm stops handing them out. */
+	ASSERT_TRUE(sys("ip -n %s link set veth-h down", e.host_ns), "link down");
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_SESSION_LASTING, NULL), "odmd follows");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
+		  "no address while the link is down");
+	/* Up again, addresses back (as SLAAC or the operator would): usable. */
+	ASSERT_TRUE(sys("ip -n %s link set veth-h up", e.host_ns) && add_base_addrs(&e), "link up");
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_SESSION_LASTING, SL_ADDR), "odmd follows");
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "usable again");
+	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "address");
+
+	/* The prefix map full: a clear error, nothing already there lost. */
+	if (!ASSERT_EQ(odm_maps_open(&m, e.pin_dir), 0, "open maps"))
+		goto cleanup;
+	opened = true;
+	for (i = 0; !err; i++) {
+		struct odm_prefix_key k = { .prefixlen = 64 };
+		struct odm_prefix v = { .type = ODM_TYPE_FIXED, .plen = 64 };
+
+		k.prefix[0] = htonl(0x20010db8);
+		k.prefix[1] = htonl(0xf0000000u | (unsigned int)i);
+		err = odm_prefix_put(&m, &k, &v);
+	}
+	printf("  prefix map full after %d prefixes (%s)\n", i - 1, strerror(-err));
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "prefix add 2001:db8:eeee::/64 type fixed"), 1,
+		  "odm prefix add on a full map");
+	ASSERT_HAS(out, "full", "says the map is full");
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "still served");
+	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "same address");
+cleanup:
+	if (opened)
+		odm_maps_close(&m);
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -2071,6 +2125,7 @@ static const struct test tests[] = {
 	T(test_lifetimes),
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
+	T(test_faults),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
 };
