@@ -10,7 +10,8 @@
 # the host lacks is obtained on demand from Kea (DHCPv6 prefix delegation,
 # RFC 8653 3.4); IPV6_REQUIRE_SRC_ON_NET forces a fresh prefix (6.2).  Then
 # the host "moves" (its non-persistent prefix is replaced, 4.2).
-# Everything is removed on exit.
+# Everything is removed on exit (ODM_DEMO_KEEP=1 keeps the temporary files,
+# Kea's log among them, for a look afterwards).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -18,10 +19,10 @@ B=build
 HOST=odm-demo-host
 NET=odm-demo-net
 PIN=/sys/fs/bpf/odm-demo
-CONF=$(mktemp /tmp/odm-demo.XXXXXX.conf)
-KEADIR=$(mktemp -d /tmp/odm-demo.XXXXXX.kea)
+CONF=
+KEADIR=
 KEA_PID=
-PEERLOG=$(mktemp /tmp/odm-demo.XXXXXX.log)
+PEERLOG=
 CG_ROOT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 CG=$CG_ROOT/odm-demo
 ODMD_PID=
@@ -45,6 +46,10 @@ cleanup() {
 }
 trap cleanup EXIT
 cleanup 2>/dev/null	# leftovers of an interrupted run
+# Made after that cleanup, which would otherwise remove them again.
+CONF=$(mktemp /tmp/odm-demo.XXXXXX.conf)
+KEADIR=$(mktemp -d /tmp/odm-demo.XXXXXX.kea)
+PEERLOG=$(mktemp /tmp/odm-demo.XXXXXX.log)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # Run in the host netns.  nsenter, not "ip netns exec": the latter remounts
