@@ -105,10 +105,12 @@ mkdir -p /run/kea
 nsenter --net=/run/netns/$NET env KEA_PIDFILE_DIR="$KEADIR" KEA_LOCKFILE_DIR="$KEADIR" \
 	kea-dhcp6 -c "$KEADIR/kea.json" > "$KEADIR/kea.out" 2>&1 &
 KEA_PID=$!
+kea_up=
 for _ in $(seq 50); do
-	nsenter --net=/run/netns/$NET ss -Hlun 'sport = :547' | grep -q 547 && break
+	nsenter --net=/run/netns/$NET ss -Hlun 'sport = :547' | grep -q 547 && kea_up=1 && break
 	sleep 0.1
 done
+[ -n "$kea_up" ] || { echo "demo: kea-dhcp6 did not start:" >&2; cat "$KEADIR/kea.out" >&2; exit 1; }
 echo "  kea-dhcp6 (pid $KEA_PID) classifies on option 65000 (draft-moses-dmm-dhcp-ondemand-mobility)"
 
 step "odmd: typed prefixes from the config, host addresses from the kernel"
