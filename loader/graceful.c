@@ -34,37 +34,18 @@ static int collect(const struct odm_prefix_key *key, const struct odm_prefix *va
 	return 0;
 }
 
-struct kfind {
-	const __u32 *addr;
-	struct odm_kaddr ka;
-	bool found;
-};
-
-static int kfind_cb(const struct odm_kaddr *ka, void *arg)
-{
-	struct kfind *f = arg;
-
-	if (!f->found && !memcmp(ka->addr, f->addr, sizeof(ka->addr))) {
-		f->ka = *ka;
-		f->found = true;
-	}
-	return 0;
-}
-
 /* Deprecate the address and leave it grace_s of life, in the kernel. */
 static int retire_address(const __u32 addr[4], __u32 grace_s)
 {
 	/* Flags the kernel would otherwise reset on a replace. */
 	const __u32 keep = IFA_F_NODAD | IFA_F_NOPREFIXROUTE | IFA_F_MANAGETEMPADDR |
 			   IFA_F_HOMEADDRESS;
-	struct kfind f = { .addr = addr };
-	int err = odm_nl_dump_addrs(kfind_cb, &f);
+	struct odm_kaddr ka;
+	int err = odm_nl_find_addr(addr, &ka);
 
 	if (err)
 		return err;
-	if (!f.found)
-		return -ENOENT;
-	return odm_nl_addr_set(true, f.ka.ifindex, addr, f.ka.plen, grace_s, 0, f.ka.flags & keep);
+	return odm_nl_addr_set(true, ka.ifindex, addr, ka.plen, grace_s, 0, ka.flags & keep);
 }
 
 int odm_graceful_check(struct odm_maps *m, __u32 grace_s, odm_replaced_cb cb, void *ctx)

@@ -108,23 +108,6 @@ due:
 	return 0;
 }
 
-struct kfind {
-	const __u32 *addr;
-	struct odm_kaddr ka;
-	bool found;
-};
-
-static int kfind_cb(const struct odm_kaddr *ka, void *arg)
-{
-	struct kfind *f = arg;
-
-	if (!f->found && !memcmp(ka->addr, f->addr, sizeof(ka->addr))) {
-		f->ka = *ka;
-		f->found = true;
-	}
-	return 0;
-}
-
 static void retire_later(struct odm_retired *r, const struct odm_kaddr *ka)
 {
 	int i;
@@ -145,17 +128,15 @@ static int renew(const struct odm_lifetimes *lt, struct odm_retired *r, const st
 		 odm_replaced_cb cb, void *ctx)
 {
 	const __u32 keep = IFA_F_NODAD | IFA_F_NOPREFIXROUTE | IFA_F_MANAGETEMPADDR;
-	struct kfind f = { .addr = d->val.addr };
+	struct odm_kaddr ka;
 	char obuf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];
 	__u32 iid[4], addr[4];
 	bool keep_for_sockets;
 	int err;
 
-	err = odm_nl_dump_addrs(kfind_cb, &f);
+	err = odm_nl_find_addr(d->val.addr, &ka);
 	if (err)
 		return err;
-	if (!f.found)
-		return -ENOENT;
 	if (getrandom(iid, sizeof(iid), 0) != sizeof(iid))
 		return -EIO;
 	if (d->key.prefixlen < 128)
@@ -164,18 +145,18 @@ static int renew(const struct odm_lifetimes *lt, struct odm_retired *r, const st
 	if (err)
 		return err;
 	/* Same length and flags as the old one: a /64 keeps its prefix route. */
-	err = odm_nl_addr_set(true, f.ka.ifindex, addr, f.ka.plen, f.ka.valid_lft,
-			      f.ka.preferred_lft, (f.ka.flags & keep) | IFA_F_NODAD);
+	err = odm_nl_addr_set(true, ka.ifindex, addr, ka.plen, ka.valid_lft,
+			      ka.preferred_lft, (ka.flags & keep) | IFA_F_NODAD);
 	if (err)
 		return err;
 	keep_for_sockets = d->val.type == ODM_TYPE_FIXED ||
 			   d->val.type == ODM_TYPE_SESSION_LASTING;
-	err = odm_nl_addr_set(true, f.ka.ifindex, d->val.addr, f.ka.plen,
-			      keep_for_sockets ? f.ka.valid_lft : lt->grace_s, 0, f.ka.flags & keep);
+	err = odm_nl_addr_set(true, ka.ifindex, d->val.addr, ka.plen,
+			      keep_for_sockets ? ka.valid_lft : lt->grace_s, 0, ka.flags & keep);
 	if (err)
 		return err;
 	if (keep_for_sockets)
-		retire_later(r, &f.ka);
+		retire_later(r, &ka);
 	logmsg("lifetime: %s address %s renewed as %s", odm_type_name(d->val.type),
 	       odm_addr_str(d->val.addr, obuf), odm_addr_str(addr, nbuf));
 	if (cb && d->val.type == ODM_TYPE_GRACEFUL)

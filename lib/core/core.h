@@ -248,6 +248,9 @@ int odm_nl_monitor_read(int fd, int (*cb)(const struct odm_kaddr *ka, bool is_ne
  */
 int odm_nl_addr_set(bool add, unsigned int ifindex, const __u32 addr[4], unsigned int plen,
 		    __u32 valid_lft, __u32 preferred_lft, __u32 flags);
+/* The kernel's view of one address (interface, length, flags, lifetimes);
+ * -ENOENT when the host does not have it. */
+int odm_nl_find_addr(const __u32 addr[4], struct odm_kaddr *out);
 
 /* ---- sync.c: kernel addresses -> typed prefixes ----------------------- */
 

@@ -89,3 +89,30 @@ int odm_nl_addr_set(bool add, unsigned int ifindex, const __u32 addr[4], unsigne
 	}
 	return nl_transact(&m);
 }
+
+struct find_ctx {
+	const __u32 *addr;
+	struct odm_kaddr *out;
+	bool found;
+};
+
+static int find_cb(const struct odm_kaddr *ka, void *arg)
+{
+	struct find_ctx *f = arg;
+
+	if (!f->found && !memcmp(ka->addr, f->addr, sizeof(ka->addr))) {
+		*f->out = *ka;
+		f->found = true;
+	}
+	return 0;
+}
+
+int odm_nl_find_addr(const __u32 addr[4], struct odm_kaddr *out)
+{
+	struct find_ctx f = { .addr = addr, .out = out };
+	int err = odm_nl_dump_addrs(find_cb, &f);
+
+	if (err)
+		return err;
+	return f.found ? 0 : -ENOENT;
+}
