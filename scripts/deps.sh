@@ -8,11 +8,12 @@ set -euo pipefail
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 
-# build: clang/llvm (BPF), libbpf, bpftool (skeletons), gcc/make/pkg-config
+# build: clang/llvm (BPF), libbpf, bpftool (skeletons), gcc/make/pkg-config,
+# libclang-rt-14-dev (libFuzzer and the sanitizer runtimes for clang)
 # run/test: iproute2 (ip, veth, netns), util-linux (nsenter), jq (JSON checks),
 # kea-dhcp6-server and radvd (the "network" of the on-demand tests)
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
-	  iproute2 util-linux jq kea-dhcp6-server radvd gnuplot-nox)
+	  libclang-rt-14-dev iproute2 util-linux jq kea-dhcp6-server radvd gnuplot-nox)
 
 missing=()
 for p in "${packages[@]}"; do
