@@ -957,6 +957,19 @@ static const char *const kea_pools[] = {
 };
 
 /* Inside the pool 2001:db8:XX00::/40, i.e. the first five bytes. */
+/*
+ * A host with nothing configured: every type comes from the network.  odmd
+ * runs DHCPv6 on veth-h; Kea (with kea_pools) only when with_kea.
+ */
+static bool on_demand_world(struct env *e, bool with_kea)
+{
+	if (!env_setup(e, "# nothing configured: everything on demand\n"))
+		return false;
+	snprintf(e->odmd_args, sizeof(e->odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases", e->tmpdir);
+	return (!with_kea || env_start_kea(e, kea_pools)) && env_start_odmd(e);
+}
+
 static bool in_pool(const struct in6_addr *a, unsigned int xx)
 {
 	static const unsigned char db8[4] = { 0x20, 0x01, 0x0d, 0xb8 };
@@ -989,12 +1002,7 @@ static void test_on_demand_dhcpv6(void)
 	struct env e;
 	int s, t, i;
 
-	if (!ASSERT_TRUE(env_setup(&e, "# nothing configured: everything on demand\n"), "setup"))
-		goto cleanup;
-	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
-		 "--lease-file %s/leases", e.tmpdir);
-	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
-	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	if (!ASSERT_TRUE(on_demand_world(&e, true), "kea and odmd") ||
 	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
 		goto cleanup;
@@ -1749,12 +1757,7 @@ static void test_policy_quotas(void)
 		{ NON_PERSISTENT_IPV6_ADDRESS, false, 0, "a configured prefix needs no request" },
 	};
 
-	if (!ASSERT_TRUE(env_setup(&e, "# on demand only\n"), "setup"))
-		goto cleanup;
-	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
-		 "--lease-file %s/leases", e.tmpdir);
-	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
-	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	if (!ASSERT_TRUE(on_demand_world(&e, true), "kea and odmd") ||
 	    !ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s max-held 1 rate 3",
 			       e.cgroup), 0, "odm policy set quotas") ||
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
@@ -1821,12 +1824,8 @@ static void test_odmd_killed_mid_request(void)
 	pid_t pid;
 	int s;
 
-	if (!ASSERT_TRUE(env_setup(&e, "# on demand only\n"), "setup"))
-		goto cleanup;
 	/* No Kea yet: the request waits for an answer that does not come. */
-	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --lease-file %s/leases",
-		 e.tmpdir);
-	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	if (!ASSERT_TRUE(on_demand_world(&e, false), "odmd") ||
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
 		goto cleanup;
 	pid = fork();
