@@ -38,7 +38,7 @@ ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
 endif
-ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -I$(O) -Ilib -Ilib/core -Ibpf
+ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -I$(O) -Ilib -Ilib/core -Ibpf -MMD -MP
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -Wall -Werror
@@ -254,3 +254,7 @@ uninstall:
 clean:
 	$(call msg,CLEAN,$(O))
 	$(Q)rm -rf $(O)
+
+# Header dependencies as the compiler saw them (-MMD): a changed struct in
+# any header rebuilds every object that includes it.
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
