@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <linux/if_addr.h>
 
 #include "lifetime.h"
@@ -130,20 +129,27 @@ static int renew(const struct odm_lifetimes *lt, struct odm_retired *r, const st
 	const __u32 keep = IFA_F_NODAD | IFA_F_NOPREFIXROUTE | IFA_F_MANAGETEMPADDR;
 	struct odm_kaddr ka;
 	char obuf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];
-	__u32 iid[4], addr[4];
+	__u32 addr[4], counter;
 	bool keep_for_sockets;
 	int err;
 
 	err = odm_nl_find_addr(d->val.addr, &ka);
 	if (err)
 		return err;
-	if (getrandom(iid, sizeof(iid), 0) != sizeof(iid))
-		return -EIO;
-	if (d->key.prefixlen < 128)
-		iid[3] |= htonl(1);	/* never the subnet-router anycast address */
-	err = odm_addr_build(addr, d->key.prefix, d->key.prefixlen, iid);
-	if (err)
-		return err;
+	/* The next identifier the host does not have yet (with --iid stable
+	 * the sequence is the same after a restart; random: the first). */
+	for (counter = 1; counter <= 16; counter++) {
+		struct odm_kaddr taken;
+
+		err = odm_host_addr(addr, &d->key, ka.ifindex, lt->iid, counter);
+		if (err)
+			return err;
+		if (memcmp(addr, d->val.addr, sizeof(addr)) &&
+		    odm_nl_find_addr(addr, &taken) == -ENOENT)
+			break;
+	}
+	if (counter > 16)
+		return -EEXIST;
 	/* Same length and flags as the old one: a /64 keeps its prefix route. */
 	err = odm_nl_addr_set(true, ka.ifindex, addr, ka.plen, ka.valid_lft,
 			      ka.preferred_lft, (ka.flags & keep) | IFA_F_NODAD);

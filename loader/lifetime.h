@@ -6,7 +6,8 @@
  *
  * When the host address of a typed prefix reaches its type's lifetime,
  * odmd gives the prefix a new host address (a new random interface
- * identifier, as RFC 8981 does for temporary addresses) so that new
+ * identifier as RFC 8981 does for temporary addresses, or RFC 7217's next
+ * one with --iid stable) so that new
  * sockets get it, and retires the old one: deprecated at once; for
  * Non-persistent and Graceful-replacement removed after the grace period;
  * for Session-lasting and Fixed kept until its last socket closes
@@ -31,6 +32,7 @@ struct odm_lifetime {
 struct odm_lifetimes {
 	struct odm_lifetime type[ODM_TYPE_MAX + 1];	/* indexed by enum odm_type */
 	__u32 grace_s;
+	const struct odm_iid_conf *iid;			/* NULL: random identifiers */
 };
 
 /* Defaults: 1 h for Non-persistent and Graceful-replacement, none else. */

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -43,6 +44,7 @@
 
 #define BPFFS_ROOT "/sys/fs/bpf"
 #define ODM_LEASE_FILE "/var/lib/odm/dhcp6.leases"
+#define ODM_SECRET_FILE "/var/lib/odm/iid.secret"
 
 struct opts {
 	const char *cgroup;	/* as given */
@@ -54,6 +56,9 @@ struct opts {
 	unsigned int dhcp6_max_rt_ms;
 	unsigned int grace_s;	/* graceful replacement period */
 	struct odm_lifetimes lifetimes;	/* per type; --lifetime */
+	struct odm_iid_conf iid;	/* --iid, --secret-file */
+	const char *iid_arg;
+	const char *secret_file;
 	int notify_fd;		/* -1: none */
 	bool once;
 	bool ra;		/* type prefixes from router advertisements */
@@ -118,6 +123,9 @@ static void usage(FILE *f)
 		"                           (default %s)\n"
 		"      --grace SECONDS      how long a replaced graceful-replacement address\n"
 		"                           stays valid (default 60)\n"
+		"      --iid random|stable  interface identifiers of the addresses odmd makes:\n"
+		"                           random (default) or RFC 7217 stable-privacy\n"
+		"      --secret-file FILE   RFC 7217's secret, made on first use (default %s)\n"
 		"      --lifetime TYPE:SECONDS[:BYTES]  renew a type's host addresses after that\n"
 		"                           long or that many bytes sent; 0: no limit (default\n"
 		"                           non-persistent and graceful-replacement: 3600 s)\n"
@@ -126,14 +134,14 @@ static void usage(FILE *f)
 		"  -u, --unload        detach and unpin everything under the pin directory\n"
 		"  -v, --verbose       log libbpf and every map change\n"
 		"  -h, --help          this text\n",
-		ODM_PIN_DIR, ODM_DHCP6_OPT_CONTINUITY_DEFAULT, ODM_LEASE_FILE);
+		ODM_PIN_DIR, ODM_DHCP6_OPT_CONTINUITY_DEFAULT, ODM_LEASE_FILE, ODM_SECRET_FILE);
 }
 
 /* 0, 1 (runtime error) or 2 (usage), as main returns. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
-	       OPT_GRACE, OPT_RA, OPT_LIFETIME };
+	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -146,6 +154,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dhcp6-max-rt", required_argument, NULL, OPT_MAX_RT },
 		{ "grace",	required_argument, NULL, OPT_GRACE },
 		{ "lifetime",	required_argument, NULL, OPT_LIFETIME },
+		{ "iid",	required_argument, NULL, OPT_IID },
+		{ "secret-file", required_argument, NULL, OPT_SECRET },
 		{ "ra",		no_argument,	   NULL, OPT_RA },
 		{ "unload",	no_argument,	   NULL, 'u' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
@@ -157,7 +167,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1, .lease_file = ODM_LEASE_FILE,
-			    .grace_s = ODM_GRACE_DEFAULT_S };
+			    .grace_s = ODM_GRACE_DEFAULT_S, .secret_file = ODM_SECRET_FILE };
 	odm_lifetimes_init(&o->lifetimes, ODM_GRACE_DEFAULT_S);
 	while ((c = getopt_long(argc, argv, "c:f:d:uvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -179,6 +189,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_DHCP6: o->dhcp6_dev = optarg; break;
 		case OPT_LEASE_FILE: o->lease_file = optarg; break;
+		case OPT_IID:
+			if (strcmp(optarg, "random") && strcmp(optarg, "stable")) {
+				logmsg("invalid --iid '%s': expected random or stable", optarg);
+				return 2;
+			}
+			o->iid.stable = !strcmp(optarg, "stable");
+			break;
+		case OPT_SECRET: o->secret_file = optarg; break;
 		case OPT_LIFETIME:
 			if (odm_lifetime_parse(optarg, &o->lifetimes)) {
 				logmsg("invalid --lifetime '%s': expected TYPE:SECONDS[:BYTES]", optarg);
@@ -214,6 +232,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 	}
 	o->lifetimes.grace_s = o->grace_s;
+	o->lifetimes.iid = &o->iid;
 	if (optind < argc) {
 		logmsg("unexpected argument '%s'", argv[optind]);
 		return 2;
@@ -661,6 +680,45 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 	return err;
 }
 
+/* RFC 7217's secret: read it, or make it (0600) on first use. */
+static int load_secret(const char *path, unsigned char secret[16])
+{
+	char dir[PATH_MAX], *slash;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, secret, 16);
+		close(fd);
+		if (n == 16)
+			return 0;
+		logmsg("%s: not a 16-byte secret", path);
+		return -EINVAL;
+	}
+	if (errno != ENOENT) {
+		logmsg("cannot read %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+	}
+	if (getrandom(secret, 16, 0) != 16)
+		return -EIO;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, secret, 16) != 16) {
+		logmsg("cannot create %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
 /* The request server and, with --dhcp6, the DHCPv6 client. */
 static struct odm_ondemand *start_ondemand(const struct opts *o, struct odm_maps *m,
 					   const char *cgpath)
@@ -671,6 +729,7 @@ static struct odm_ondemand *start_ondemand(const struct opts *o, struct odm_maps
 		.dhcp6_option = (__u16)o->dhcp6_option,
 		.lease_file = o->lease_file,
 		.dhcp6_max_rt_ms = o->dhcp6_max_rt_ms,
+		.iid = &o->iid,
 		.verbose = o->verbose,
 	};
 	char root[PATH_MAX];
@@ -728,7 +787,7 @@ static void notify_ready(int fd)
 	close(fd);
 }
 
-static int run(const struct opts *o)
+static int run(struct opts *o)
 {
 	struct odm_maps m = { .prefixes = -1 };
 	struct odm_bpf *skel = NULL;
@@ -742,6 +801,11 @@ static int run(const struct opts *o)
 	err = check_config(o->config);
 	if (err)
 		return err;
+	if (o->iid.stable && !o->once) {
+		err = load_secret(o->secret_file, o->iid.secret);
+		if (err)
+			return err;
+	}
 	err = odm_cgroup_resolve(o->cgroup, cgpath, sizeof(cgpath));
 	if (err) {
 		logmsg("cannot use cgroup %s: %s", o->cgroup,

@@ -9,8 +9,8 @@
  *     type configured and no ON_NET  -> answer with it at once
  *     otherwise                      -> DHCPv6 PD for the type (shared by all
  *                                       concurrent requests of the type)
- *   lease -> host address (random interface identifier, /128, no DAD: the
- *            prefix is delegated to this host alone) -> odm_prefixes ->
+ *   lease -> host address (random or RFC 7217 interface identifier, /128, no
+ *            DAD: the prefix is delegated to this host alone) -> odm_prefixes ->
  *            odm_select -> answer every waiting request.
  */
 #include <errno.h>
@@ -20,7 +20,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <linux/if_addr.h>
@@ -347,19 +346,6 @@ static int find_addr_cb(const struct odm_kaddr *ka, void *arg)
 	return 0;
 }
 
-/* A host address in the prefix: a random interface identifier (never the
- * subnet-router anycast address, all zeros). */
-static int make_addr(const struct odm_prefix_key *key, __u32 addr[4])
-{
-	__u32 iid[4];
-
-	if (getrandom(iid, sizeof(iid), 0) != sizeof(iid))
-		return -EIO;
-	if (key->prefixlen < 128)
-		iid[3] |= htonl(1);
-	return odm_addr_build(addr, key->prefix, key->prefixlen, iid);
-}
-
 /*
  * Put a lease on the host: find or create its address, record the prefix
  * (source DHCPv6), re-sync, and return the published entry.
@@ -378,7 +364,8 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 	if (err)
 		return err;
 	if (!f.found) {
-		err = make_addr(key, f.addr);
+		/* RFC 7217's first identifier, or a random one (--iid). */
+		err = odm_host_addr(f.addr, key, d->o.dhcp6_ifindex, d->o.iid, 0);
 		if (err)
 			return err;
 	}

@@ -25,6 +25,7 @@ struct odm_ondemand_opts {
 	__u16 dhcp6_option;		/* 0: default */
 	const char *lease_file;		/* NULL: leases not persisted */
 	unsigned int dhcp6_max_rt_ms;	/* 0: RFC 8415 defaults */
+	const struct odm_iid_conf *iid;	/* NULL: random identifiers */
 	bool verbose;
 };
 

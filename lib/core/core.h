@@ -65,6 +65,29 @@ bool odm_addr_is_zero(const __u32 addr[4]);
 /* Build an address from a prefix and an interface identifier: the top
  * plen bits from prefix, the rest from iid.  plen > 128 gives -EINVAL. */
 int odm_addr_build(__u32 out[4], const __u32 prefix[4], unsigned int plen, const __u32 iid[4]);
+/* ---- iid.c: interface identifiers of addresses odm creates ------------ */
+
+/* How odmd makes interface identifiers: random, or RFC 7217 with a secret. */
+struct odm_iid_conf {
+	bool stable;
+	unsigned char secret[16];
+};
+
+/*
+ * A host address in key's prefix on ifindex: random bits, or (conf->stable)
+ * the RFC 7217 identifier for counter; never the all-zero identifier.
+ */
+int odm_host_addr(__u32 out[4], const struct odm_prefix_key *key, unsigned int ifindex,
+		  const struct odm_iid_conf *conf, __u32 counter);
+/* SHA-256 of len bytes. */
+void odm_sha256(const void *data, size_t len, unsigned char out[32]);
+/*
+ * RFC 7217 stable-privacy interface identifier for a prefix on an
+ * interface: the same inputs give the same bits, which odm_addr_build()
+ * then places after the prefix.  counter renews it (the RFC's DAD_Counter).
+ */
+int odm_iid_stable(__u32 iid[4], const struct odm_prefix_key *key, const char *ifname,
+		   __u32 counter, const unsigned char secret[16]);
 /* Format into buf (INET6_ADDRSTRLEN / ODM_PREFIX_STRLEN bytes); return buf. */
 char *odm_addr_str(const __u32 addr[4], char *buf);
 char *odm_prefix_str(const struct odm_prefix_key *key, char *buf);

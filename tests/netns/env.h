@@ -33,7 +33,7 @@ struct env {
 	char pin_dir[128];
 	char config[128];		/* odmd's config file */
 	int orig_ns;			/* the test's own netns */
-	char odmd_args[256];		/* extra odmd arguments, e.g. "--dhcp6 veth-h" */
+	char odmd_args[512];		/* extra odmd arguments, e.g. "--dhcp6 veth-h" */
 	char tmpdir[128];		/* per-env scratch: Kea config, leases */
 	pid_t odmd;
 	pid_t kea;

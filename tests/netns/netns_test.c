@@ -1831,7 +1831,8 @@ static void test_odmd_killed_mid_request(void)
 	pid = fork();
 	if (pid == 0) {
 		usleep(500000);		/* the request is under way by then */
-		kill(e.odmd, SIGKILL);
+		if (e.odmd > 0)		/* never kill(0) or kill(-1) */
+			kill(e.odmd, SIGKILL);
 		_exit(0);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -2094,6 +2095,48 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* Section 7 privacy: with --iid stable, odmd's addresses are RFC 7217
+ * stable-privacy identifiers (SHA-256 of prefix, interface, counter and a
+ * secret), not random and never the MAC. */
+static void test_iid_stable(void)
+{
+	struct agent a = { .pid = -1 };
+	struct odm_iid_conf conf = { .stable = true };
+	struct odm_prefix_key key = { .prefixlen = 64 };
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], want[INET6_ADDRSTRLEN], path[256];
+	__u32 a32[4], iid[4], exp[4];
+	struct env e;
+	FILE *f;
+	int s;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# on demand only\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases --iid stable --secret-file %s/secret", e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "on demand");
+	snprintf(path, sizeof(path), "%s/secret", e.tmpdir);
+	f = fopen(path, "r");
+	if (!ASSERT_TRUE(f && fread(conf.secret, 1, 16, f) == 16, "the secret was made"))
+		goto cleanup;
+	fclose(f);
+	/* What RFC 7217 gives for this prefix on veth-h, counter 0. */
+	memcpy(a32, &addr, sizeof(a32));
+	odm_prefix_mask(key.prefix, a32, 64);
+	odm_iid_stable(iid, &key, "veth-h", 0, conf.secret);
+	iid[3] |= htonl(1);
+	odm_addr_build(exp, key.prefix, 64, iid);
+	ASSERT_STREQ(in6_str(&addr, buf), odm_addr_str(exp, want), "the RFC 7217 address");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -2122,6 +2165,7 @@ static const struct test tests[] = {
 	T(test_policy_upgrade),
 	T(test_edge_cases),
 	T(test_lifetimes),
+	T(test_iid_stable),
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
 	T(test_faults),
