@@ -4,6 +4,7 @@
  * and unit-tested apart from the sockets.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,11 +53,15 @@ void odm_msg_resp_init(struct odm_msg_resp *resp, const struct odm_msg_req *req,
 	resp->result = result;
 }
 
-static int check_header(__u32 magic, __u16 version, __u16 op)
+/* Magic, version and the operation expected: what every message carries. */
+static bool header_ok(__u32 magic, __u16 version, __u16 op, __u16 want_op)
 {
-	if (magic != ODM_PROTO_MAGIC || version != ODM_PROTO_VERSION || op != ODM_OP_ACQUIRE)
-		return -EINVAL;
-	return 0;
+	return magic == ODM_PROTO_MAGIC && version == ODM_PROTO_VERSION && op == want_op;
+}
+
+static bool type_ok(__u8 type)
+{
+	return type != ODM_TYPE_NONE && type <= ODM_TYPE_MAX;
 }
 
 int odm_msg_req_check(const void *buf, size_t len)
@@ -66,11 +71,11 @@ int odm_msg_req_check(const void *buf, size_t len)
 	if (!buf || len != sizeof(req))
 		return -EINVAL;
 	memcpy(&req, buf, sizeof(req));
-	if (req.magic != ODM_PROTO_MAGIC || req.version != ODM_PROTO_VERSION || req.pad)
+	if (req.pad)
 		return -EINVAL;
-	if (req.op == ODM_OP_WATCH)
+	if (header_ok(req.magic, req.version, req.op, ODM_OP_WATCH))
 		return req.type || req.flags ? -EINVAL : 0;
-	if (req.op != ODM_OP_ACQUIRE || req.type == ODM_TYPE_NONE || req.type > ODM_TYPE_MAX ||
+	if (!header_ok(req.magic, req.version, req.op, ODM_OP_ACQUIRE) || !type_ok(req.type) ||
 	    (req.flags & ~ODM_REQF_ON_NET))
 		return -EINVAL;
 	return 0;
@@ -83,8 +88,7 @@ int odm_msg_event_check(const void *buf, size_t len)
 	if (!buf || len != sizeof(ev))
 		return -EINVAL;
 	memcpy(&ev, buf, sizeof(ev));
-	if (ev.magic != ODM_PROTO_MAGIC || ev.version != ODM_PROTO_VERSION ||
-	    ev.op != ODM_OP_EVENT || ev.type == ODM_TYPE_NONE || ev.type > ODM_TYPE_MAX)
+	if (!header_ok(ev.magic, ev.version, ev.op, ODM_OP_EVENT) || !type_ok(ev.type))
 		return -EINVAL;
 	return 0;
 }
@@ -96,8 +100,8 @@ int odm_msg_resp_check(const void *buf, size_t len)
 	if (!buf || len != sizeof(resp))
 		return -EINVAL;
 	memcpy(&resp, buf, sizeof(resp));
-	if (check_header(resp.magic, resp.version, resp.op) || resp.result > ODM_R_INVALID ||
-	    resp.plen > 128)
+	if (!header_ok(resp.magic, resp.version, resp.op, ODM_OP_ACQUIRE) ||
+	    resp.result > ODM_R_INVALID || resp.plen > 128)
 		return -EINVAL;
 	return 0;
 }
