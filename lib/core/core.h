@@ -60,6 +60,19 @@ int odm_prefix_parse(const char *s, struct odm_prefix_key *key, char *err, size_
 void odm_prefix_mask(__u32 out[4], const __u32 in[4], unsigned int plen);
 /* true when addr lies inside key's prefix. */
 bool odm_prefix_contains(const struct odm_prefix_key *key, const __u32 addr[4]);
+/* true when a and b share an address (one contains the other). */
+bool odm_prefix_overlap(const struct odm_prefix_key *a, const struct odm_prefix_key *b);
+/*
+ * Whether a prefix from the network (DHCPv6 PD) may become a typed prefix
+ * of this host.  NULL when it may; else why not, for a log line:
+ * only global unicast (2000::/3) and unique local (fc00::/7) prefixes,
+ * and none shorter than ODM_NET_PLEN_MIN (an RIR's allocation to an
+ * operator is a /32: no single host is ever delegated more).  Multicast,
+ * link-local, loopback, unspecified, v4-mapped and every other special
+ * block fall outside the first rule.  Host bits are ignored.
+ */
+#define ODM_NET_PLEN_MIN 32
+const char *odm_prefix_unsafe(const __u32 prefix[4], unsigned int plen);
 /* true when the address is all zero. */
 bool odm_addr_is_zero(const __u32 addr[4]);
 /* Build an address from a prefix and an interface identifier: the top

@@ -71,6 +71,32 @@ bool odm_prefix_contains(const struct odm_prefix_key *key, const __u32 addr[4])
 	return true;
 }
 
+bool odm_prefix_overlap(const struct odm_prefix_key *a, const struct odm_prefix_key *b)
+{
+	/* The shorter one contains the other, or they are disjoint. */
+	return a->prefixlen <= b->prefixlen ? odm_prefix_contains(a, b->prefix) :
+					      odm_prefix_contains(b, a->prefix);
+}
+
+const char *odm_prefix_unsafe(const __u32 prefix[4], unsigned int plen)
+{
+	__u8 first = (__u8)(ntohl(prefix[0]) >> 24);
+
+	if (plen > 128)
+		return "prefix length over 128";
+	if (plen < ODM_NET_PLEN_MIN)
+		return "shorter than /32";
+	if (first == 0xff)
+		return "multicast";
+	if (first == 0xfe && (ntohl(prefix[0]) & 0x00c00000) == 0x00800000)
+		return "link-local";
+	if ((first & 0xfe) == 0xfc)
+		return NULL;		/* unique local, RFC 4193 */
+	if ((first & 0xe0) != 0x20)
+		return "not global unicast or unique local";
+	return NULL;
+}
+
 bool odm_addr_is_zero(const __u32 addr[4])
 {
 	return !(addr[0] | addr[1] | addr[2] | addr[3]);

@@ -290,6 +290,84 @@ static void test_addr_build(void)
 	}
 }
 
+static void test_prefix_overlap(void)
+{
+	static const struct {
+		const char *a, *b;
+		bool want;
+	} cases[] = {
+		{ "2001:db8:1::/64", "2001:db8:1::/64", true },		/* equal */
+		{ "2001:db8::/32", "2001:db8:1::/64", true },		/* a covers b */
+		{ "2001:db8:1::/64", "2001:db8::/32", true },		/* b covers a */
+		{ "2001:db8:3:0:8000::/65", "2001:db8:3::/64", true },	/* inside */
+		{ "2001:db8:3:0:8000::/65", "2001:db8:3::/65", false },	/* halves */
+		{ "2001:db8:1::/64", "2001:db8:2::/64", false },
+		{ "::/0", "ff02::1/128", true },
+		{ "2001:db8::1/128", "2001:db8::2/128", false },
+	};
+	struct odm_prefix_key a, b;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (!ASSERT_EQ(odm_prefix_parse(cases[i].a, &a, err, sizeof(err)), 0, cases[i].a) ||
+		    !ASSERT_EQ(odm_prefix_parse(cases[i].b, &b, err, sizeof(err)), 0, cases[i].b))
+			continue;
+		ASSERT_EQ(odm_prefix_overlap(&a, &b), cases[i].want, cases[i].a);
+		ASSERT_EQ(odm_prefix_overlap(&b, &a), cases[i].want, "symmetric");
+	}
+}
+
+/* What a DHCPv6 server may delegate (section 7: the network is not trusted). */
+static void test_prefix_unsafe(void)
+{
+	static const struct {
+		const char *prefix;
+		unsigned int plen;
+		const char *want;		/* NULL: acceptable */
+	} cases[] = {
+		{ "2001:db8:77::", 64, NULL },
+		{ "2001:db8:77::abcd", 64, NULL },	/* host bits are not its business */
+		{ "2001:db8::", 32, NULL },
+		{ "2001:db8::1", 128, NULL },
+		{ "2a00::", 48, NULL },
+		{ "3fff:ffff::", 48, NULL },		/* top of 2000::/3 */
+		{ "fd12:3456:789a::", 48, NULL },	/* ULA */
+		{ "fc00::", 48, NULL },
+		{ "2001:db8::", 31, "shorter than /32" },
+		{ "2000::", 3, "shorter than /32" },
+		{ "::", 0, "shorter than /32" },
+		{ "2001:db8::", 129, "prefix length over 128" },
+		{ "ff0e::", 64, "multicast" },
+		{ "ff02::1:2", 128, "multicast" },
+		{ "fe80::", 64, "link-local" },
+		{ "febf:ffff::", 64, "link-local" },
+		{ "fec0::", 64, "not global unicast or unique local" },	/* site-local */
+		{ "::1", 128, "not global unicast or unique local" },
+		{ "::", 128, "not global unicast or unique local" },
+		{ "::ffff:192.0.2.0", 120, "not global unicast or unique local" },
+		{ "64:ff9b::", 96, "not global unicast or unique local" },
+		{ "100::", 64, "not global unicast or unique local" },	/* discard-only */
+		{ "1fff:ffff::", 64, "not global unicast or unique local" },
+		{ "4000::", 64, "not global unicast or unique local" },
+		{ "fb00::", 64, "not global unicast or unique local" },
+		{ "fe00::", 64, "not global unicast or unique local" },
+	};
+	const char *got;
+	__u32 p[4];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (!addr(cases[i].prefix, p))
+			continue;
+		got = odm_prefix_unsafe(p, cases[i].plen);
+		if (!cases[i].want)
+			ASSERT_TRUE(got == NULL, cases[i].prefix);
+		else if (ASSERT_TRUE(got != NULL, cases[i].prefix))
+			ASSERT_STREQ(got, cases[i].want, cases[i].prefix);
+	}
+}
+
 static void test_prefix_str(void)
 {
 	struct odm_prefix_key k = { .prefixlen = 128 };
@@ -315,5 +393,7 @@ int main(void)
 	RUN(test_contains);
 	RUN(test_addr_build);
 	RUN(test_prefix_str);
+	RUN(test_prefix_overlap);
+	RUN(test_prefix_unsafe);
 	return test_summary();
 }
