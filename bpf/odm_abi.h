@@ -205,6 +205,8 @@ enum odm_stat {
 	ODM_STAT_NET_DENIED,		/* odmd: network request refused by policy */
 	ODM_STAT_NET_QUOTA,		/* odmd: refused, max-held prefixes reached */
 	ODM_STAT_NET_RATE,		/* odmd: refused, network requests a minute reached */
+	ODM_STAT_NET_REFUSED,		/* odmd: a delegated prefix refused as unsafe or
+					 * overlapping one the host has (section 7) */
 	ODM_STAT_MAX,
 };
 

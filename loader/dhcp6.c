@@ -88,7 +88,10 @@ struct ia {
 	__u64 t1_ns, t2_ns, expire_ns;	/* when bound; NEVER for infinite */
 	/* SOLICIT: the best usable Advertise so far (RFC 8415 18.2.9). */
 	bool have_adv;
-	bool saw_refusal;		/* an Advertise without a usable prefix */
+	bool saw_refusal;		/* an Advertise saying NoPrefixAvail */
+	bool saw_unsafe;		/* a prefix odm_prefix_unsafe() rejected */
+	__u8 unsafe_plen;		/* the last one, for the log */
+	__u32 unsafe_prefix[4];
 	__u8 adv_pref;
 	__u8 adv_plen;
 	__u32 adv_prefix[4];
@@ -104,6 +107,7 @@ struct odm_dhcp6 {
 	struct odm_dhcp6_duid duid;
 	odm_dhcp6_cb cb;
 	void *ctx;
+	bool (*accept)(void *ctx, const __u32 prefix[4], __u8 plen);
 	struct ia *ias;			/* grown on demand; IA_FREE slots are reused */
 	size_t nias;
 	__u32 next_iaid;
@@ -476,6 +480,10 @@ static void finish(struct odm_dhcp6 *c, struct ia *ia, enum odm_dhcp6_result res
 	} else {
 		ia->state = IA_FREE;
 	}
+	if (res == ODM_DHCP6_REFUSED) {
+		l.plen = ia->unsafe_plen;
+		memcpy(l.prefix, ia->unsafe_prefix, sizeof(l.prefix));
+	}
 	c->cb(c->ctx, ODM_DHCP6_ACQUIRED, res, &l);
 }
 
@@ -493,24 +501,53 @@ static void go_request(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 	xmit_start(c, ia, IA_REQUEST, DHCP6_REQUEST, &rt_request, NEVER, now);
 }
 
-/* A usable prefix of our IA_PD: valid lifetime left, and (when given) ours. */
-static const struct odm_dhcp6_prefix *usable(const struct odm_dhcp6_in *in,
+/*
+ * A usable prefix of our IA_PD: valid lifetime left, one a host may take
+ * (section 7: the network is not trusted), and (when given) the one held.
+ * Prefixes are compared and kept with their host bits cleared.
+ */
+static const struct odm_dhcp6_prefix *usable(const struct odm_dhcp6 *c, struct ia *ia,
+					     const struct odm_dhcp6_in *in,
 					     const struct odm_lease *held)
 {
 	unsigned int i;
 
 	for (i = 0; i < in->ia.nprefix; i++) {
 		const struct odm_dhcp6_prefix *p = &in->ia.prefix[i];
+		__u32 net[4];
 
 		if (p->has_status && p->status != DHCP6_ST_SUCCESS)
 			continue;
-		if (held && (p->plen != held->plen || memcmp(p->prefix, held->prefix, 16)))
+		odm_prefix_mask(net, p->prefix, p->plen);
+		if (held && (p->plen != held->plen || memcmp(net, held->prefix, 16)))
 			continue;
-		if (!held && (!p->valid_lft || !p->plen))
+		if (!held && !p->valid_lft)
 			continue;
+		if (odm_prefix_unsafe(p->prefix, p->plen) ||
+		    (!held && c->accept && !c->accept(c->ctx, net, p->plen))) {
+			ia->saw_unsafe = true;
+			ia->unsafe_plen = p->plen;
+			memcpy(ia->unsafe_prefix, net, sizeof(net));
+			continue;
+		}
 		return p;
 	}
 	return NULL;
+}
+
+/* NoPrefixAvail, at top level or in our IA: the server does not offer the type. */
+static bool says_no_prefix(const struct odm_dhcp6_in *in)
+{
+	return (in->has_status && in->status == DHCP6_ST_NOPREFIXAVAIL) ||
+	       (in->has_ia && in->ia.has_status && in->ia.status == DHCP6_ST_NOPREFIXAVAIL);
+}
+
+/* Why an acquisition without a usable offer ended. */
+static enum odm_dhcp6_result no_offer(const struct ia *ia)
+{
+	if (ia->saw_refusal)
+		return ODM_DHCP6_NOT_OFFERED;
+	return ia->saw_unsafe ? ODM_DHCP6_REFUSED : ODM_DHCP6_FAILED;
 }
 
 static void grant(struct ia *ia, const struct odm_dhcp6_in *in, const struct odm_dhcp6_prefix *p,
@@ -519,7 +556,7 @@ static void grant(struct ia *ia, const struct odm_dhcp6_in *in, const struct odm
 	struct odm_lease *l = &ia->lease;
 
 	l->plen = p->plen;
-	memcpy(l->prefix, p->prefix, sizeof(l->prefix));
+	odm_prefix_mask(l->prefix, p->prefix, p->plen);
 	l->preferred_lft = p->preferred_lft;
 	l->valid_lft = p->valid_lft;
 	l->t1 = in->ia.t1;
@@ -534,14 +571,20 @@ static void on_advertise(struct odm_dhcp6 *c, struct ia *ia, const struct odm_dh
 	const struct odm_dhcp6_prefix *p = NULL;
 	bool window_over = ia->x.count > 1;
 
-	/* RFC 8415 18.2.9: an Advertise without prefixes is ignored, but noted. */
+	/*
+	 * RFC 8415 18.2.9: an Advertise without prefixes is ignored.  Only an
+	 * explicit NoPrefixAvail counts as the server's "no"; one that says
+	 * nothing about our IA, or offers only unsafe prefixes, is noted so
+	 * the acquisition can end early with the right result.
+	 */
 	if (!(in->has_status && in->status != DHCP6_ST_SUCCESS) && in->has_ia &&
 	    !(in->ia.has_status && in->ia.status != DHCP6_ST_SUCCESS))
-		p = usable(in, NULL);
+		p = usable(c, ia, in, NULL);
 	if (!p) {
-		ia->saw_refusal = true;
-		if (window_over && !ia->have_adv)
-			finish(c, ia, ODM_DHCP6_NOT_OFFERED);
+		if (says_no_prefix(in))
+			ia->saw_refusal = true;
+		if (window_over && !ia->have_adv && (ia->saw_refusal || ia->saw_unsafe))
+			finish(c, ia, no_offer(ia));
 		return;
 	}
 	if (!ia->have_adv || in->preference > ia->adv_pref) {
@@ -549,7 +592,7 @@ static void on_advertise(struct odm_dhcp6 *c, struct ia *ia, const struct odm_dh
 		ia->adv_pref = in->preference;
 		ia->server = in->server_id;
 		ia->adv_plen = p->plen;
-		memcpy(ia->adv_prefix, p->prefix, sizeof(ia->adv_prefix));
+		odm_prefix_mask(ia->adv_prefix, p->prefix, p->plen);
 	}
 	/* 255 wins at once; after the first RT the first Advertise wins. */
 	if (in->preference == 255 || window_over)
@@ -569,18 +612,22 @@ static void on_request_reply(struct odm_dhcp6 *c, struct ia *ia, const struct od
 			      ODM_DHCP6_FAILED);
 		return;
 	}
-	if (!in->has_ia) {
-		finish(c, ia, ODM_DHCP6_FAILED);
+	/*
+	 * A Reply that says nothing about our IA is not an answer to our
+	 * Request (a stray, or forged by someone who saw the xid): wait for
+	 * the real one until retransmission gives up.
+	 */
+	if (!in->has_ia)
 		return;
-	}
 	if (in->ia.has_status && in->ia.status != DHCP6_ST_SUCCESS) {
 		finish(c, ia, in->ia.status == DHCP6_ST_NOPREFIXAVAIL ? ODM_DHCP6_NOT_OFFERED :
 			      ODM_DHCP6_FAILED);
 		return;
 	}
-	p = usable(in, NULL);
+	p = usable(c, ia, in, NULL);
 	if (!p) {
-		finish(c, ia, ODM_DHCP6_NOT_OFFERED);
+		/* A bait and switch (a safe Advertise, an unsafe Reply) ends here too. */
+		finish(c, ia, ia->saw_unsafe ? ODM_DHCP6_REFUSED : ODM_DHCP6_NOT_OFFERED);
 		return;
 	}
 	ia->server = in->server_id;
@@ -608,7 +655,7 @@ static void on_renew_reply(struct odm_dhcp6 *c, struct ia *ia, const struct odm_
 		lost(c, ia);
 		return;
 	}
-	p = usable(in, &ia->lease);
+	p = usable(c, ia, in, &ia->lease);
 	if (!p)
 		return;			/* says nothing about our prefix: keep trying */
 	if (!p->valid_lft) {
@@ -676,13 +723,13 @@ static void ia_timers(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 	switch (ia->state) {
 	case IA_SOLICIT:
 		if (now >= ia->deadline_ns) {
-			finish(c, ia, ia->saw_refusal ? ODM_DHCP6_NOT_OFFERED : ODM_DHCP6_FAILED);
+			finish(c, ia, no_offer(ia));
 		} else if (now >= ia->x.next_ns) {
 			/* The first RT is over: choose among what was advertised. */
 			if (ia->have_adv)
 				go_request(c, ia, now);
-			else if (ia->saw_refusal)
-				finish(c, ia, ODM_DHCP6_NOT_OFFERED);
+			else if (ia->saw_refusal || ia->saw_unsafe)
+				finish(c, ia, no_offer(ia));
 			else
 				xmit_again(c, ia, now);
 		}
@@ -830,6 +877,7 @@ struct odm_dhcp6 *odm_dhcp6_new(const struct odm_dhcp6_opts *opts, odm_dhcp6_cb 
 	c->ifindex = o.ifindex;
 	c->code = o.option_code ? o.option_code : ODM_DHCP6_OPT_CONTINUITY_DEFAULT;
 	c->max_rt_ms = o.max_rt_ms;
+	c->accept = o.accept;
 	c->timeout_ms = o.request_timeout_ms ? o.request_timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->cb = cb;
 	c->ctx = ctx;

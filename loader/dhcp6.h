@@ -36,6 +36,12 @@ struct odm_dhcp6_opts {
 	const char *lease_file;		/* NULL: no persistence */
 	unsigned int max_rt_ms;		/* 0: RFC 8415 defaults; tests may cap retransmission */
 	unsigned int request_timeout_ms;/* give up an acquisition after this; 0: 8000 */
+	/*
+	 * May a new acquisition take this prefix (host bits clear)?  NULL:
+	 * any that odm_prefix_unsafe() allows.  Offers it rejects count as
+	 * unsafe ones, so the exchange can prefer another server's.
+	 */
+	bool (*accept)(void *ctx, const __u32 prefix[4], __u8 plen);
 };
 
 /* One delegated prefix. */
@@ -55,6 +61,8 @@ enum odm_dhcp6_result {
 	ODM_DHCP6_OK = 0,		/* lease granted */
 	ODM_DHCP6_NOT_OFFERED,		/* NoPrefixAvail / no server offers the type */
 	ODM_DHCP6_FAILED,		/* timeout, no server, refused, malformed replies */
+	ODM_DHCP6_REFUSED,		/* offered only prefixes odm_prefix_unsafe() rejects;
+					 * the lease carries the last one, for the log */
 };
 
 /* Events about leases, for odmd to (un)configure addresses and maps. */

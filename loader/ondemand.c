@@ -346,12 +346,50 @@ static int find_addr_cb(const struct odm_kaddr *ka, void *arg)
 	return 0;
 }
 
+static int overlap_cb(const struct odm_prefix_key *k, const struct odm_prefix *v, void *ctx)
+{
+	(void)v;
+	return odm_prefix_overlap(k, ctx) ? -EEXIST : 0;
+}
+
+/*
+ * Section 7: may a prefix from the network become a new typed prefix?
+ * Not when it equals, covers or lies inside one already typed, whatever
+ * its source, nor when the interface already has an address in it: else
+ * a server could retype the operator's Fixed prefix, or take one over and
+ * later withdraw it.  0, -EEXIST, or another -errno.
+ */
+static int taken(struct odm_ondemand *d, const struct odm_prefix_key *key)
+{
+	struct find_ctx f = { .key = key, .ifindex = d->o.dhcp6_ifindex };
+	int err;
+
+	err = odm_prefix_foreach(d->o.maps, overlap_cb, (void *)key);
+	if (err)
+		return err;
+	err = odm_nl_dump_addrs(find_addr_cb, &f);
+	if (err)
+		return err;
+	return f.found ? -EEXIST : 0;
+}
+
+/* odm_dhcp6_opts.accept: skip offers taken() refuses (errors refuse too). */
+static bool accept_offer(void *ctx, const __u32 prefix[4], __u8 plen)
+{
+	struct odm_prefix_key key = { .prefixlen = plen };
+
+	memcpy(key.prefix, prefix, sizeof(key.prefix));
+	return taken(ctx, &key) == 0;
+}
+
 /*
  * Put a lease on the host: find or create its address, record the prefix
- * (source DHCPv6), re-sync, and return the published entry.
+ * (source DHCPv6), re-sync, and return the published entry.  A fresh
+ * lease that taken() refuses gives -EEXIST, and nothing is changed: the
+ * check at Advertise time may be stale by the Reply.
  */
 static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
-			 struct odm_prefix_key *key, struct odm_prefix *val)
+			 struct odm_prefix_key *key, struct odm_prefix *val, bool fresh)
 {
 	struct find_ctx f = { .key = key, .ifindex = d->o.dhcp6_ifindex };
 	struct odm_prefix nv = { 0 };
@@ -359,7 +397,12 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 
 	memset(key, 0, sizeof(*key));
 	key->prefixlen = l->plen;
-	memcpy(key->prefix, l->prefix, sizeof(key->prefix));
+	odm_prefix_mask(key->prefix, l->prefix, l->plen);
+	if (fresh) {
+		err = taken(d, key);
+		if (err)
+			return err;
+	}
 	err = odm_nl_dump_addrs(find_addr_cb, &f);
 	if (err)
 		return err;
@@ -430,6 +473,18 @@ static const char *event_name(enum odm_dhcp6_event ev)
 	return "?";
 }
 
+/* A prefix from the network that odmd will not configure: logged, counted. */
+static void refused(struct odm_ondemand *d, const struct odm_lease *l, const char *why)
+{
+	struct odm_prefix_key k = { .prefixlen = l->plen };
+	char buf[ODM_PREFIX_STRLEN];
+
+	memcpy(k.prefix, l->prefix, sizeof(k.prefix));
+	logmsg("dhcpv6: refused %s for %s: %s", odm_prefix_str(&k, buf), odm_type_name(l->type),
+	       why);
+	odm_stats_add(d->o.maps, ODM_STAT_NET_REFUSED, 1);
+}
+
 static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result res,
 		     const struct odm_lease *l)
 {
@@ -441,14 +496,16 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 
 	if (!l || l->type == ODM_TYPE_NONE || l->type > ODM_TYPE_MAX)
 		return;
-	if (d->o.verbose || ev != ODM_DHCP6_ACQUIRED || res != ODM_DHCP6_OK) {
+	if (d->o.verbose || ev != ODM_DHCP6_ACQUIRED ||
+	    (res != ODM_DHCP6_OK && res != ODM_DHCP6_REFUSED)) {
 		struct odm_prefix_key k = { .prefixlen = l->plen };
 
 		memcpy(k.prefix, l->prefix, sizeof(k.prefix));
 		logmsg("dhcpv6: %s %s %s (%s)", odm_type_name(l->type), event_name(ev),
 		       res == ODM_DHCP6_OK ? odm_prefix_str(&k, buf) : "-",
 		       res == ODM_DHCP6_OK ? "ok" :
-		       res == ODM_DHCP6_NOT_OFFERED ? "not offered" : "failed");
+		       res == ODM_DHCP6_NOT_OFFERED ? "not offered" :
+		       res == ODM_DHCP6_REFUSED ? "refused" : "failed");
 	}
 	switch (ev) {
 	case ODM_DHCP6_ACQUIRED:
@@ -461,11 +518,25 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 				       ODM_R_NOT_OFFERED, NULL, NULL);
 			return;
 		}
+		if (res == ODM_DHCP6_REFUSED) {
+			/* The last offer refused: the others are alike. */
+			const char *why = odm_prefix_unsafe(l->prefix, l->plen);
+
+			refused(d, l, why ? why : "overlaps a prefix or address the host has");
+			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
+			return;
+		}
 		if (res != ODM_DHCP6_OK) {
 			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
-		err = publish_lease(d, l, &key, &val);
+		err = publish_lease(d, l, &key, &val, true);
+		if (err == -EEXIST) {
+			refused(d, l, "overlaps a prefix or address the host has");
+			odm_dhcp6_release(d->dhcp6, l->iaid);	/* the server may reuse it */
+			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
+			return;
+		}
 		if (err) {
 			logmsg("cannot configure an address in the delegated prefix: %s",
 			       strerror(-err));
@@ -481,7 +552,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 		d->granted[l->type] = true;
 		/* fall through */
 	case ODM_DHCP6_RENEWED:
-		err = publish_lease(d, l, &key, &val);
+		err = publish_lease(d, l, &key, &val, false);
 		if (err)
 			logmsg("cannot (re)configure the address of a lease: %s", strerror(-err));
 		return;
@@ -665,6 +736,7 @@ struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts)
 			.lease_file = opts->lease_file,
 			.max_rt_ms = opts->dhcp6_max_rt_ms,
 			.request_timeout_ms = ODM_REQUEST_TIMEOUT_MS,
+			.accept = accept_offer,
 		};
 
 		d->dhcp6 = odm_dhcp6_new(&dopts, on_dhcp6, d);

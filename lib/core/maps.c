@@ -387,6 +387,7 @@ const char *odm_stat_name(unsigned int stat)
 		[ODM_STAT_NET_DENIED]		= "net_denied",
 		[ODM_STAT_NET_QUOTA]		= "net_quota_exceeded",
 		[ODM_STAT_NET_RATE]		= "net_rate_limited",
+		[ODM_STAT_NET_REFUSED]		= "net_refused",
 	};
 
 	if (stat >= ODM_STAT_MAX || !names[stat])
