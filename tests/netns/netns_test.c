@@ -23,6 +23,7 @@
 
 #include "../unit/test.h"
 #include "env.h"
+#include "rogue_dhcp6.h"
 #include "core.h"
 #include "odm.h"
 
@@ -2095,6 +2096,170 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* =========================================================================
+ * A hostile DHCPv6 server (section 7; the fault list of the security
+ * issue).  The network is not trusted: whatever it sends, odmd neither
+ * crashes nor configures an address no host should have, nor lets a
+ * delegated prefix shadow or retype what the operator configured.
+ * ========================================================================= */
+
+/* One ON_NET request for a non-persistent address while the rogue serves s. */
+static int rogue_round(struct env *e, struct agent *a, const struct rogue_script *s,
+		       struct rogue_stats *st, struct in6_addr *addr)
+{
+	struct rogue r;
+	int t, rc;
+
+	memset(st, 0, sizeof(*st));
+	if (!rogue_start(e, &r, s))
+		return -9999;
+	t = ag_socket(a, SOCK_DGRAM);
+	rc = ag_simple(a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL);
+	if (rc == 0)
+		rc = ag_setsc(a, t, NON_PERSISTENT_IPV6_ADDRESS, addr);
+	ag_simple(a, AG_CLOSE, t, 0, NULL);
+	rogue_stop(&r, st);
+	printf("  rogue: %u solicits, %u requests, %u datagrams sent (%u malformed) -> setsc %d\n",
+	       st->solicits, st->requests, st->sent, st->garbage, rc);
+	return rc;
+}
+
+/* The operator's three prefixes, exactly as configured, and nothing else. */
+static bool only_operator_prefixes(struct env *e)
+{
+	char out[8192];
+	int n = 0;
+	const char *p = out;
+
+	if (env_odm(e, out, sizeof(out), "-j prefix list"))
+		return false;
+	while ((p = strstr(p, "\"prefix\":"))) {
+		n++;
+		p++;
+	}
+	return n == 3 && strstr(out, "\"prefix\":\"2001:db8:1::/64\",\"type\":\"session-lasting\"") &&
+	       strstr(out, "\"prefix\":\"2001:db8:2::/64\",\"type\":\"non-persistent\"") &&
+	       strstr(out, "\"prefix\":\"2001:db8:3::/64\",\"type\":\"fixed\"") &&
+	       !strstr(out, "dhcpv6");
+}
+
+/* Global addresses on veth-h other than the base ones and the untyped one. */
+static int foreign_addrs(struct env *e)
+{
+	char out[64];
+
+	if (!sys_out(out, sizeof(out), "ip -n %s -6 -o addr show dev veth-h scope global | "
+		     "awk '{print $4}' | grep -v -e '^%s/' -e '^%s/' -e '^%s/' -e '^%s/' | wc -l",
+		     e->host_ns, SL_ADDR, NP_ADDR, FX_ADDR, HOST_UNTYPED))
+		return -1;
+	return atoi(out);
+}
+
+static void test_hostile_dhcp6(void)
+{
+	/* Offers no host should take, each well-formed, each from its own server. */
+	static const struct rogue_script unsafe = {
+		.adv = {
+			{ "ff0e::", 64, 3000, 4000, -2 },		/* multicast */
+			{ "fe80::", 64, 3000, 4000, -2 },		/* link-local */
+			{ "::1", 128, 3000, 4000, -2 },			/* loopback */
+			{ "::", 128, 3000, 4000, -2 },			/* unspecified */
+			{ "::ffff:192.0.2.0", 120, 3000, 4000, -2 },	/* v4-mapped */
+			{ "::", 0, 3000, 4000, -2 },			/* everything */
+			{ "2000::", 3, 3000, 4000, -2 },		/* all of global unicast */
+			{ "2001:db8::", 32, 3000, 4000, -2 },		/* covers the operator's */
+			{ "2001:db8:1::", 64, 3000, 4000, -2 },		/* retypes session-lasting */
+			{ "2001:db8:2::", 64, 3000, 4000, -2 },		/* takes over a config prefix */
+			{ "2001:db8:3:0:8000::", 65, 3000, 4000, -2 },	/* inside fixed */
+			{ "2001:db8:ffff::", 64, 3000, 4000, -2 },	/* the link's own prefix */
+			{ "2001:db8:99::", 64, 3000, 4000, 3 },		/* labelled fixed, asked np */
+			{ "2001:db8:98::", 64, 5000, 4000, -2 },	/* preferred > valid */
+			{ "2001:db8:97::", 64, 0, 0, -2 },		/* valid 0 */
+		},
+		.nadv = 15,
+	};
+	/* Good Advertise, unsafe Reply. */
+	static const struct rogue_script bait = {
+		.adv = { { "2001:db8:77::", 64, 3000, 4000, -2 } },
+		.nadv = 1,
+		.reply = { "2001:db8:2::", 64, 3000, 4000, -2 },
+	};
+	/* Only malformed datagrams, two of each kind per message. */
+	struct rogue_script broken = { .garbage = 2 * rogue_garbage_kinds() };
+	/* A flood, then a good answer with host bits set. */
+	static const struct rogue_script flood_then_good = {
+		.adv = { { "2001:db8:77::abcd", 64, 3000, 4000, -2 } },
+		.nadv = 1,
+		.reply = { "2001:db8:77::abcd", 64, 3000, 4000, -2 },
+		.garbage = 96,
+	};
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct rogue_stats st;
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64], out[4096];
+	struct env e;
+	int t;
+
+	if (!ASSERT_TRUE(env_setup(&e, base_config) && add_base_addrs(&e), "world"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+
+	/* Malformed only: nothing usable arrives, the request times out cleanly. */
+	ASSERT_EQ(rogue_round(&e, &a, &broken, &st, &addr), EAI_REQUIREDIPFAILED,
+		  "malformed answers: failed");
+	ASSERT_TRUE(st.solicits >= 2 && st.garbage >= 2 * st.solicits * rogue_garbage_kinds() / 2,
+		    "the malformed datagrams were sent, to retransmitted Solicits");
+	ASSERT_TRUE(kill(e.odmd, 0) == 0, "odmd survived");
+
+	/* Unsafe prefixes: refused, counted, nothing configured or retyped. */
+	ASSERT_EQ(rogue_round(&e, &a, &unsafe, &st, &addr), EAI_REQUIREDIPFAILED,
+		  "unsafe offers: failed");
+	ASSERT_TRUE(st.solicits >= 1 && st.sent >= unsafe.nadv, "all fifteen offers were sent");
+	ASSERT_EQ(st.requests, 0, "none was requested");
+	ASSERT_TRUE(only_operator_prefixes(&e), "the operator's prefixes, untouched");
+	ASSERT_EQ(foreign_addrs(&e), 0, "no address configured from an offer");
+
+	/* Bait and switch: the Reply shadows a configured prefix. */
+	ASSERT_EQ(rogue_round(&e, &a, &bait, &st, &addr), EAI_REQUIREDIPFAILED,
+		  "unsafe Reply: failed");
+	ASSERT_TRUE(st.requests >= 1, "the Request was answered");
+	ASSERT_TRUE(only_operator_prefixes(&e), "the operator's prefixes, untouched");
+	ASSERT_EQ(foreign_addrs(&e), 0, "no address configured from the Reply");
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j stats"), 0, "odm stats");
+	ASSERT_HAS(out, "\"net_refused\":", "refusals are counted");
+	ASSERT_TRUE(!strstr(out, "\"net_refused\":0,") && !strstr(out, "\"net_refused\":0}"),
+		    "and the count is not zero");
+
+	/* After all that, a good answer behind a flood still works. */
+	ASSERT_EQ(rogue_round(&e, &a, &flood_then_good, &st, &addr), 0, "good answer: ok");
+	{
+		static const unsigned char want[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x77, 0, 0 };
+
+		ASSERT_TRUE(!memcmp(addr.s6_addr, want, sizeof(want)),
+			    "an address in the delegated prefix");
+	}
+	ASSERT_TRUE(prefixes_of(&e, "non-persistent") == 1, "listed as a dhcpv6 prefix");
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j prefix list type non-persistent"), 0, "list");
+	ASSERT_HAS(out, "\"prefix\":\"2001:db8:77::/64\"", "host bits cleared in the key");
+	t = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, 0, NULL), 0, "no ON_NET");
+	ASSERT_EQ(ag_setsc(&a, t, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np");
+	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, t, NET_ADDR, PORT, NULL), 0, "sendto");
+	peer_seen_udp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&addr, buf), "the peer sees the delegated address");
+	ASSERT_TRUE(kill(e.odmd, 0) == 0, "odmd still running");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
 /* Section 7 privacy: with --iid stable, odmd's addresses are RFC 7217
  * stable-privacy identifiers (SHA-256 of prefix, interface, counter and a
  * secret), not random and never the MAC. */
@@ -2169,6 +2334,7 @@ static const struct test tests[] = {
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
 	T(test_faults),
+	T(test_hostile_dhcp6),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
 };
