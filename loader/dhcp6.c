@@ -535,19 +535,27 @@ static const struct odm_dhcp6_prefix *usable(const struct odm_dhcp6 *c, struct i
 	return NULL;
 }
 
-/* NoPrefixAvail, at top level or in our IA: the server does not offer the type. */
+/*
+ * The server does not offer the type: NoPrefixAvail at top level or in
+ * our IA, or an IA whose every prefix the parser dropped (another type,
+ * preferred > valid).
+ */
 static bool says_no_prefix(const struct odm_dhcp6_in *in)
 {
 	return (in->has_status && in->status == DHCP6_ST_NOPREFIXAVAIL) ||
-	       (in->has_ia && in->ia.has_status && in->ia.status == DHCP6_ST_NOPREFIXAVAIL);
+	       (in->has_ia && in->ia.has_status && in->ia.status == DHCP6_ST_NOPREFIXAVAIL) ||
+	       (in->has_ia && !in->ia.nprefix && in->ia.discarded);
 }
 
-/* Why an acquisition without a usable offer ended. */
+/*
+ * Why an acquisition without a usable offer ended.  An unsafe offer wins
+ * over a refusal: something on the link hands out what no host should take.
+ */
 static enum odm_dhcp6_result no_offer(const struct ia *ia)
 {
-	if (ia->saw_refusal)
-		return ODM_DHCP6_NOT_OFFERED;
-	return ia->saw_unsafe ? ODM_DHCP6_REFUSED : ODM_DHCP6_FAILED;
+	if (ia->saw_unsafe)
+		return ODM_DHCP6_REFUSED;
+	return ia->saw_refusal ? ODM_DHCP6_NOT_OFFERED : ODM_DHCP6_FAILED;
 }
 
 static void grant(struct ia *ia, const struct odm_dhcp6_in *in, const struct odm_dhcp6_prefix *p,
