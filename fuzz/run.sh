@@ -50,6 +50,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 passed=0
+total=0		# executions of all targets (a figure for tests/run.sh)
 failed=0
 for t in "${targets[@]}"; do
 	bin=$bindir/fuzz_$t
@@ -72,6 +73,7 @@ for t in "${targets[@]}"; do
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	seeds=$(find "fuzz/corpus/$t" -type f 2>/dev/null | wc -l)
 	found=$(find "$corpus" -type f | wc -l)
+	total=$((total + ${execs:-0}))
 	if [ $rc -eq 0 ]; then
 		echo "fuzz_$t: ok, ${execs:-?} executions in ${seconds} s, corpus $seeds -> $found"
 		passed=$((passed + 1))
@@ -87,5 +89,6 @@ for t in "${targets[@]}"; do
 	fi
 done
 
+echo "figure: fuzz_executions $total"
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

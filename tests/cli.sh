@@ -29,6 +29,7 @@ CG=
 TMP=
 passed=0
 failed=0
+inputs=0	# commands run, bad ones included (a figure for tests/run.sh)
 
 # ---- reporting ---------------------------------------------------------------
 
@@ -60,6 +61,7 @@ check() {
 }
 
 summary() {
+	echo "figure: inputs $inputs"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
@@ -145,12 +147,14 @@ rc=0
 # odm ARGS...: run the CLI in the namespace on our pins; sets rc, leaves
 # stdout and stderr in $TMP/out and $TMP/err.
 odm() {
+	inputs=$((inputs + 1))
 	nsenter --net="$NSPATH" "$ODM" -d "$PIN" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
 }
 
 # odm_nopin ARGS...: the same without our -d.
 odm_nopin() {
+	inputs=$((inputs + 1))
 	nsenter --net="$NSPATH" "$ODM" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
 }

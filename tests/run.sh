@@ -12,7 +12,8 @@ unit_only=0
 passed=0
 failed=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+figs=$(mktemp)
+trap 'rm -f "$log" "$figs"' EXIT
 
 suite() {
 	local name=$1
@@ -26,6 +27,8 @@ suite() {
 		failed=$((failed + 1))
 		return
 	fi
+	# "figure: NAME N" lines: robustness figures, summed over the suites.
+	sed -n 's/^figure: \([a-z_]*\) \([0-9]*\)$/\1 \2/p' "$log" >>"$figs"
 	passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
 	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
 }
@@ -47,6 +50,15 @@ if [ $unit_only -eq 0 ]; then
 		suite "fuzz (bounded)" bash fuzz/run.sh --seconds 10
 	fi
 fi
+
+fig() { awk -v k="$1" '$1 == k { n += $2 } END { printf "%d", n }' "$figs"; }
+printf '\n=== robustness figures\n'
+printf '  %-16s %12s  %s\n' inputs "$(fig inputs)" \
+	"fed to parsers, the CLI and odmd (hostile DHCPv6 datagrams included)"
+printf '  %-16s %12s  %s\n' fuzz_executions "$(fig fuzz_executions)" \
+	"libFuzzer runs over every parser, no crash"
+printf '  %-16s %12s  %s\n' faults "$(fig faults)" \
+	"injected and survived (SIGKILL, link down, address or cgroup gone, map full, server gone or hostile)"
 
 printf '\n%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

@@ -197,6 +197,7 @@ tally < <($DRIVER restore $VH "$LEASES" "${held:-0}")
 
 # ---- no server --------------------------------------------------------------------
 stop_kea
+echo "figure: faults 1"	# Kea gone with leases out: timeout and expiry follow
 tally < <($DRIVER timeout $VH "$TMP/none.leases" 2000)
 tally < <($DRIVER lost $VH "$LEASES" "${held:-0}")
 if [ -f "$LEASES" ] && [ "$(grep -vc '^#' "$LEASES")" = 0 ]; then

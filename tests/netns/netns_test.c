@@ -435,6 +435,7 @@ static void test_message_flow_4_2(void)
 		ASSERT_STREQ(sa_addr_str(&ss, seen, sizeof(seen)), SL_ADDR, "peer sees IPsl1");
 
 		/* The host moves: PREFnp1 goes away, PREFnp2 arrives. */
+		FAULT();
 		ASSERT_TRUE(sys("ip -n %s addr del %s/64 dev veth-h", e.host_ns, NP_ADDR),
 			    "move: PREFnp1 no longer valid");
 		ASSERT_TRUE(sys("ip -n %s addr add %s/64 dev veth-h nodad", e.host_ns, NP2_ADDR),
@@ -730,6 +731,7 @@ static void test_address_sync(void)
 
 	/* It disappears between setsc() and connect(): an explicit request
 	 * fails rather than silently using another type. */
+	FAULT();
 	ASSERT_TRUE(sys("ip -n %s addr del %s/64 dev veth-h", e.host_ns, SL_ADDR), "del");
 	ASSERT_TRUE(wait_select(&e, ODM_TYPE_SESSION_LASTING, NULL), "odmd drops it");
 	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), EADDRNOTAVAIL,
@@ -764,6 +766,7 @@ static void test_odmd_killed(void)
 		goto cleanup;
 	held = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, held, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc before kill");
+	FAULT();
 	env_stop_odmd(&e, true);
 
 	s = ag_socket(&a, SOCK_STREAM);
@@ -1087,6 +1090,7 @@ static void test_on_demand_dhcpv6(void)
 	ag_simple(&a, AG_CLOSE, t, 0, NULL);
 
 	/* The network goes silent: a request that needs it fails in bounded time. */
+	FAULT();
 	env_stop_kea(&e);
 	t = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "set ON_NET");
@@ -1184,6 +1188,7 @@ static bool handoff_move(struct env *e, struct handoff *h)
 {
 	const char *H = e->host_ns;
 
+	FAULT();
 	return sys("ip -n %s link set h1 down && ip -n %s addr flush dev h1 scope global", H, H) &&
 	       sys("ip -n %s link set h2 up && ip -n %s addr add %s/64 dev h2 nodad"
 		   " && ip -n %s -6 route replace default via fe80::2 dev h2", H, H, HO_NP2, H) &&
@@ -1836,6 +1841,7 @@ static void test_odmd_killed_mid_request(void)
 			kill(e.odmd, SIGKILL);
 		_exit(0);
 	}
+	FAULT();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ASSERT_TRUE(agent_call(&a, &rq, &rs), "setsc while odmd dies");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1940,6 +1946,7 @@ static void test_edge_cases(void)
 	/* The cgroup goes away under pinned links: unload still cleans up,
 	 * and odmd refuses the missing cgroup clearly. */
 	env_stop_odmd(&e, false);
+	FAULT();
 	ASSERT_EQ(rmdir(e.cgroup), 0, "cgroup removed with programs attached");
 	ASSERT_EQ(sys_status(out, sizeof(out), "build/odmd --unload --pin-dir %s 2>&1", e.pin_dir),
 		  0, "unload after the cgroup is gone");
@@ -2060,6 +2067,7 @@ static void test_faults(void)
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
 		goto cleanup;
 	/* Link down: the kernel drops the addresses, odm stops handing them out. */
+	FAULT();
 	ASSERT_TRUE(sys("ip -n %s link set veth-h down", e.host_ns), "link down");
 	ASSERT_TRUE(wait_select(&e, ODM_TYPE_SESSION_LASTING, NULL), "odmd follows");
 	s = ag_socket(&a, SOCK_STREAM);
@@ -2084,6 +2092,7 @@ static void test_faults(void)
 		err = odm_prefix_put(&m, &k, &v);
 	}
 	printf("  prefix map full after %d prefixes (%s)\n", i - 1, strerror(-err));
+	FAULT();
 	ASSERT_EQ(env_odm(&e, out, sizeof(out), "prefix add 2001:db8:eeee::/64 type fixed"), 1,
 		  "odm prefix add on a full map");
 	ASSERT_HAS(out, "full", "says the map is full");
@@ -2119,6 +2128,8 @@ static int rogue_round(struct env *e, struct agent *a, const struct rogue_script
 		rc = ag_setsc(a, t, NON_PERSISTENT_IPV6_ADDRESS, addr);
 	ag_simple(a, AG_CLOSE, t, 0, NULL);
 	rogue_stop(&r, st);
+	FAULT();
+	INPUTS(st->sent);
 	printf("  rogue: %u solicits, %u requests, %u datagrams sent (%u malformed) -> setsc %d\n",
 	       st->solicits, st->requests, st->sent, st->garbage, rc);
 	return rc;

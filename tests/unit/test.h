@@ -80,8 +80,22 @@ static const char *test_case_name = "";
 	}									\
 } while (0)
 
+/*
+ * Robustness figures, for the summary tests/run.sh prints: a test counts
+ * each input it feeds a parser or an interface under test (INPUTS, good
+ * and bad alike) and each fault it injects and checks odm survived
+ * (FAULT).  test_summary() prints "figure: NAME N" lines.
+ */
+static unsigned long long test_fig_inputs, test_fig_faults;
+#define INPUTS(n)	(test_fig_inputs += (unsigned long long)(n))
+#define FAULT()		(test_fig_faults++)
+
 static inline int test_summary(void)
 {
+	if (test_fig_inputs)
+		printf("figure: inputs %llu\n", test_fig_inputs);
+	if (test_fig_faults)
+		printf("figure: faults %llu\n", test_fig_faults);
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

@@ -278,6 +278,7 @@ static void check_case(const struct cli_case *t)
 	struct cli_cmd c;
 	int argc, ret, i;
 
+	INPUTS(1);
 	argc = argc_of(t->argv);
 	for (i = 0; i <= argc; i++)
 		argv[i] = (char *)t->argv[i];

@@ -10,6 +10,10 @@
 #include "core.h"
 #include "test.h"
 
+/* Count every input fed to the parsers under test (tests/run.sh figures). */
+#define odm_config_parse_string(...) (INPUTS(1), odm_config_parse_string(__VA_ARGS__))
+#define odm_config_parse_file(...) (INPUTS(1), odm_config_parse_file(__VA_ARGS__))
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define TYPES "fixed, session-lasting, non-persistent or graceful-replacement"
 

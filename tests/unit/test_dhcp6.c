@@ -146,6 +146,7 @@ static int parse(const __u8 *b, size_t n, struct odm_dhcp6_in *in)
 	__u8 *copy = malloc(n ? n : 1);
 	int r;
 
+	INPUTS(1);
 	memcpy(copy, b, n);
 	r = odm_dhcp6_parse(copy, n, &expect, in);
 	free(copy);

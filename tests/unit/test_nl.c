@@ -13,6 +13,9 @@
 #include "core.h"
 #include "test.h"
 
+/* Count every input fed to the parsers under test (tests/run.sh figures). */
+#define odm_nl_parse_addr(...) (INPUTS(1), odm_nl_parse_addr(__VA_ARGS__))
+
 /* One message being built; aligned like the kernel's buffers. */
 struct msg {
 	union {

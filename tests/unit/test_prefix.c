@@ -8,6 +8,11 @@
 #include "core.h"
 #include "test.h"
 
+/* Count every input fed to the parsers under test (tests/run.sh figures). */
+#define odm_prefix_parse(...) (INPUTS(1), odm_prefix_parse(__VA_ARGS__))
+#define odm_addr_parse(...) (INPUTS(1), odm_addr_parse(__VA_ARGS__))
+#define odm_prefix_unsafe(...) (INPUTS(1), odm_prefix_unsafe(__VA_ARGS__))
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Parse a known-good address for a test's input; logs when it is not. */

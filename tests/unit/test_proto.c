@@ -7,8 +7,14 @@
 #include <linux/types.h>
 
 #include "test.h"
+
 #include "proto.h"
 #include "../../bpf/odm_abi.h"
+
+/* Count every input fed to the parsers under test (tests/run.sh figures). */
+#define odm_msg_req_check(...) (INPUTS(1), odm_msg_req_check(__VA_ARGS__))
+#define odm_msg_resp_check(...) (INPUTS(1), odm_msg_resp_check(__VA_ARGS__))
+#define odm_msg_event_check(...) (INPUTS(1), odm_msg_event_check(__VA_ARGS__))
 
 static void test_req_roundtrip(void)
 {

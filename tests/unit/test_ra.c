@@ -77,6 +77,7 @@ static int parse(const struct ra_buf *r, size_t len, struct odm_ra_msg *out)
 	__u8 *copy = malloc(len ? len : 1);
 	int ret;
 
+	INPUTS(1);
 	memcpy(copy, r->b, len);
 	ret = odm_ra_parse(copy, len, out);
 	free(copy);

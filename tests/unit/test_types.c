@@ -7,6 +7,9 @@
 #include "core.h"
 #include "test.h"
 
+/* Count every input fed to the parsers under test (tests/run.sh figures). */
+#define odm_type_parse(...) (INPUTS(1), odm_type_parse(__VA_ARGS__))
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct {
