@@ -89,6 +89,12 @@ static int pio_apply(struct odm_maps *m, const struct odm_ra_pio *pio, unsigned 
 	 */
 	if (pio->type == ODM_TYPE_NONE || (pio->prefix[0] & htonl(0xffc00000)) == htonl(0xfe800000))
 		return 0;
+	/* Section 7: the same rule as for delegated prefixes (multicast, ::/64, ...). */
+	if (odm_prefix_unsafe(pio->prefix, pio->plen)) {
+		logmsg("ra: prefix %s on %s refused: %s", odm_prefix_str(&key, pbuf),
+		       ifname(ifindex, ibuf), odm_prefix_unsafe(pio->prefix, pio->plen));
+		return 0;
+	}
 
 	memset(&nv, 0, sizeof(nv));
 	if (have && old.type == pio->type && old.ifindex == ifindex)

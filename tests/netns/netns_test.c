@@ -1591,6 +1591,8 @@ static void test_ra_srvtp(void)
 		{ "2001:db8:79::", 5, 3600, 1800 },	/* reserved: untyped */
 		{ "2001:db8:7a::", 0, 3600, 1800 },	/* unmarked: untyped */
 		{ "2001:db8:7c::", 1, 3600, 1800 },	/* typed fixed by the CLI: stays */
+		{ "ff0e::", 3, 3600, 1800 },		/* multicast: never typed */
+		{ "::", 3, 3600, 1800 },		/* ::/64, not global unicast */
 	};
 	static const struct ra_pio forged[] = { { "2001:db8:7b::", 2, 3600, 1800 } };
 	static const struct ra_pio withdraw[] = {
@@ -1617,7 +1619,7 @@ static void test_ra_srvtp(void)
 		  "odm prefix add");
 
 	/* Attachment: one RA types two prefixes; the kernel autoconfigures. */
-	if (!ASSERT_TRUE(send_ra(&e, 255, attach, 5), "send the RA") ||
+	if (!ASSERT_TRUE(send_ra(&e, 255, attach, 7), "send the RA") ||
 	    !ASSERT_TRUE(host_addr_in(&e, "2001:db8:77::/64", sl, sizeof(sl)), "SLAAC sl") ||
 	    !ASSERT_TRUE(host_addr_in(&e, "2001:db8:78::/64", np, sizeof(np)), "SLAAC np"))
 		goto cleanup;
@@ -1633,6 +1635,8 @@ static void test_ra_srvtp(void)
 		     "unmarked PIO ignored");
 	ASSERT_HAS(prefix_row(&e, "2001:db8:7c::/64", row, sizeof(row)), "fixed cli",
 		   "the CLI's type wins over the RA's");
+	ASSERT_STREQ(prefix_row(&e, "ff0e::/64", row, sizeof(row)), "", "multicast PIO refused");
+	ASSERT_STREQ(prefix_row(&e, "::/64", row, sizeof(row)), "", "::/64 PIO refused");
 
 	ASSERT_EQ(setsc_seen(&a, &net, SOCK_STREAM, SESSION_LASTING_IPV6_ADDRESS, &addr, seen,
 			     sizeof(seen)), 0, "setsc sl");
