@@ -28,6 +28,7 @@
 
 #define ENOMEM			12
 #define EINVAL			22
+#define ENOSPC			28
 #define EAFNOSUPPORT		97
 #define EADDRNOTAVAIL		99
 #define EISCONN			106

@@ -205,17 +205,24 @@ static __always_inline void use_put(const __u32 addr[4])
 		__sync_fetch_and_sub(&use->sockets, 1);
 }
 
-/* Hand addr to the socket: move its use count from the old address. */
-static __always_inline void sk_assign(struct odm_sk *st, const __u32 addr[4])
+/*
+ * Hand addr to the socket: move its use count from the old address.  When
+ * odm_addr_use is full the socket is left as it was and false returned:
+ * an uncounted address could be retired under the socket (section 3.4).
+ */
+static __always_inline bool sk_assign(struct odm_sk *st, const __u32 addr[4])
 {
 	if ((st->flags & ODM_SKF_COUNTED) && addr_eq(st->addr, addr))
-		return;
+		return true;
+	if (!use_get(addr)) {
+		stat_inc(ODM_STAT_USE_FULL);
+		return false;
+	}
 	if (st->flags & ODM_SKF_COUNTED)
 		use_put(st->addr);
-	st->flags &= ~ODM_SKF_COUNTED;
 	addr_copy(st->addr, addr);
-	if (use_get(addr))
-		st->flags |= ODM_SKF_COUNTED;
+	st->flags |= ODM_SKF_COUNTED;
+	return true;
 }
 
 /* The typed prefix whose host address is addr, of this type, else NULL. */
@@ -264,7 +271,10 @@ static __always_inline const __u32 *pick_src(struct odm_sk *st)
 	}
 	if (!c)
 		return NULL;
-	sk_assign(st, c->addr);
+	/* Counter map full: send from the type's address all the same
+	 * (counted in use_map_full); setsc() is where that is refused. */
+	if (!sk_assign(st, c->addr))
+		return c->addr;
 	return st->addr;
 }
 
@@ -484,12 +494,14 @@ int odm_sendmsg6(struct bpf_sock_addr *ctx)
 /* ---- socket options ---------------------------------------------------------- */
 
 /* The socket is now of type and uses addr. */
-static __always_inline void sc_granted(struct odm_sk *st, const __u32 addr[4], __u8 type)
+static __always_inline bool sc_granted(struct odm_sk *st, const __u32 addr[4], __u8 type)
 {
-	sk_assign(st, addr);
+	if (!sk_assign(st, addr))
+		return false;
 	st->type = type;
 	st->flags |= ODM_SKF_EXPLICIT;
 	st->status = ODM_ST_OK;
+	return true;
 }
 
 /* setsc(): record the requested type and hand out the type's address. */
@@ -528,7 +540,8 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 	} else if (req->hint[0] | req->hint[1] | req->hint[2] | req->hint[3]) {
 		/* The on-demand path: odmd configured this address for us. */
 		if (addr_usable(req->hint, type)) {
-			sc_granted(st, req->hint, type);
+			if (!sc_granted(st, req->hint, type))
+				return reject(ENOSPC);
 			stat_inc(ODM_STAT_SETSC_HINT);
 		} else {
 			st->status = ODM_ST_BAD_HINT;
@@ -539,11 +552,13 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 		st->status = ODM_ST_NEED_NET;
 		stat_inc(ODM_STAT_SETSC_NEED_NET);
 	} else if ((c = bpf_map_lookup_elem(&odm_select, &type))) {
-		sc_granted(st, c->addr, type);
+		if (!sc_granted(st, c->addr, type))
+			return reject(ENOSPC);	/* odm_addr_use full */
 		stat_inc(ODM_STAT_SETSC_OK);
 	} else if ((c = stronger_choice(pol, type, &served))) {
 		/* The socket is of the type it got: connect() keeps it. */
-		sc_granted(st, c->addr, served);
+		if (!sc_granted(st, c->addr, served))
+			return reject(ENOSPC);
 		stat_inc(ODM_STAT_SETSC_UPGRADED);
 	} else {
 		/* A failed request leaves the socket as it was (a default

@@ -207,6 +207,8 @@ enum odm_stat {
 	ODM_STAT_NET_RATE,		/* odmd: refused, network requests a minute reached */
 	ODM_STAT_NET_REFUSED,		/* odmd: a delegated prefix refused as unsafe or
 					 * overlapping one the host has (section 7) */
+	ODM_STAT_USE_FULL,		/* odm_addr_use full: setsc() refused (ENOSPC), or
+					 * connect()/sendmsg() used an uncounted address */
 	ODM_STAT_MAX,
 };
 

@@ -91,6 +91,8 @@ typedef uint8_t sc_type;
  *       EAFNOSUPPORT  the socket is not AF_INET6
  *       EISCONN       the socket is already connected or listening
  *       ENOMEM        no memory for the socket's state
+ *       ENOSPC        odm's per-address socket counter map is full (the
+ *                     address could not be protected while in use)
  *       EPROTO        odm answered in a format this library does not know
  *
  * When no prefix of the type is configured, or IPV6_REQUIRE_SRC_ON_NET is

@@ -388,6 +388,7 @@ const char *odm_stat_name(unsigned int stat)
 		[ODM_STAT_NET_QUOTA]		= "net_quota_exceeded",
 		[ODM_STAT_NET_RATE]		= "net_rate_limited",
 		[ODM_STAT_NET_REFUSED]		= "net_refused",
+		[ODM_STAT_USE_FULL]		= "use_map_full",
 	};
 
 	if (stat >= ODM_STAT_MAX || !names[stat])

@@ -2102,6 +2102,44 @@ static void test_faults(void)
 	ASSERT_HAS(out, "full", "says the map is full");
 	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "still served");
 	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "same address");
+
+	/*
+	 * The use-count map full: an uncounted address could be retired under
+	 * its socket, so setsc() refuses clearly (ENOSPC, counted); the socket
+	 * already counted keeps its count; with room again, all is as before.
+	 */
+	{
+		struct odm_addr_key k = { .addr = { htonl(0x20010db8), htonl(0xfe000000) } };
+		struct odm_use zero = { 0 };
+		int n, t, e2 = 0;
+
+		FAULT();
+		for (n = 0; n < 1 << 20; n++) {
+			k.addr[3] = htonl((__u32)n + 1);
+			if (bpf_map_update_elem(m.addr_use, &k, &zero, BPF_NOEXIST))
+				break;
+		}
+		printf("  use map full after %d fillers (%s)\n", n, strerror(errno));
+		t = ag_socket(&a, SOCK_DGRAM);
+		ASSERT_EQ(ag_setsc_err(&a, t, NON_PERSISTENT_IPV6_ADDRESS, &e2), EAI_SYSTEM,
+			  "setsc with the use map full");
+		ASSERT_EQ(e2, ENOSPC, "ENOSPC");
+		ASSERT_TRUE(stat_of(&e, "use_map_full") >= 1, "counted");
+		ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0,
+			  "a counted socket asks again: served");
+		ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 1, "its count is exact");
+		for (i = 0; i < n; i++) {
+			k.addr[3] = htonl((__u32)i + 1);
+			bpf_map_delete_elem(m.addr_use, &k);
+		}
+		ASSERT_EQ(ag_setsc(&a, t, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "room again");
+		ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "np address");
+		ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 1, "counted");
+		ag_simple(&a, AG_CLOSE, t, 0, NULL);
+		ag_simple(&a, AG_CLOSE, s, 0, NULL);
+		ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 0, "closed: np count back to zero");
+		ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 0, "closed: sl count back to zero");
+	}
 cleanup:
 	if (opened)
 		odm_maps_close(&m);
