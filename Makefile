@@ -77,7 +77,7 @@ BENCH_SO  := $(O)/bench/preload_bind.so
 EXAMPLES := $(O)/examples/odm-client $(O)/examples/odm-peer
 BINS := $(O)/odmd $(O)/odm $(O)/libodm.so.$(SOVER) $(O)/libodm.a $(O)/libodm.pc $(EXAMPLES)
 
-.PHONY: all help test unit-test demo install uninstall clean vmlinux deps stress bench bench-bins fuzz fuzz-bins
+.PHONY: all help test test-kernels unit-test demo install uninstall clean vmlinux deps stress bench bench-bins fuzz fuzz-bins
 
 help:
 	@echo 'odm $(VERSION) - RFC 8653 On Demand Mobility'
@@ -86,6 +86,8 @@ help:
 	@echo '  make demo       run the demo in throw-away namespaces (root; installs deps)'
 	@echo '  make test       unit + namespace integration tests (root; installs deps)'
 	@echo '  make stress     the thread stress test, long (root)'
+	@echo '  make test-kernels  the BPF load and the namespace tests on Debian 6.1 and 6.12'
+	@echo '                  kernels under qemu (root; ODM_KERNELS, see scripts/test-kernels.sh)'
 	@echo '  make install    install into $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo '  make bench      odm against no odm and the alternatives, as ratios (root)'
 	@echo '  make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux'
@@ -227,6 +229,10 @@ stress: test-bins
 
 test: deps-check test-bins
 	$(Q)tests/run.sh
+
+# The same BPF object and tests on other kernels, each booted under qemu.
+test-kernels: deps-check test-bins
+	$(Q)scripts/test-kernels.sh
 
 demo: deps-check all
 	$(Q)scripts/demo.sh
