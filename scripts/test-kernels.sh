@@ -62,6 +62,10 @@ guest_main() {
 	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb
 	local m
 	for m in veth bridge macvlan dummy; do modprobe -q "$m" || echo "guest: modprobe $m failed"; done
+	# A repository under /tmp or /run was hidden by the tmpfs mounts above.
+	if [ ! -f "$repo/scripts/test-kernels.sh" ]; then
+		mkdir -p "$repo" && mount --bind /.odm-repo "$repo"
+	fi
 	cd "$repo" || { echo "ODM-KERNEL-RESULT rc=99"; guest_off; }
 
 	echo "ODM-GUEST kernel $(uname -r)"
@@ -300,7 +304,10 @@ make_initramfs() {
 	mount --bind /newroot$dir/lib/modules/$ver /newroot/lib/modules/$ver || fail "modules bind"
 	umount /proc /sys
 	mount --move /dev /newroot/dev
-	exec switch_root /newroot /bin/bash $REPO/scripts/test-kernels.sh --guest $REPO "$quick"
+	# The guest puts tmpfs on /tmp and /run: keep a way to a repository there.
+	mkdir -p /newroot/.odm-repo
+	mount --bind /newroot$REPO /newroot/.odm-repo || fail "repository bind"
+	exec switch_root /newroot /bin/bash /.odm-repo/scripts/test-kernels.sh --guest $REPO "$quick"
 	EOF
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
