@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -32,6 +33,9 @@
 struct odm_ra {
 	struct odm_maps *maps;
 	int fd;
+	/* When refused PIOs were last logged: a router repeating them every
+	 * few seconds gets them logged once a minute (all of that second's). */
+	time_t refused_logged;
 	__u8 buf[RA_BUF_LEN];
 };
 
@@ -58,8 +62,9 @@ static bool ra_may_change(const struct odm_prefix *val)
  * retyped, moved or withdrawn (the host address must be found again), 0
  * otherwise, or -errno.
  */
-static int pio_apply(struct odm_maps *m, const struct odm_ra_pio *pio, unsigned int ifindex)
+static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned int ifindex)
 {
+	struct odm_maps *m = ra->maps;
 	struct odm_prefix_key key = { .prefixlen = pio->plen };
 	char pbuf[ODM_PREFIX_STRLEN], ibuf[IF_NAMESIZE], obuf[IF_NAMESIZE];
 	struct odm_prefix old, nv;
@@ -91,8 +96,13 @@ static int pio_apply(struct odm_maps *m, const struct odm_ra_pio *pio, unsigned 
 		return 0;
 	/* Section 7: the same rule as for delegated prefixes (multicast, ::/64, ...). */
 	if (odm_prefix_unsafe(pio->prefix, pio->plen)) {
-		logmsg("ra: prefix %s on %s refused: %s", odm_prefix_str(&key, pbuf),
-		       ifname(ifindex, ibuf), odm_prefix_unsafe(pio->prefix, pio->plen));
+		time_t now = time(NULL);
+
+		if (now - ra->refused_logged >= 60)
+			ra->refused_logged = now;
+		if (now == ra->refused_logged)
+			logmsg("ra: prefix %s on %s refused: %s", odm_prefix_str(&key, pbuf),
+			       ifname(ifindex, ibuf), odm_prefix_unsafe(pio->prefix, pio->plen));
 		return 0;
 	}
 
@@ -127,21 +137,21 @@ static int pio_apply(struct odm_maps *m, const struct odm_ra_pio *pio, unsigned 
 }
 
 /* Every PIO of one RA under one lock; the number of prefixes changed. */
-static int ra_apply(struct odm_maps *m, const struct odm_ra_msg *msg, unsigned int ifindex)
+static int ra_apply(struct odm_ra *ra, const struct odm_ra_msg *msg, unsigned int ifindex)
 {
 	unsigned int i;
 	int err, n = 0;
 
-	err = odm_maps_lock(m);
+	err = odm_maps_lock(ra->maps);
 	if (err)
 		return err;
 	for (i = 0; i < msg->npio; i++) {
-		err = pio_apply(m, &msg->pio[i], ifindex);
+		err = pio_apply(ra, &msg->pio[i], ifindex);
 		if (err < 0)
 			break;
 		n += err;
 	}
-	odm_maps_unlock(m);
+	odm_maps_unlock(ra->maps);
 	return err < 0 ? err : n;
 }
 
@@ -211,7 +221,7 @@ static int ra_read_one(struct odm_ra *ra)
 	if (msg.skipped)
 		debug("ra: %u bad prefix option%s from %s skipped", msg.skipped,
 		      msg.skipped == 1 ? "" : "s", abuf);
-	err = ra_apply(ra->maps, &msg, ifindex);
+	err = ra_apply(ra, &msg, ifindex);
 	if (err < 0) {
 		logmsg("ra: cannot apply the RA from %s on %s: %s", abuf, ifname(ifindex, ibuf),
 		       strerror(-err));
