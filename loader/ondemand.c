@@ -352,34 +352,38 @@ static int overlap_cb(const struct odm_prefix_key *k, const struct odm_prefix *v
 	return odm_prefix_overlap(k, ctx) ? -EEXIST : 0;
 }
 
+#define TAKEN_WHY "overlaps a prefix or address the host has"
+
 /*
  * Section 7: may a prefix from the network become a new typed prefix?
  * Not when it equals, covers or lies inside one already typed, whatever
  * its source, nor when the interface already has an address in it: else
  * a server could retype the operator's Fixed prefix, or take one over and
- * later withdraw it.  0, -EEXIST, or another -errno.
+ * later withdraw it.  f (key and ifindex set) gets the interface's address
+ * search.  0, -EEXIST (TAKEN_WHY), or another -errno.
  */
-static int taken(struct odm_ondemand *d, const struct odm_prefix_key *key)
+static int taken(struct odm_ondemand *d, const struct odm_prefix_key *key, struct find_ctx *f)
 {
-	struct find_ctx f = { .key = key, .ifindex = d->o.dhcp6_ifindex };
 	int err;
 
 	err = odm_prefix_foreach(d->o.maps, overlap_cb, (void *)key);
 	if (err)
 		return err;
-	err = odm_nl_dump_addrs(find_addr_cb, &f);
+	err = odm_nl_dump_addrs(find_addr_cb, f);
 	if (err)
 		return err;
-	return f.found ? -EEXIST : 0;
+	return f->found ? -EEXIST : 0;
 }
 
 /* odm_dhcp6_opts.accept: skip offers taken() refuses (errors refuse too). */
 static bool accept_offer(void *ctx, const __u32 prefix[4], __u8 plen)
 {
+	struct odm_ondemand *d = ctx;
 	struct odm_prefix_key key = { .prefixlen = plen };
+	struct find_ctx f = { .key = &key, .ifindex = d->o.dhcp6_ifindex };
 
 	memcpy(key.prefix, prefix, sizeof(key.prefix));
-	return taken(ctx, &key) == 0;
+	return taken(d, &key, &f) == 0;
 }
 
 /*
@@ -398,12 +402,8 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 	memset(key, 0, sizeof(*key));
 	key->prefixlen = l->plen;
 	odm_prefix_mask(key->prefix, l->prefix, l->plen);
-	if (fresh) {
-		err = taken(d, key);
-		if (err)
-			return err;
-	}
-	err = odm_nl_dump_addrs(find_addr_cb, &f);
+	/* One address search either way: taken() leaves its result in f. */
+	err = fresh ? taken(d, key, &f) : odm_nl_dump_addrs(find_addr_cb, &f);
 	if (err)
 		return err;
 	if (!f.found) {
@@ -522,7 +522,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			/* The last offer refused: the others are alike. */
 			const char *why = odm_prefix_unsafe(l->prefix, l->plen);
 
-			refused(d, l, why ? why : "overlaps a prefix or address the host has");
+			refused(d, l, why ? why : TAKEN_WHY);
 			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
@@ -532,7 +532,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 		}
 		err = publish_lease(d, l, &key, &val, true);
 		if (err == -EEXIST) {
-			refused(d, l, "overlaps a prefix or address the host has");
+			refused(d, l, TAKEN_WHY);
 			odm_dhcp6_release(d->dhcp6, l->iaid);	/* the server may reuse it */
 			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
 			return;

@@ -68,6 +68,7 @@ static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned i
 	struct odm_prefix_key key = { .prefixlen = pio->plen };
 	char pbuf[ODM_PREFIX_STRLEN], ibuf[IF_NAMESIZE], obuf[IF_NAMESIZE];
 	struct odm_prefix old, nv;
+	const char *why;
 	bool have;
 	int err;
 
@@ -95,14 +96,15 @@ static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned i
 	if (pio->type == ODM_TYPE_NONE || (pio->prefix[0] & htonl(0xffc00000)) == htonl(0xfe800000))
 		return 0;
 	/* Section 7: the same rule as for delegated prefixes (multicast, ::/64, ...). */
-	if (odm_prefix_unsafe(pio->prefix, pio->plen)) {
+	why = odm_prefix_unsafe(pio->prefix, pio->plen);
+	if (why) {
 		time_t now = time(NULL);
 
 		if (now - ra->refused_logged >= 60)
 			ra->refused_logged = now;
 		if (now == ra->refused_logged)
 			logmsg("ra: prefix %s on %s refused: %s", odm_prefix_str(&key, pbuf),
-			       ifname(ifindex, ibuf), odm_prefix_unsafe(pio->prefix, pio->plen));
+			       ifname(ifindex, ibuf), why);
 		return 0;
 	}
 
