@@ -2,11 +2,19 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Install what odm needs to build, test and run, from Debian's archive.
 # Idempotent: installs only what is missing.  --quiet: say nothing when
-# everything is already there.  Needs root (or sudo) to install.
+# everything is already there.  --kernels: also what scripts/test-kernels.sh
+# needs.  Needs root (or sudo) to install.
 set -euo pipefail
 
 quiet=0
-[ "${1:-}" = "--quiet" ] && quiet=1
+kernels=0
+for a in "$@"; do
+	case $a in
+	--quiet) quiet=1 ;;
+	--kernels) kernels=1 ;;
+	*) echo "deps: unknown argument: $a (--quiet, --kernels)" >&2; exit 2 ;;
+	esac
+done
 
 # build: clang/llvm (BPF), libbpf, bpftool (skeletons), gcc/make/pkg-config,
 # libclang-rt-14-dev (libFuzzer and the sanitizer runtimes for clang)
@@ -14,6 +22,9 @@ quiet=0
 # kea-dhcp6-server and radvd (the "network" of the on-demand tests)
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
 	  libclang-rt-14-dev iproute2 util-linux jq kea-dhcp6-server radvd gnuplot-nox)
+# test-kernels: qemu, the initramfs (busybox-static, cpio; xz and zstd unpack
+# .ko.xz and .ko.zst) and depmod (kmod)
+[ $kernels -eq 1 ] && packages+=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -171,19 +171,8 @@ for b in build/odmd build/odm build/tests/netns_test; do
 	[ -x "$b" ] || { echo "test-kernels.sh: $b missing: make test-bins first" >&2; exit 1; }
 done
 
-# Tools for the host side: qemu, the initramfs (busybox-static, cpio, xz to
-# unpack .ko.xz, zstd for .ko.zst) and depmod (kmod).
-need=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd)
-missing=()
-for p in "${need[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "test-kernels: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# Tools for the host side: qemu, busybox, cpio, depmod...
+scripts/deps.sh --quiet --kernels
 
 # KVM needs /dev/kvm from kvm_intel or kvm_amd.  Other providers of
 # /dev/kvm (kvm_pvm, a paravirtual nested hypervisor) cannot run an
