@@ -77,7 +77,8 @@ BENCH_SO  := $(O)/bench/preload_bind.so
 EXAMPLES := $(O)/examples/odm-client $(O)/examples/odm-peer
 BINS := $(O)/odmd $(O)/odm $(O)/libodm.so.$(SOVER) $(O)/libodm.a $(O)/libodm.pc $(EXAMPLES)
 
-.PHONY: all help test test-kernels unit-test demo install uninstall clean vmlinux deps stress bench bench-bins fuzz fuzz-bins
+.PHONY: all help test test-bins test-kernels unit-test demo install uninstall clean vmlinux deps \
+	deps-check stress bench bench-bins fuzz fuzz-bins
 
 help:
 	@echo 'odm $(VERSION) - RFC 8653 On Demand Mobility'
@@ -215,7 +216,8 @@ $(BENCH_SO): bench/preload_bind.c | $(O)
 
 bench-bins: $(BENCH_BIN) $(BENCH_SO)
 
-bench: deps-check bench-bins
+bench: deps-check
+	$(Q)$(MAKE) --no-print-directory bench-bins
 	$(Q)$(BENCH_BIN) --json $(O)/bench.json --dat $(O)/bench.dat --preload $(BENCH_SO)
 	$(Q)gnuplot -e "dat='$(O)/bench.dat'; out='$(O)/bench.png'" bench/plot.gp
 	@echo '  PLOT     $(O)/bench.png'
@@ -227,17 +229,26 @@ unit-test: $(UNIT_BINS)
 stress: test-bins
 	$(Q)ODM_STRESS_ROUNDS=$${ODM_STRESS_ROUNDS:-20000} $(NETNS_BIN) test_stress_threads
 
-test: deps-check test-bins
+# test, demo, bench and test-kernels install what is missing first, then
+# build in a second make: a prerequisite list gives make no order to keep
+# (and with -j none at all), and this Makefile's variables (pkg-config,
+# bpftool) must be read again once the packages are there.  The README's
+# promise: both commands work on a fresh machine.  tests/build.sh checks it.
+test: deps-check
+	$(Q)$(MAKE) --no-print-directory test-bins
 	$(Q)tests/run.sh
 
 # The same BPF object and tests on other kernels, each booted under qemu.
-test-kernels: deps-check test-bins
+test-kernels: deps-check
+	$(Q)$(MAKE) --no-print-directory test-bins
 	$(Q)scripts/test-kernels.sh
 
-demo: deps-check all
+demo: deps-check
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh
 
-# Installs what is missing, quietly, then builds (the README's one-command promise).
+# Installs what is missing, quietly.  Phony: .SECONDARY would otherwise
+# make it an intermediate file that make skips when it does not exist.
 deps-check:
 	$(Q)scripts/deps.sh --quiet
 

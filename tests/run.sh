@@ -33,6 +33,9 @@ suite() {
 	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
 }
 
+# The fresh-machine promise: packages before compilers (no root needed).
+suite "build: deps before compilers" bash tests/build.sh
+
 for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
 	suite "unit: $(basename "$t")" "$t"
