@@ -12,6 +12,10 @@
 set -u
 cd "$(dirname "$0")/.."
 
+# Run as a suite of `make test` itself: a make inside make would print its
+# "Entering directory" lines and inherit -n or -j from MAKEFLAGS.
+unset MAKEFLAGS MAKELEVEL MFLAGS
+
 passed=0
 failed=0
 out=$(mktemp -d)
