@@ -582,6 +582,18 @@ static __always_inline bool prefs_conflict(__u32 p)
 }
 
 /*
+ * Options odm does not own go to the kernel as the application wrote them.
+ * Past a page BPF sees a truncated copy: optlen 0 tells the kernel to use
+ * the original buffer (otherwise 6.1 kernels fail the call with EFAULT).
+ */
+static __always_inline int sockopt_pass(struct bpf_sockopt *ctx)
+{
+	if (ctx->optlen > (int)page_size)
+		ctx->optlen = 0;
+	return VERDICT_ALLOW;
+}
+
+/*
  * IPV6_ADDR_PREFERENCES: remember the RFC 5014 flags (section 5.4) and take
  * IPV6_REQUIRE_SRC_ON_NET out, so the kernel only ever sees its own bits.
  */
@@ -592,11 +604,17 @@ static __always_inline int addr_prefs_set(struct bpf_sockopt *ctx)
 	__u32 prefs;
 
 	if (ctx->optlen < (int)sizeof(__u32) || (void *)(val + 1) > ctx->optval_end)
-		return VERDICT_ALLOW;		/* the kernel answers EINVAL */
+		return sockopt_pass(ctx);	/* the kernel answers EINVAL */
 	prefs = *val;
 	if (prefs_conflict(prefs))
-		return VERDICT_ALLOW;		/* ditto, nothing to remember */
-	if (prefs & ODM_PREFER_SRC_ON_NET) {
+		return sockopt_pass(ctx);	/* ditto, nothing to remember */
+	if (ctx->optlen > (int)page_size) {
+		/* Past a page the kernel ignores this copy (6.1: fails the call
+		 * with EFAULT unless optlen is 0), so ON_NET cannot be taken out
+		 * of the application's buffer: the kernel gets it and drops the
+		 * bit it does not know.  The flags are remembered all the same. */
+		ctx->optlen = 0;
+	} else if (prefs & ODM_PREFER_SRC_ON_NET) {
 		*val = prefs & ~ODM_PREFER_SRC_ON_NET;
 		stat_inc(ODM_STAT_ON_NET_STRIPPED);
 	}
@@ -610,18 +628,6 @@ static __always_inline int addr_prefs_set(struct bpf_sockopt *ctx)
 		st->flags |= ODM_SKF_ON_NET;
 	if (prefs & ODM_PREFER_SRC_RFC5014)
 		st->flags |= ODM_SKF_RFC5014;
-	return VERDICT_ALLOW;
-}
-
-/*
- * Options odm does not own go to the kernel as the application wrote them.
- * Past a page BPF sees a truncated copy: optlen 0 tells the kernel to use
- * the original buffer (otherwise 6.1 kernels fail the call with EFAULT).
- */
-static __always_inline int sockopt_pass(struct bpf_sockopt *ctx)
-{
-	if (ctx->optlen > (int)page_size)
-		ctx->optlen = 0;
 	return VERDICT_ALLOW;
 }
 

@@ -582,6 +582,15 @@ static void agent_serve(int fd)
 			resp.ret = setsockopt(s, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, &req.arg,
 					      sizeof(req.arg));
 			break;
+		case AG_SETPREFS_BIG: {
+			static char big[3 * 4096];	/* child-only scratch */
+
+			memset(big, 0, sizeof(big));
+			memcpy(big, &req.arg, sizeof(req.arg));
+			resp.ret = setsockopt(s, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, big,
+					      sizeof(big));
+			break;
+		}
 		case AG_GETPREFS: {
 			socklen_t olen = sizeof(resp.arg);
 

@@ -120,6 +120,7 @@ enum agent_op {
 	AG_STRESS,	/* arg threads x id rounds of socket/setsc(type 1-3)/connect(sa, UDP)/
 			 * close -> ret = successful setsc() calls, err = failures */
 	AG_JOIN,	/* move the agent into the cgroup named in payload */
+	AG_SETPREFS_BIG, /* id, arg: IPV6_ADDR_PREFERENCES from a 3-page buffer -> ret, err */
 	AG_EXIT,
 };
 

@@ -905,6 +905,18 @@ static void test_sockopt_passthrough(void)
 	ASSERT_EQ(ag_simple(&in, AG_SETPREFS, s_in, 0, NULL), 0, "clear");
 	ASSERT_EQ(ag_simple(&in, AG_GETPREFS, s_in, 0, &r_in), 0, "get cleared");
 	ASSERT_EQ(r_in.arg & IPV6_REQUIRE_SRC_ON_NET, 0, "ON_NET cleared");
+
+	/* IPV6_ADDR_PREFERENCES past a page: BPF sees a truncated copy and
+	 * must hand the kernel the original (6.1 failed it with EFAULT). */
+	ASSERT_EQ(ag_simple(&out, AG_SETPREFS_BIG, s_out, IPV6_REQUIRE_SRC_ON_NET | 0x2, NULL), 0,
+		  "3-page set outside");
+	ASSERT_EQ(ag_simple(&in, AG_SETPREFS_BIG, s_in, IPV6_REQUIRE_SRC_ON_NET | 0x2, NULL), 0,
+		  "3-page set inside");
+	ASSERT_EQ(ag_simple(&in, AG_GETPREFS, s_in, 0, &r_in), 0, "get after 3-page set");
+	ASSERT_EQ(r_in.arg, r_out.arg | IPV6_REQUIRE_SRC_ON_NET,
+		  "3-page set: ON_NET remembered, the kernel has PUBLIC");
+	ASSERT_EQ(ag_simple(&in, AG_SETPREFS_BIG, s_in, 0x3, NULL), EINVAL,
+		  "3-page TMP|PUBLIC rejected by the kernel");
 cleanup:
 	agent_stop(&in);
 	agent_stop(&out);
