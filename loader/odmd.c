@@ -7,9 +7,12 @@
  *   attach (or atomically replace the programs of pinned links) -> pin ->
  *   watch rtnetlink until SIGTERM.
  *
- * Everything odmd knows lives in the pinned maps, not in its memory: it
- * can be killed at any moment, the programs stay attached through the
- * pinned links, and a restart reconciles the maps with the kernel.
+ * What the programs need lives in the pinned maps, not in odmd's memory:
+ * it can be killed at any moment, the programs stay attached through the
+ * pinned links, and a restart reconciles the maps with the kernel.  DHCPv6
+ * leases survive in the lease file.  Retired addresses waiting for their
+ * last socket, rate windows and held-prefix counts are in memory and start
+ * again after a restart (README: odmd and its configuration).
  */
 #include <errno.h>
 #include <fcntl.h>
