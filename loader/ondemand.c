@@ -433,8 +433,13 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 	nv.preferred_lft = l->preferred_lft;
 	err = odm_prefix_put(d->o.maps, key, &nv);
 	odm_maps_unlock(d->o.maps);
-	if (err)
+	if (err) {
+		/* An address no map knows of would never be handed out, nor
+		 * removed with its lease: take back the one just made. */
+		if (!f.found)
+			odm_nl_addr_set(false, d->o.dhcp6_ifindex, f.addr, 128, 0, 0, 0);
 		return err;
+	}
 	err = odm_sync_kernel(d->o.maps);
 	if (err < 0)
 		return err;
@@ -538,8 +543,11 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			return;
 		}
 		if (err) {
-			logmsg("cannot configure an address in the delegated prefix: %s",
-			       strerror(-err));
+			/* Not on the host, so not ours to keep: a lease left
+			 * bound would be renewed for ever and counted nowhere. */
+			logmsg("cannot configure an address in the delegated prefix: %s; "
+			       "releasing it", strerror(-err));
+			odm_dhcp6_release(d->dhcp6, l->iaid);
 			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}

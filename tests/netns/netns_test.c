@@ -2069,6 +2069,71 @@ cleanup:
 }
 
 /* Faults: the interface goes down and up; the prefix map fills up. */
+/*
+ * A delegated prefix odmd cannot put on the host (here: the prefix map is
+ * full) is released at once: a lease left bound would be renewed for ever,
+ * held by nobody and counted in no max-held.
+ */
+static void test_lease_publish_fails(void)
+{
+	struct agent a = { .pid = -1 };
+	struct odm_maps m = { .prefixes = -1 };
+	struct in6_addr addr;
+	char out[4096], leases[256];
+	struct env e;
+	int s, i, n, err = 0;
+	bool opened = false;
+
+	if (!ASSERT_TRUE(on_demand_world(&e, true), "kea and odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent") ||
+	    !ASSERT_EQ(odm_maps_open(&m, e.pin_dir), 0, "open maps"))
+		goto cleanup;
+	opened = true;
+	FAULT();
+	for (n = 0; !err; n++) {
+		struct odm_prefix_key k = { .prefixlen = 64 };
+		struct odm_prefix v = { .type = ODM_TYPE_NON_PERSISTENT, .plen = 64 };
+
+		k.prefix[0] = htonl(0x20010db8);
+		k.prefix[1] = htonl(0xe0000000u | (unsigned int)n);
+		err = odm_prefix_put(&m, &k, &v);
+	}
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), EAI_REQUIREDIPFAILED,
+		  "setsc fixed with the prefix map full");
+	snprintf(leases, sizeof(leases), "%s/leases", e.tmpdir);
+	/* The Release goes out at once; give Kea a moment to write it. */
+	for (i = 0; i < 30; i++) {
+		if (sys_status(out, sizeof(out), "awk -F, '$7 == 2 { last[$1] = $3 } END { "
+			       "for (a in last) if (last[a] != 0) n++; print n + 0 }' "
+			       "%s/kea-leases6.csv", e.tmpdir) == 0 && atoi(out) == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	ASSERT_EQ(atoi(out), 0, "Kea holds no lease for us: odmd released it");
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -c fixed %s", leases), 1,
+		  "odmd's lease file keeps no fixed lease");
+	ASSERT_EQ(sys_status(out, sizeof(out), "ip -n %s -6 addr show dev veth-h | "
+			     "grep -c 'inet6 2001:db8:f0'", e.host_ns), 1,
+		  "and no address in it is left on the interface");
+
+	/* Room again: the next request is served. */
+	for (i = 0; i < n; i++) {
+		struct odm_prefix_key k = { .prefixlen = 64 };
+
+		k.prefix[0] = htonl(0x20010db8);
+		k.prefix[1] = htonl(0xe0000000u | (unsigned int)i);
+		odm_prefix_del(&m, &k);
+	}
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), 0, "setsc fixed with room");
+	ASSERT_TRUE(in_pool(&addr, 0xf0), "from the fixed pool");
+cleanup:
+	if (opened)
+		odm_maps_close(&m);
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 static void test_faults(void)
 {
 	struct agent a = { .pid = -1 };
@@ -2399,6 +2464,7 @@ static const struct test tests[] = {
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
 	T(test_faults),
+	T(test_lease_publish_fails),
 	T(test_hostile_dhcp6),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
