@@ -648,11 +648,46 @@ static void client_readable(struct odm_ondemand *d, struct client *c)
 	handle_request(d, c);
 }
 
+/* The bound lease whose prefix holds old but not new (a lease renewing an
+ * address inside its own prefix is not superseded). */
+struct superseded_ctx {
+	const __u32 *old_addr, *new_addr;
+	__u32 iaid;
+	bool found;
+};
+
+static void superseded_cb(void *arg, const struct odm_lease *l)
+{
+	struct superseded_ctx *s = arg;
+	struct odm_prefix_key k = { .prefixlen = l->plen };
+
+	memcpy(k.prefix, l->prefix, sizeof(k.prefix));
+	if (!s->found && odm_prefix_contains(&k, s->old_addr) &&
+	    !odm_prefix_contains(&k, s->new_addr)) {
+		s->iaid = l->iaid;
+		s->found = true;
+	}
+}
+
 void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 			   const __u32 old_addr[4], const __u32 new_addr[4])
 {
+	struct superseded_ctx sup = { .old_addr = old_addr, .new_addr = new_addr };
 	struct odm_msg_event ev;
 	int i;
+
+	/*
+	 * A superseded delegated prefix is given back: kept bound, its next
+	 * Renew would configure a fresh address in it, make it the newest of
+	 * its type again and retire the current one, at every T1.  Its address
+	 * keeps the grace period the kernel counts down; Release does not
+	 * withdraw it.
+	 */
+	if (d->dhcp6 && type == ODM_TYPE_GRACEFUL) {
+		odm_dhcp6_foreach(d->dhcp6, superseded_cb, &sup);
+		if (sup.found)
+			odm_dhcp6_release(d->dhcp6, sup.iaid);
+	}
 
 	odm_msg_event_init(&ev, type, grace_s, old_addr, new_addr);
 	for (i = 0; i < MAX_CLIENTS; i++) {

@@ -2134,6 +2134,61 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * A superseded Graceful-replacement prefix from the network is released:
+ * kept bound, its next Renew made it the newest again and retired the
+ * current one, at every T1.
+ */
+static void test_graceful_superseded_lease(void)
+{
+	static const char *const pools[] = { "4 2001:db8:4400::/40", NULL };
+	struct agent a = { .pid = -1 };
+	struct in6_addr g1, g2, p2;
+	char out[4096], b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
+	struct env e;
+	int s, t, i;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# graceful from the network\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases --grace 30", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea(&e, pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &g1), 0, "first gr prefix");
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
+	ASSERT_EQ(ag_setsc(&a, t, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &g2), 0, "second gr prefix");
+	ASSERT_TRUE(memcmp(&g1, &g2, 8) != 0, "a new prefix");
+	p2 = g2;
+	for (i = 0; i < 30; i++) {
+		if (sys_status(out, sizeof(out), "grep -c graceful %s/leases", e.tmpdir) == 0 &&
+		    atoi(out) == 1)
+			break;
+		usleep(100 * 1000);
+	}
+	ASSERT_EQ(atoi(out), 1, "odmd keeps one graceful lease, the new one");
+	memset(&p2.s6_addr[8], 0, 8);
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep graceful %s/leases | grep -c ' %s/64 '",
+			     e.tmpdir, in6_str(&p2, b2)), 0, "the kept one is the new prefix");
+	for (i = 0; i < 30; i++) {
+		if (sys_status(out, sizeof(out), "awk -F, '$7 == 2 { last[$1] = $3 } END { "
+			       "for (a in last) if (last[a] != 0) n++; print n + 0 }' "
+			       "%s/kea-leases6.csv", e.tmpdir) == 0 && atoi(out) == 1)
+			break;
+		usleep(100 * 1000);
+	}
+	ASSERT_EQ(atoi(out), 1, "Kea saw the old prefix released");
+	/* The old address keeps its grace period for the old socket. */
+	ASSERT_EQ(sys_status(out, sizeof(out), "ip -n %s -6 addr show dev veth-h | grep -c %s",
+			     e.host_ns, in6_str(&g1, b1)), 0, "old address still there (grace)");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 static void test_faults(void)
 {
 	struct agent a = { .pid = -1 };
@@ -2465,6 +2520,7 @@ static const struct test tests[] = {
 	T(test_odmd_killed_mid_request),
 	T(test_faults),
 	T(test_lease_publish_fails),
+	T(test_graceful_superseded_lease),
 	T(test_hostile_dhcp6),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
