@@ -665,6 +665,8 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 			next_tick = odm_boottime_ns() + LIFETIME_TICK_MS * 1000000ull;
 			if (odm_lifetime_check(m, &o->lifetimes, retired, on_replaced, od) > 0)
 				resync(o, m, od);
+			if (ra && odm_ra_expire(ra) > 0)
+				resync(o, m, od);
 		}
 		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {

@@ -10,6 +10,7 @@
  * MaxRtrAdvInterval, 600 s by default).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,25 @@
 /* Large enough for any RA on any link (an IPv6 payload is at most 64 KiB). */
 #define RA_BUF_LEN	65536
 
+/* RA-typed prefixes odmd follows the valid lifetime of (RFC 4861 6.3.4:
+ * a prefix the router stops advertising expires); more are typed by the
+ * next RA only once one expires. */
+#define RA_MAX_TRACKED	256
+
+struct ra_tracked {
+	struct odm_prefix_key key;	/* prefixlen 0: free slot */
+	__u64 expire_ns;		/* CLOCK_BOOTTIME; NEVER: infinite */
+};
+
+#define NEVER	UINT64_MAX
+
 struct odm_ra {
 	struct odm_maps *maps;
 	int fd;
+	struct ra_tracked tracked[RA_MAX_TRACKED];
+	/* The prefixes already in the map when odmd started (a restart)
+	 * are tracked from their stored lifetimes at the first expiry check. */
+	bool adopted;
 	/* When refused PIOs were last logged: a router repeating them every
 	 * few seconds gets them logged once a minute (all of that second's). */
 	time_t refused_logged;
@@ -50,6 +67,50 @@ static const char *ifname(unsigned int ifindex, char *buf)
 }
 
 /* ---- applying one RA to the maps ----------------------------------------- */
+
+/* The slot of key, or a free one (NULL when neither). */
+static struct ra_tracked *tracked_slot(struct odm_ra *ra, const struct odm_prefix_key *key)
+{
+	struct ra_tracked *free_slot = NULL;
+	size_t i;
+
+	for (i = 0; i < RA_MAX_TRACKED; i++) {
+		struct ra_tracked *t = &ra->tracked[i];
+
+		if (t->key.prefixlen && !memcmp(&t->key, key, sizeof(*key)))
+			return t;
+		if (!t->key.prefixlen && !free_slot)
+			free_slot = t;
+	}
+	return free_slot;
+}
+
+/* The prefix's type lasts valid_s seconds from now unless an RA renews it. */
+static bool track(struct odm_ra *ra, const struct odm_prefix_key *key, __u32 valid_s)
+{
+	struct ra_tracked *t = tracked_slot(ra, key);
+
+	if (!t)
+		return false;
+	t->key = *key;
+	t->expire_ns = valid_s == 0xffffffff ? NEVER :
+		       odm_boottime_ns() + (__u64)valid_s * 1000000000ull;
+	return true;
+}
+
+static void untrack(struct odm_ra *ra, const struct odm_prefix_key *key)
+{
+	struct ra_tracked *t = tracked_slot(ra, key);
+
+	if (t && t->key.prefixlen && !memcmp(&t->key, key, sizeof(*key)))
+		memset(t, 0, sizeof(*t));
+}
+
+static int overlap_cb(const struct odm_prefix_key *k, const struct odm_prefix *v, void *ctx)
+{
+	(void)v;
+	return odm_prefix_overlap(k, ctx) ? -EEXIST : 0;
+}
 
 /* Prefixes typed by the operator or leased by DHCPv6 are not the RA's to change. */
 static bool ra_may_change(const struct odm_prefix *val)
@@ -73,13 +134,16 @@ static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned i
 	int err;
 
 	memcpy(key.prefix, pio->prefix, sizeof(key.prefix));
-	have = odm_prefix_get(m, &key, &old) == 0;
+	/* The trie answers with the longest match: only an equal key is this
+	 * prefix (a covering one is the overlap rule's below). */
+	have = odm_prefix_get(m, &key, &old) == 0 && old.plen == pio->plen;
 	if (have && !ra_may_change(&old))
 		return 0;
 	/* A withdrawal need not repeat the mark: any PIO with valid 0 withdraws. */
 	if (!pio->valid_lft) {
 		if (!have)
 			return 0;
+		untrack(ra, &key);
 		err = odm_prefix_del(m, &key);
 		if (err)
 			return err == -ENOENT ? 0 : err;
@@ -97,6 +161,15 @@ static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned i
 		return 0;
 	/* Section 7: the same rule as for delegated prefixes (multicast, ::/64, ...). */
 	why = odm_prefix_unsafe(pio->prefix, pio->plen);
+	/*
+	 * And the overlap rule: a new RA prefix may not cover or lie inside
+	 * one the host types already (a /64 inside the operator's Fixed /48
+	 * would hand its type to the Fixed address by longest match).
+	 */
+	if (!why && !have && odm_prefix_foreach(m, overlap_cb, &key) == -EEXIST)
+		why = "overlaps a prefix the host types";
+	if (!why && !have && !tracked_slot(ra, &key))
+		why = "too many prefixes typed by router advertisements";
 	if (why) {
 		time_t now = time(NULL);
 
@@ -121,6 +194,9 @@ static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned i
 		nv.valid_lft = pio->valid_lft;
 		nv.preferred_lft = pio->preferred_lft;
 	}
+	/* Every RA renews the type's lifetime, whether the entry changes or not
+	 * (a slot was checked for above). */
+	track(ra, &key, pio->valid_lft);
 	if (have && !memcmp(&nv, &old, sizeof(nv)))
 		return 0;
 	err = odm_prefix_put(m, &key, &nv);
@@ -155,6 +231,68 @@ static int ra_apply(struct odm_ra *ra, const struct odm_ra_msg *msg, unsigned in
 	}
 	odm_maps_unlock(ra->maps);
 	return err < 0 ? err : n;
+}
+
+/* A prefix typed by an earlier odmd: its stored lifetime, from now. */
+static int adopt_cb(const struct odm_prefix_key *k, const struct odm_prefix *v, void *arg)
+{
+	struct odm_ra *ra = arg;
+	struct ra_tracked *t;
+
+	if (v->source != ODM_SRC_RA)
+		return 0;
+	t = tracked_slot(ra, k);
+	if (t && !t->key.prefixlen)
+		track(ra, k, v->valid_lft);
+	return 0;
+}
+
+/* Collects the tracked prefixes whose type is over. */
+struct expired {
+	struct odm_prefix_key keys[RA_MAX_TRACKED];
+	size_t n;
+};
+
+int odm_ra_expire(struct odm_ra *ra)
+{
+	char pbuf[ODM_PREFIX_STRLEN];
+	__u64 now = odm_boottime_ns();
+	struct odm_prefix val;
+	struct expired ex;
+	size_t i;
+	int err, n = 0;
+
+	if (!ra->adopted) {
+		ra->adopted = true;
+		odm_prefix_foreach(ra->maps, adopt_cb, ra);
+	}
+	ex.n = 0;
+	for (i = 0; i < RA_MAX_TRACKED; i++) {
+		struct ra_tracked *t = &ra->tracked[i];
+
+		if (t->key.prefixlen && t->expire_ns != NEVER && now >= t->expire_ns) {
+			ex.keys[ex.n++] = t->key;
+			memset(t, 0, sizeof(*t));
+		}
+	}
+	if (!ex.n)
+		return 0;
+	err = odm_maps_lock(ra->maps);
+	if (err)
+		return err;
+	for (i = 0; i < ex.n; i++) {
+		/* The operator or DHCPv6 may have taken the prefix over since. */
+		if (odm_prefix_get(ra->maps, &ex.keys[i], &val) || !ra_may_change(&val) ||
+		    odm_prefix_del(ra->maps, &ex.keys[i]))
+			continue;
+		logmsg("ra: prefix %s type %s expired (no RA within its valid lifetime)",
+		       odm_prefix_str(&ex.keys[i], pbuf), odm_type_name(val.type));
+		n++;
+	}
+	odm_maps_unlock(ra->maps);
+	if (n && (err = odm_sync_kernel(ra->maps)) < 0)
+		logmsg("ra: cannot sync with the kernel's addresses: %s", strerror(-err));
+	return n;
 }
 
 /* ---- the socket ------------------------------------------------------------ */

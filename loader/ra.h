@@ -9,8 +9,10 @@
  *
  * For every PIO with a non-zero SrvTp this module records the prefix in
  * odm_prefixes (source ODM_SRC_RA, the RA's interface, the PIO lifetimes),
- * unless the configuration or the CLI already typed it (they win); a PIO
- * with valid lifetime 0 withdraws an RA-sourced prefix.  It then calls
+ * unless the configuration or the CLI already typed it (they win) or it
+ * covers or lies inside a prefix the host types already; a PIO with valid
+ * lifetime 0 withdraws an RA-sourced prefix, and so does its valid
+ * lifetime running out with no RA renewing it.  It then calls
  * odm_sync_kernel() so the SLAAC address the kernel made becomes the host
  * address.  Driven by odmd's poll loop; no threads.
  */
@@ -27,5 +29,11 @@ void odm_ra_free(struct odm_ra *ra);
 int odm_ra_fd(const struct odm_ra *ra);
 /* Read and apply every queued RA. */
 void odm_ra_process(struct odm_ra *ra);
+/*
+ * Untype the RA prefixes no RA renewed within their valid lifetime (a
+ * router that went away, or stopped advertising one).  Called once a
+ * second; the number of prefixes removed, or -errno.
+ */
+int odm_ra_expire(struct odm_ra *ra);
 
 #endif

@@ -1530,6 +1530,7 @@ struct ra_pio {
 	const char *prefix;	/* the /64 */
 	unsigned int srvtp;	/* wire value */
 	__u32 valid, preferred;
+	__u8 plen;		/* 0: 64 */
 };
 
 /*
@@ -1552,7 +1553,7 @@ static bool send_ra(struct env *e, int hops, const struct ra_pio *pios, size_t n
 
 		p[0] = 3;
 		p[1] = 4;
-		p[2] = 64;
+		p[2] = pios[i].plen ? pios[i].plen : 64;
 		p[3] = (__u8)(0x80 | 0x40 | pios[i].srvtp << 2);
 		memcpy(p + 4, &v, 4);
 		memcpy(p + 8, &pr, 4);
@@ -1598,18 +1599,18 @@ static bool wait_row(struct env *e, const char *prefix, const char *want)
 static void test_ra_srvtp(void)
 {
 	static const struct ra_pio attach[] = {
-		{ "2001:db8:77::", 2, 3600, 1800 },	/* session-lasting */
-		{ "2001:db8:78::", 1, 3600, 1800 },	/* non-persistent */
-		{ "2001:db8:79::", 5, 3600, 1800 },	/* reserved: untyped */
-		{ "2001:db8:7a::", 0, 3600, 1800 },	/* unmarked: untyped */
-		{ "2001:db8:7c::", 1, 3600, 1800 },	/* typed fixed by the CLI: stays */
-		{ "ff0e::", 3, 3600, 1800 },		/* multicast: never typed */
-		{ "::", 3, 3600, 1800 },		/* ::/64, not global unicast */
+		{ "2001:db8:77::", 2, 3600, 1800, 0 },	/* session-lasting */
+		{ "2001:db8:78::", 1, 3600, 1800, 0 },	/* non-persistent */
+		{ "2001:db8:79::", 5, 3600, 1800, 0 },	/* reserved: untyped */
+		{ "2001:db8:7a::", 0, 3600, 1800, 0 },	/* unmarked: untyped */
+		{ "2001:db8:7c::", 1, 3600, 1800, 0 },	/* typed fixed by the CLI: stays */
+		{ "ff0e::", 3, 3600, 1800, 0 },		/* multicast: never typed */
+		{ "::", 3, 3600, 1800, 0 },		/* ::/64, not global unicast */
 	};
-	static const struct ra_pio forged[] = { { "2001:db8:7b::", 2, 3600, 1800 } };
+	static const struct ra_pio forged[] = { { "2001:db8:7b::", 2, 3600, 1800, 0 } };
 	static const struct ra_pio withdraw[] = {
-		{ "2001:db8:78::", 1, 0, 0 },
-		{ "2001:db8:7c::", 1, 0, 0 },
+		{ "2001:db8:78::", 1, 0, 0, 0 },
+		{ "2001:db8:7c::", 1, 0, 0, 0 },
 	};
 	struct peer net = { -1, -1 };
 	struct agent a = { .pid = -1 };
@@ -2189,6 +2190,61 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * The delegated-prefix rule for RAs too: a marked PIO inside a prefix the
+ * host types already is refused (the longest match would hand its type to
+ * the Fixed address).  And an RA's type lasts its valid lifetime: with no
+ * RA renewing it, the prefix is untyped, not kept for ever.
+ */
+static void test_ra_overlap_expiry(void)
+{
+	static const struct ra_pio inside[] = {
+		{ "2001:db8:f00:1::", 1, 3600, 1800, 0 },	/* inside the Fixed /48 */
+		{ "2001:db8:f1::", 1, 3600, 1800, 48 },	/* covers the Fixed f1:1::/64 */
+		{ "2001:db8:f2::", 1, 3600, 1800, 48 },	/* an RA /48 ... */
+		{ "2001:db8:f2:1::", 2, 3600, 1800, 0 },	/* ... and a /64 inside it */
+		{ "2001:db8:7d::", 1, 6, 3, 0 },		/* expires in 6 s */
+		{ "2001:db8:7e::", 2, 3600, 1800, 0 },	/* renewed below */
+	};
+	static const struct ra_pio renew[] = { { "2001:db8:7e::", 2, 3600, 1800, 0 } };
+	char row[256];
+	struct env e;
+	int i;
+
+	if (!ASSERT_TRUE(env_setup(&e, "prefix 2001:db8:f00::/48 type fixed\n"
+				      "prefix 2001:db8:f1:1::/64 type fixed\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--ra");
+	if (!ASSERT_TRUE(host_slaac_on(&e), "host sysctls") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd --ra") ||
+	    !ASSERT_TRUE(send_ra(&e, 255, inside, 6), "send the RA"))
+		goto cleanup;
+	for (i = 0; i < 100 && !strstr(prefix_row(&e, "2001:db8:7d::/64", row, sizeof(row)),
+					"non-persistent ra"); i++)
+		usleep(50 * 1000);
+	ASSERT_HAS(row, "non-persistent ra", "a prefix of its own is typed");
+	ASSERT_STREQ(prefix_row(&e, "2001:db8:f00:1::/64", row, sizeof(row)), "",
+		     "a PIO inside the Fixed /48 is refused");
+	ASSERT_HAS(prefix_row(&e, "2001:db8:f00::/48", row, sizeof(row)), "fixed config",
+		   "the Fixed /48 is as it was");
+	ASSERT_STREQ(prefix_row(&e, "2001:db8:f1::/48", row, sizeof(row)), "",
+		     "a PIO covering a Fixed /64 is refused");
+	ASSERT_HAS(prefix_row(&e, "2001:db8:f2::/48", row, sizeof(row)), "non-persistent ra",
+		   "an RA /48 of its own is typed");
+	ASSERT_STREQ(prefix_row(&e, "2001:db8:f2:1::/64", row, sizeof(row)), "",
+		     "a PIO inside an RA-typed prefix is refused too");
+	/* Past the 6 s valid lifetime, with 7e renewed meanwhile. */
+	for (i = 0; i < 9; i++) {
+		sleep(1);
+		send_ra(&e, 255, renew, 1);
+	}
+	ASSERT_TRUE(wait_row(&e, "2001:db8:7d::/64", ""), "no RA renewed it: untyped");
+	ASSERT_HAS(prefix_row(&e, "2001:db8:7e::/64", row, sizeof(row)), "session-lasting ra",
+		   "the renewed prefix keeps its type");
+cleanup:
+	env_teardown(&e);
+}
+
 static void test_faults(void)
 {
 	struct agent a = { .pid = -1 };
@@ -2524,6 +2580,7 @@ static const struct test tests[] = {
 	T(test_hostile_dhcp6),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
+	T(test_ra_overlap_expiry),
 };
 
 static bool selected(int argc, char **argv, const char *name)
