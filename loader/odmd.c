@@ -63,6 +63,7 @@ struct opts {
 	const char *iid_arg;
 	const char *secret_file;
 	int notify_fd;		/* -1: none */
+	unsigned int addr_map_size;	/* odm_addr_use, odm_tx entries; 0: as built */
 	bool once;
 	bool ra;		/* type prefixes from router advertisements */
 	bool unload;
@@ -133,6 +134,8 @@ static void usage(FILE *f)
 		"                           long or that many bytes sent; 0: no limit (default\n"
 		"                           non-persistent and graceful-replacement: 3600 s)\n"
 		"      --ra            type prefixes from the SrvTp of router advertisements\n"
+		"      --addr-map-size N    entries of the per-address maps odm_addr_use and\n"
+		"                           odm_tx (default 65536 and 16384; at first load)\n"
 		"      --notify-fd FD  write \"READY\\n\" to FD once the maps are filled\n"
 		"  -u, --unload        detach and unpin everything under the pin directory\n"
 		"  -v, --verbose       log libbpf and every map change\n"
@@ -144,7 +147,7 @@ static void usage(FILE *f)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
-	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET };
+	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET, OPT_ADDR_MAP };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -160,6 +163,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "iid",	required_argument, NULL, OPT_IID },
 		{ "secret-file", required_argument, NULL, OPT_SECRET },
 		{ "ra",		no_argument,	   NULL, OPT_RA },
+		{ "addr-map-size", required_argument, NULL, OPT_ADDR_MAP },
 		{ "unload",	no_argument,	   NULL, 'u' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -200,6 +204,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->iid.stable = !strcmp(optarg, "stable");
 			break;
 		case OPT_SECRET: o->secret_file = optarg; break;
+		case OPT_ADDR_MAP:
+			errno = 0;
+			fd = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || fd < 16 || fd > 1 << 20) {
+				logmsg("invalid --addr-map-size '%s': expected 16 to 1048576", optarg);
+				return 2;
+			}
+			o->addr_map_size = (unsigned int)fd;
+			break;
 		case OPT_LIFETIME:
 			if (odm_lifetime_parse(optarg, &o->lifetimes)) {
 				logmsg("invalid --lifetime '%s': expected TYPE:SECONDS[:BYTES]", optarg);
@@ -563,6 +576,21 @@ static void on_replaced(void *ctx, __u8 type, __u32 grace_s, const __u32 old_add
 
 /* Follow the kernel, then let a newer graceful-replacement prefix replace
  * the older ones (section 3.2). */
+/*
+ * Keys of addresses that are gone and that no socket counts (section 3.4):
+ * after every change of the kernel's addresses and every second, so the
+ * per-address maps stay as small as what is in use.
+ */
+static void reap(struct odm_maps *m)
+{
+	int n = odm_addr_reap(m);
+
+	if (n < 0)
+		logmsg("cannot reap the per-address maps: %s", strerror(-n));
+	else if (n)
+		debug("reaped %d per-address map keys", n);
+}
+
 static void resync(const struct opts *o, struct odm_maps *m, struct odm_ondemand *od)
 {
 	int n;
@@ -572,6 +600,7 @@ static void resync(const struct opts *o, struct odm_maps *m, struct odm_ondemand
 	n = odm_graceful_check(m, o->grace_s, on_replaced, od);
 	if (n > 0)
 		sync_kernel(m);		/* the deprecated addresses */
+	reap(m);
 }
 
 static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
@@ -665,6 +694,8 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 			next_tick = odm_boottime_ns() + LIFETIME_TICK_MS * 1000000ull;
 			if (odm_lifetime_check(m, &o->lifetimes, retired, on_replaced, od) > 0)
 				resync(o, m, od);
+			/* Sockets closed since: their retired addresses. */
+			reap(m);
 			if (ra && odm_ra_expire(ra) > 0)
 				resync(o, m, od);
 		}
@@ -837,6 +868,14 @@ static int run(struct opts *o)
 		return err;
 	}
 	skel->rodata->page_size = (__u32)sysconf(_SC_PAGESIZE);
+	/* Pinned maps are reused as they are: the size counts at first load. */
+	if (o->addr_map_size &&
+	    (bpf_map__set_max_entries(skel->maps.odm_addr_use, o->addr_map_size) ||
+	     bpf_map__set_max_entries(skel->maps.odm_tx, o->addr_map_size))) {
+		err = -EINVAL;
+		logmsg("cannot size the per-address maps");
+		goto cleanup_skel;
+	}
 	err = odm_bpf__load(skel);
 	if (err) {
 		logmsg("cannot load the BPF programs: %s%s", strerror(-err),

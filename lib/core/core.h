@@ -190,6 +190,15 @@ struct odm_maps {
  * -ENOENT when odm is not loaded there. */
 int odm_maps_open(struct odm_maps *m, const char *pin_dir);
 void odm_maps_close(struct odm_maps *m);
+/*
+ * Keep odm_addr_use and odm_tx bounded: delete the keys of addresses that
+ * no open socket counts and that are no typed prefix's host address any
+ * more (retired, lost, renewed).  Without it every address ever handed out
+ * kept a key until the maps were full.  The number of keys deleted, or
+ * -errno.  A setsc() racing the removal of the address's prefix can lose
+ * that one count; the address is being retired then anyway.
+ */
+int odm_addr_reap(struct odm_maps *m);
 /* Serialise writers (odmd and concurrent CLIs): flock on the pin directory. */
 int odm_maps_lock(struct odm_maps *m);
 void odm_maps_unlock(struct odm_maps *m);

@@ -409,6 +409,55 @@ int odm_use_get(struct odm_maps *m, const __u32 addr[4], struct odm_use *use)
 	return 0;
 }
 
+/* addr is the host address of a typed prefix: it may be handed out again,
+ * and its bytes sent still count toward its lifetime. */
+static bool addr_reachable(struct odm_maps *m, const __u32 addr[4])
+{
+	struct odm_prefix_key key = { .prefixlen = 128 };
+	struct odm_prefix val;
+
+	memcpy(key.prefix, addr, sizeof(key.prefix));
+	return odm_prefix_get(m, &key, &val) == 0 && val.state != ODM_PS_NOADDR &&
+	       !memcmp(val.addr, addr, sizeof(val.addr));
+}
+
+/* Delete the keys of one address-keyed map (odm_addr_use or odm_tx) that
+ * no socket counts and no prefix can hand out again. */
+static int reap_map(struct odm_maps *m, int fd)
+{
+	struct key_snap s;
+	struct odm_use use;
+	size_t i;
+	int err, n = 0;
+
+	err = keys_snapshot(fd, sizeof(struct odm_addr_key), &s);
+	if (err)
+		return err;
+	for (i = 0; i < s.n; i++) {
+		const __u32 *addr = snap_key(&s, i);
+
+		if (addr_reachable(m, addr) || odm_use_get(m, addr, &use) || use.sockets)
+			continue;
+		if (bpf_map_delete_elem(fd, addr) == 0)
+			n++;
+	}
+	free(s.keys);
+	return n;
+}
+
+int odm_addr_reap(struct odm_maps *m)
+{
+	int a, t;
+
+	a = reap_map(m, m->addr_use);
+	if (a < 0)
+		return a;
+	t = reap_map(m, m->tx);
+	if (t < 0)
+		return t;
+	return a + t;
+}
+
 int odm_info_get(struct odm_maps *m, struct odm_info *info)
 {
 	__u32 key = 0;

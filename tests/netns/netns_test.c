@@ -2245,6 +2245,88 @@ cleanup:
 	env_teardown(&e);
 }
 
+static int count_keys(int fd, size_t key_size)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	int n = 0;
+
+	while (n < 1 << 20 && key_size <= sizeof(key) && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Maps that only grew: odm_addr_use and odm_tx got a key for every address
+ * ever handed out, and nothing deleted them; once full, every setsc()
+ * failed ENOSPC.  Churn 160 addresses (2.5 times the 64 keys odmd is given
+ * here) through the non-persistent prefix, each handed out, sent from and
+ * closed: the maps stay small and setsc() keeps working.
+ */
+static void test_map_churn(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct odm_maps m = { .prefixes = -1 };
+	char want[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN];
+	struct in6_addr addr;
+	struct env e;
+	int i, s, max_use = 0, max_tx = 0, ok = 0;
+	bool opened = false;
+
+	if (!ASSERT_TRUE(env_setup(&e, "prefix 2001:db8:c0::/64 type non-persistent dev veth-h\n"),
+			 "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--addr-map-size 64");
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent") ||
+	    !ASSERT_EQ(odm_maps_open(&m, e.pin_dir), 0, "open maps"))
+		goto cleanup;
+	opened = true;
+	for (i = 1; i <= 160; i++) {
+		int u, t;
+
+		snprintf(want, sizeof(want), "2001:db8:c0::%x", i);
+		if (!sys("ip -n %s addr add %s/64 dev veth-h nodad", e.host_ns, want) ||
+		    (i > 1 && !sys("ip -n %s addr del 2001:db8:c0::%x/64 dev veth-h", e.host_ns,
+				   i - 1)) ||
+		    !wait_select(&e, ODM_TYPE_NON_PERSISTENT, want))
+			break;
+		s = ag_socket(&a, SOCK_DGRAM);
+		if (ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr) ||
+		    strcmp(in6_str(&addr, buf), want) ||
+		    ag_addr_op(&a, AG_SENDTO, s, NET_ADDR, PORT, NULL)) {
+			printf("  churn %d: setsc or sendto failed (%s)\n", i, buf);
+			ag_simple(&a, AG_CLOSE, s, 0, NULL);
+			break;
+		}
+		ag_simple(&a, AG_CLOSE, s, 0, NULL);
+		ok++;
+		u = count_keys(m.addr_use, sizeof(struct odm_addr_key));
+		t = count_keys(m.tx, sizeof(struct odm_addr_key));
+		max_use = u > max_use ? u : max_use;
+		max_tx = t > max_tx ? t : max_tx;
+	}
+	printf("  %d addresses churned; most keys at once: odm_addr_use %d, odm_tx %d (of 64)\n",
+	       ok, max_use, max_tx);
+	ASSERT_EQ(ok, 160, "every churned address was handed out and sent from");
+	/* odmd reaps once a second; a few addresses go by in a second. */
+	ASSERT_TRUE(max_use <= 32, "odm_addr_use stays bounded");
+	ASSERT_TRUE(max_tx <= 32, "odm_tx stays bounded");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc at the end");
+cleanup:
+	if (opened)
+		odm_maps_close(&m);
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
 static void test_faults(void)
 {
 	struct agent a = { .pid = -1 };
@@ -2563,6 +2645,7 @@ static const struct test tests[] = {
 	T(test_pins_and_btf),
 	T(test_sockopt_passthrough),
 	T(test_use_counts),
+	T(test_map_churn),
 	T(test_on_demand_dhcpv6),
 	T(test_handoff),
 	T(test_graceful_replacement),
