@@ -428,7 +428,7 @@ static double batch(enum op op, int n, int *fds)
 			err = setsc(fds[i], &a, SESSION_LASTING_IPV6_ADDRESS);
 			break;
 		case OP_SC_RAW: {
-			struct odm_sc_req req = { .version = ODM_ABI_VERSION,
+			struct odm_sc_req req = { .version = ODM_SOCKOPT_VERSION,
 						  .type = ODM_TYPE_SESSION_LASTING };
 			struct odm_sc_result res;
 			socklen_t len = sizeof(res);

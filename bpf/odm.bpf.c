@@ -286,22 +286,42 @@ static __always_inline int reject(int err)
 
 /* ---- socket creation and release --------------------------------------- */
 
-/* The policy of the deepest ancestor of the current cgroup that has one. */
-static __always_inline struct odm_policy *policy_lookup(void)
+/* The policy of the deepest ancestor of the current cgroup that has one;
+ * *found_id (when not NULL) gets that ancestor's id, 0 for none. */
+static __always_inline struct odm_policy *policy_lookup(__u64 *found_id)
 {
 	struct odm_policy *found = NULL, *p;
 	int level;
 
+	if (found_id)
+		*found_id = 0;
 	for (level = 0; level < ODM_MAX_CGROUP_DEPTH; level++) {
 		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
 
 		if (!id)
 			break;			/* past the current cgroup */
 		p = bpf_map_lookup_elem(&odm_policy, &id);
-		if (p)
+		if (p) {
 			found = p;
+			if (found_id)
+				*found_id = id;
+		}
 	}
 	return found;
+}
+
+/*
+ * The policy a request on this socket answers to: the socket's, not the
+ * caller's.  A socket passed to a process in another cgroup (or whose
+ * process moved) keeps the policy its creator's cgroup had (recorded by
+ * odm_sock_create); in its own cgroup the live lookup sees policy changes.
+ * A socket created with no policy over it has no record: the caller's.
+ */
+static __always_inline struct odm_policy *sk_policy(const struct odm_sk *st)
+{
+	if ((st->flags & ODM_SKF_POLICY) && bpf_get_current_cgroup_id() != st->sk_cgid)
+		return bpf_map_lookup_elem(&odm_policy, &st->pol_cgid);
+	return policy_lookup(NULL);
 }
 
 /* May a cgroup with this policy request type (with ON_NET)?  No policy: yes. */
@@ -353,21 +373,31 @@ static __always_inline struct odm_choice *stronger_choice(const struct odm_polic
 	return NULL;
 }
 
-/* Gives new IPv6 TCP/UDP sockets the cgroup's default type.  Fails open:
- * without storage the socket simply stays untyped. */
+/*
+ * Gives new IPv6 TCP/UDP sockets of a cgroup with a policy the default type
+ * and records whose policy they answer to (sk_policy).  Sockets with no
+ * policy over them cost one walk up the cgroups and get no storage.  Fails
+ * open: without storage the socket simply stays untyped.
+ */
 SEC("cgroup/sock_create")
 int odm_sock_create(struct bpf_sock *sk)
 {
 	struct odm_policy *pol;
 	struct odm_sk *st;
+	__u64 pol_cgid;
 
 	if (sk->family != AF_INET6 || (sk->type != SOCK_STREAM && sk->type != SOCK_DGRAM))
 		return VERDICT_ALLOW;
-	pol = policy_lookup();
-	if (!pol || pol->default_type == ODM_TYPE_NONE || pol->default_type > ODM_TYPE_MAX)
+	pol = policy_lookup(&pol_cgid);
+	if (!pol)
 		return VERDICT_ALLOW;
 	st = bpf_sk_storage_get(&odm_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!st)
+		return VERDICT_ALLOW;
+	st->sk_cgid = bpf_get_current_cgroup_id();
+	st->pol_cgid = pol_cgid;
+	st->flags |= ODM_SKF_POLICY;
+	if (pol->default_type == ODM_TYPE_NONE || pol->default_type > ODM_TYPE_MAX)
 		return VERDICT_ALLOW;
 	st->type = pol->default_type;
 	stat_inc(ODM_STAT_DEFAULT_APPLIED);
@@ -517,7 +547,7 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 	if (!sk || sk->family != AF_INET6)
 		return reject(EAFNOSUPPORT);
 	if (ctx->optlen != sizeof(*req) || (void *)(req + 1) > ctx->optval_end ||
-	    req->version != ODM_ABI_VERSION || req->type == ODM_TYPE_NONE ||
+	    req->version != ODM_SOCKOPT_VERSION || req->type == ODM_TYPE_NONE ||
 	    req->type > ODM_TYPE_MAX) {
 		stat_inc(ODM_STAT_SETSC_INVAL);
 		return reject(EINVAL);
@@ -531,7 +561,7 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 
 	type = req->type;
 	st->req_type = type;
-	pol = policy_lookup();
+	pol = sk_policy(st);
 	if (!policy_allows(pol, type, st->flags & ODM_SKF_ON_NET)) {
 		/* Section 7: costly types only for authorized applications;
 		 * a refused request never reaches the network. */
@@ -660,7 +690,7 @@ static __always_inline int sc_result(struct bpf_sockopt *ctx)
 		return VERDICT_ALLOW;
 	}
 	__builtin_memset(res, 0, sizeof(*res));
-	res->version = ODM_ABI_VERSION;
+	res->version = ODM_SOCKOPT_VERSION;
 	st = bpf_sk_storage_get(&odm_sk, sk, 0, 0);
 	if (st) {
 		res->status = st->status;

@@ -14,8 +14,15 @@
 #ifndef ODM_ABI_H
 #define ODM_ABI_H
 
-/* Bumped whenever a struct below changes layout. */
-#define ODM_ABI_VERSION		1
+/*
+ * Two versions, bumped apart: ODM_SOCKOPT_VERSION when the socket-option
+ * ABI changes (struct odm_sc_req, struct odm_sc_result: what libodm and
+ * every binding built on it depend on); ODM_ABI_VERSION when a map layout
+ * changes (what odmd, odm and bpftool read).  A new map layout must not
+ * make every installed libodm fail with EPROTO.
+ */
+#define ODM_SOCKOPT_VERSION	1
+#define ODM_ABI_VERSION		2
 
 /* Default bpffs directory for odm's pinned maps and links. */
 #define ODM_PIN_DIR		"/sys/fs/bpf/odm"
@@ -61,7 +68,7 @@ enum odm_type {
  * bind() anyway; it overrides ON_NET, since it is the fresh address.
  */
 struct odm_sc_req {
-	__u32 version;		/* ODM_ABI_VERSION */
+	__u32 version;		/* ODM_SOCKOPT_VERSION */
 	__u8  type;		/* enum odm_type, 1..4 */
 	__u8  pad[3];
 	__u32 hint[4];		/* network order */
@@ -79,7 +86,7 @@ enum odm_status {
 
 /* getsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &len) */
 struct odm_sc_result {
-	__u32 version;		/* ODM_ABI_VERSION */
+	__u32 version;		/* ODM_SOCKOPT_VERSION */
 	__u8  status;		/* enum odm_status */
 	__u8  type;		/* type in effect on the socket (may be a default) */
 	__u8  req_type;		/* type asked by the last setsc(), 0 if none */
@@ -93,8 +100,9 @@ struct odm_sc_result {
 #define ODM_SKF_RFC5014		0x04	/* app set RFC 5014 preferences (sec. 5.4) */
 #define ODM_SKF_COUNTED		0x08	/* addr is counted in odm_addr_use */
 #define ODM_SKF_BOUND		0x10	/* odm bound or rewrote the source */
+#define ODM_SKF_POLICY		0x20	/* sk_cgid and pol_cgid were recorded at creation */
 
-/* Value of the odm_sk socket storage map: one per typed socket, 32 bytes. */
+/* Value of the odm_sk socket storage map: one per typed socket, 40 bytes. */
 struct odm_sk {
 	__u32 addr[4];		/* address handed out, network order; 0 = none */
 	__u8  type;		/* enum odm_type in effect */
@@ -102,7 +110,8 @@ struct odm_sk {
 	__u8  flags;		/* ODM_SKF_* */
 	__u8  status;		/* enum odm_status of the last request */
 	__u32 prefs;		/* IPV6_ADDR_PREFERENCES as the app set them */
-	__u64 pad;
+	__u64 sk_cgid;		/* the socket's cgroup (its creator's), with ODM_SKF_POLICY */
+	__u64 pol_cgid;		/* the cgroup whose policy applied to it then */
 };
 
 /* Key of the odm_prefixes LPM trie: prefix length in bits, then prefix. */

@@ -65,7 +65,7 @@ static int sys_error(int err)
  */
 static int sc_local(int sockfd, sc_type type, const __u32 *hint, struct odm_sc_result *res)
 {
-	struct odm_sc_req req = { .version = ODM_ABI_VERSION, .type = type };
+	struct odm_sc_req req = { .version = ODM_SOCKOPT_VERSION, .type = type };
 	socklen_t len = sizeof(*res);
 
 	if (hint)
@@ -75,7 +75,7 @@ static int sc_local(int sockfd, sc_type type, const __u32 *hint, struct odm_sc_r
 	memset(res, 0, sizeof(*res));
 	if (getsockopt(sockfd, IPPROTO_IPV6, ODM_SO_SC_RESULT, res, &len))
 		return errno == ENOPROTOOPT ? EAI_REQUIREDIPNOTSUPPORTED : EAI_SYSTEM;
-	if (len != sizeof(*res) || res->version != ODM_ABI_VERSION)
+	if (len != sizeof(*res) || res->version != ODM_SOCKOPT_VERSION)
 		return sys_error(EPROTO);
 	return 0;
 }

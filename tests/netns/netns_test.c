@@ -1757,6 +1757,61 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * The policy follows the socket, never the caller (security review of the
+ * local interfaces): a socket created in a cgroup that may only ask for
+ * non-persistent addresses, then used by a process in another cgroup (the
+ * same as passing the descriptor), still may not be typed Fixed.
+ */
+static void test_policy_follows_socket(void)
+{
+	struct agent a = { .pid = -1 };
+	struct agent_req rq = { .op = AG_JOIN };
+	struct agent_resp rs;
+	char out[512], r[sizeof(((struct env *)0)->cgroup) + 8], f[sizeof(r)];
+	struct env e;
+	int s, t, err = 0;
+
+	r[0] = f[0] = '\0';
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world"))
+		goto cleanup;
+	snprintf(r, sizeof(r), "%s/r", e.cgroup);
+	snprintf(f, sizeof(f), "%s/f", e.cgroup);
+	if (!ASSERT_EQ(mkdir(r, 0755), 0, "restricted cgroup") ||
+	    !ASSERT_EQ(mkdir(f, 0755), 0, "free cgroup") ||
+	    !ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s allow non-persistent "
+			       "on-net deny", r), 0, "policy on the restricted cgroup") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, r, 0), "agent in the restricted cgroup"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc_err(&a, s, FIXED_IPV6_ADDRESS, &err), EAI_REQUIREDIPNOTSUPPORTED,
+		  "fixed refused in the restricted cgroup");
+	snprintf(rq.payload, sizeof(rq.payload), "%s", f);
+	ASSERT_TRUE(agent_call(&a, &rq, &rs) && rs.ret == 0, "the process moves to the free cgroup");
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc_err(&a, s, FIXED_IPV6_ADDRESS, &err), EAI_REQUIREDIPNOTSUPPORTED,
+		  "the restricted socket is still refused fixed");
+	ASSERT_EQ(err, EACCES, "errno says policy");
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
+	ASSERT_EQ(ag_setsc_err(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &err),
+		  EAI_REQUIREDIPNOTSUPPORTED, "and ON_NET on it");
+	ASSERT_EQ(ag_setsc_err(&a, t, FIXED_IPV6_ADDRESS, &err), 0,
+		  "a socket of the free cgroup gets fixed");
+	/* The policy of the socket's cgroup as it is now, not as it was. */
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s allow all", r), 0,
+		  "the operator allows all in the restricted cgroup");
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, 0, NULL), 0, "ON_NET off");
+	ASSERT_EQ(ag_setsc_err(&a, s, FIXED_IPV6_ADDRESS, &err), 0,
+		  "the restricted socket now gets fixed: its cgroup's policy changed");
+cleanup:
+	agent_stop(&a);
+	if (r[0])
+		rmdir(r);
+	if (f[0])
+		rmdir(f);
+	env_teardown(&e);
+}
+
 /* Quotas and rate limits on network requests (section 7: exhaustion,
  * billing), enforced by odmd for the requester's cgroup; root is exempt. */
 static void test_policy_quotas(void)
@@ -2650,6 +2705,7 @@ static const struct test tests[] = {
 	T(test_handoff),
 	T(test_graceful_replacement),
 	T(test_policy_allow),
+	T(test_policy_follows_socket),
 	T(test_policy_quotas),
 	T(test_policy_upgrade),
 	T(test_edge_cases),
