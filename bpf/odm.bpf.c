@@ -424,7 +424,8 @@ int odm_sock_release(struct bpf_sock *sk)
  * The typed socket's state when odm should choose its source for this
  * destination, else NULL.  Counts why it declined.
  */
-static __always_inline struct odm_sk *typed_unbound(struct bpf_sock_addr *ctx, bool check_port)
+static __always_inline struct odm_sk *typed_unbound(struct bpf_sock_addr *ctx, bool check_port,
+						    bool *autobound)
 {
 	struct bpf_sock *sk = ctx->sk;
 	struct odm_sk *st;
@@ -441,9 +442,26 @@ static __always_inline struct odm_sk *typed_unbound(struct bpf_sock_addr *ctx, b
 	}
 	/* The application bound (or connect() follows an earlier autobind):
 	 * its address wins. */
-	if (sk->src_ip6[0] | sk->src_ip6[1] | sk->src_ip6[2] | sk->src_ip6[3] ||
-	    (check_port && sk->src_port)) {
+	if (sk->src_ip6[0] | sk->src_ip6[1] | sk->src_ip6[2] | sk->src_ip6[3]) {
 		stat_inc(ODM_STAT_CONNECT_SKIP_BOUND);
+		return NULL;
+	}
+	if (check_port && sk->src_port) {
+		/*
+		 * A port alone: a UDP socket odm set the source of datagrams
+		 * for (sendto() before connect()) was bound to a port by the
+		 * kernel, and a bound socket cannot be bound again, so the
+		 * kernel would pick the source of the connection.  An explicit
+		 * request fails rather than silently get another type (section
+		 * 3.4); a cgroup default fails open.
+		 */
+		if ((st->flags & (ODM_SKF_BOUND | ODM_SKF_EXPLICIT)) ==
+		    (ODM_SKF_BOUND | ODM_SKF_EXPLICIT) && sk->type == SOCK_DGRAM) {
+			stat_inc(ODM_STAT_CONNECT_AUTOBOUND);
+			*autobound = true;
+		} else {
+			stat_inc(ODM_STAT_CONNECT_SKIP_BOUND);
+		}
 		return NULL;
 	}
 	/* Section 5.4: RFC 5014 flags and no bind() keep kernel selection. */
@@ -472,12 +490,13 @@ SEC("cgroup/connect6")
 int odm_connect6(struct bpf_sock_addr *ctx)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
-	struct odm_sk *st = typed_unbound(ctx, true);
+	bool autobound = false;
+	struct odm_sk *st = typed_unbound(ctx, true, &autobound);
 	const __u32 *src;
 	int err;
 
 	if (!st)
-		return VERDICT_ALLOW;
+		return autobound ? reject(EADDRNOTAVAIL) : VERDICT_ALLOW;
 	src = pick_src(st);
 	if (!src)
 		return no_address(st);
@@ -501,7 +520,8 @@ int odm_connect6(struct bpf_sock_addr *ctx)
 SEC("cgroup/sendmsg6")
 int odm_sendmsg6(struct bpf_sock_addr *ctx)
 {
-	struct odm_sk *st = typed_unbound(ctx, false);
+	bool autobound = false;
+	struct odm_sk *st = typed_unbound(ctx, false, &autobound);
 	const __u32 *src;
 
 	if (!st)

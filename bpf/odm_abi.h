@@ -218,6 +218,9 @@ enum odm_stat {
 					 * overlapping one the host has (section 7) */
 	ODM_STAT_USE_FULL,		/* odm_addr_use full: setsc() refused (ENOSPC), or
 					 * connect()/sendmsg() used an uncounted address */
+	ODM_STAT_CONNECT_AUTOBOUND,	/* connect6: a typed UDP socket that sent before it
+					 * connected has a port the kernel bound, and
+					 * odm can no longer bind its address */
 	ODM_STAT_MAX,
 };
 

@@ -389,6 +389,7 @@ const char *odm_stat_name(unsigned int stat)
 		[ODM_STAT_NET_RATE]		= "net_rate_limited",
 		[ODM_STAT_NET_REFUSED]		= "net_refused",
 		[ODM_STAT_USE_FULL]		= "use_map_full",
+		[ODM_STAT_CONNECT_AUTOBOUND]	= "connect_autobound",
 	};
 
 	if (stat >= ODM_STAT_MAX || !names[stat])

@@ -1812,6 +1812,52 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * A typed UDP socket that sends before it connects: the kernel bound it to
+ * a port at the first sendto(), so odm cannot bind its address at connect()
+ * any more; the connection used to get the kernel's source silently.  An
+ * explicit setsc() now makes that connect() fail; a cgroup default still
+ * fails open.
+ */
+static void test_sendto_then_connect(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	char seen[64];
+	struct in6_addr addr;
+	struct env e;
+	int s;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl");
+	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, s, NET_ADDR, PORT, NULL), 0, "sendto first");
+	peer_seen_udp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, SL_ADDR, "the datagram is from the sl address");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), EADDRNOTAVAIL,
+		  "connect after sendto fails instead of taking the kernel's source");
+	ASSERT_TRUE(stat_of(&e, "connect_autobound") == 1, "counted");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* Bound first, as section 4.1 has it: both work. */
+	s = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl again");
+	ASSERT_EQ(ag_addr_op(&a, AG_BIND, s, SL_ADDR, 0, NULL), 0, "bind the address");
+	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, s, NET_ADDR, PORT, NULL), 0, "sendto");
+	peer_seen_udp(&net, seen, sizeof(seen));
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	ASSERT_EQ(ag_simple(&a, AG_SEND, s, 0, NULL), 0, "send");
+	peer_seen_udp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, SL_ADDR, "connected datagram from the sl address");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
 /* Quotas and rate limits on network requests (section 7: exhaustion,
  * billing), enforced by odmd for the requester's cgroup; root is exempt. */
 static void test_policy_quotas(void)
@@ -2709,6 +2755,7 @@ static const struct test tests[] = {
 	T(test_policy_quotas),
 	T(test_policy_upgrade),
 	T(test_edge_cases),
+	T(test_sendto_then_connect),
 	T(test_lifetimes),
 	T(test_iid_stable),
 	T(test_stress_threads),
