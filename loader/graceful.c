@@ -14,6 +14,8 @@
 
 struct superseded {
 	const struct odm_choice *choice;
+	struct odm_maps *m;
+	bool on_request;	/* the new prefix was delegated on an application's request */
 	struct odm_prefix_key keys[MAX_REPLACED];
 	struct odm_prefix vals[MAX_REPLACED];
 	int n;
@@ -29,6 +31,18 @@ static int collect(const struct odm_prefix_key *key, const struct odm_prefix *va
 	if (key->prefixlen == s->choice->plen &&
 	    !memcmp(key->prefix, s->choice->prefix, sizeof(key->prefix)))
 		return 0;
+	/*
+	 * A prefix one application asked the network for must not cut short
+	 * the addresses other applications' sockets use: those are retired
+	 * when their last socket closes.  The network replacing a prefix
+	 * (configuration, CLI, router advertisement) retires them all.
+	 */
+	if (s->on_request) {
+		struct odm_use use;
+
+		if (odm_use_get(s->m, val->addr, &use) || use.sockets)
+			return 0;
+	}
 	s->keys[s->n] = *key;
 	s->vals[s->n++] = *val;
 	return 0;
@@ -61,6 +75,14 @@ int odm_graceful_check(struct odm_maps *m, __u32 grace_s, odm_replaced_cb cb, vo
 	if (!s)
 		return -ENOMEM;
 	s->choice = &choice;
+	s->m = m;
+	{
+		struct odm_prefix_key ck = { .prefixlen = choice.plen };
+		struct odm_prefix cv;
+
+		memcpy(ck.prefix, choice.prefix, sizeof(ck.prefix));
+		s->on_request = odm_prefix_get(m, &ck, &cv) == 0 && cv.source == ODM_SRC_DHCPV6;
+	}
 	err = odm_prefix_foreach(m, collect, s);
 	for (i = 0; !err && i < s->n; i++) {
 		char obuf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];

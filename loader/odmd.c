@@ -694,6 +694,10 @@ static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct od
 			next_tick = odm_boottime_ns() + LIFETIME_TICK_MS * 1000000ull;
 			if (odm_lifetime_check(m, &o->lifetimes, retired, on_replaced, od) > 0)
 				resync(o, m, od);
+			/* Graceful-replacement addresses whose last socket closed
+			 * since a requested prefix superseded them. */
+			if (odm_graceful_check(m, o->grace_s, on_replaced, od) > 0)
+				sync_kernel(m);
 			/* Sockets closed since: their retired addresses. */
 			reap(m);
 			if (ra && odm_ra_expire(ra) > 0)

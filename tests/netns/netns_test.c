@@ -2260,6 +2260,8 @@ static void test_graceful_superseded_lease(void)
 		goto cleanup;
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &g1), 0, "first gr prefix");
+	/* No socket uses it any more (see test_graceful_other_app for one that does). */
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 	t = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
 	ASSERT_EQ(ag_setsc(&a, t, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &g2), 0, "second gr prefix");
@@ -2425,6 +2427,58 @@ cleanup:
 		odm_maps_close(&m);
 	agent_stop(&a);
 	peer_close(&net);
+	env_teardown(&e);
+}
+
+/*
+ * One application's ON_NET request for a graceful-replacement prefix must
+ * not retire the address another application's socket uses: that one is
+ * retired when its last socket closes.
+ */
+static void test_graceful_other_app(void)
+{
+	static const char *const pools[] = { "4 2001:db8:4400::/40", NULL };
+	struct agent victim = { .pid = -1 }, other = { .pid = -1 };
+	struct agent_resp rs;
+	struct in6_addr g1, g2;
+	char b1[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN + 8], row[256];
+	struct env e;
+	int s, t, w, i;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# graceful from the network\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases --grace 30", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea(&e, pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &victim, e.cgroup, 65534), "victim") ||
+	    !ASSERT_TRUE(agent_start(&e, &other, e.cgroup, 65534), "other app"))
+		goto cleanup;
+	w = ag_simple(&victim, AG_WATCH_OPEN, 0, 0, &rs) == 0 ? rs.ret : -1;
+	s = ag_socket(&victim, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&victim, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &g1), 0, "victim's gr");
+	t = ag_socket(&other, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&other, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
+	ASSERT_EQ(ag_setsc(&other, t, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &g2), 0, "other's gr");
+	ASSERT_TRUE(memcmp(&g1, &g2, 8) != 0, "a new prefix");
+	memset(&g1.s6_addr[8], 0, 8);
+	snprintf(pfx, sizeof(pfx), "%s/64", in6_str(&g1, b1));
+	sleep(2);	/* two of odmd's ticks */
+	ASSERT_STREQ(prefix_row(&e, pfx, row, sizeof(row)), "graceful-replacement dhcpv6 valid",
+		     "the victim's prefix is not retired");
+	ASSERT_TRUE(ag_simple(&victim, AG_WATCH_READ, w, 0, &rs) != 0, "the victim is told nothing");
+	/* Its last socket closes: now it is retired. */
+	ag_simple(&victim, AG_CLOSE, s, 0, NULL);
+	for (i = 0; i < 50; i++) {
+		if (strstr(prefix_row(&e, pfx, row, sizeof(row)), "deprecated") ||
+		    !row[0] || strstr(row, "no-address"))
+			break;
+		usleep(100 * 1000);
+	}
+	ASSERT_TRUE(i < 50, "retired once its last socket closed");
+cleanup:
+	agent_stop(&victim);
+	agent_stop(&other);
 	env_teardown(&e);
 }
 
@@ -2763,6 +2817,7 @@ static const struct test tests[] = {
 	T(test_faults),
 	T(test_lease_publish_fails),
 	T(test_graceful_superseded_lease),
+	T(test_graceful_other_app),
 	T(test_hostile_dhcp6),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
