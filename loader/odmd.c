@@ -430,9 +430,16 @@ static int apply_config(struct odm_maps *m, const char *path, __u64 cgid)
 		goto out;
 	err = apply_prefixes(m, &r, path);
 	if (!err && r.cfg.have_default) {
-		struct odm_policy pol = { .default_type = r.cfg.default_type };
+		struct odm_policy pol = { 0 }, none = { 0 };
 
-		err = pol.default_type ? odm_policy_set(m, cgid, &pol) : odm_policy_del(m, cgid);
+		/* Only what the file names changes: allow, on-net, rate,
+		 * max-held and upgrade set with `odm policy set` stay. */
+		if (bpf_map_lookup_elem(m->policy, &cgid, &pol) && errno != ENOENT)
+			err = -errno;
+		pol.default_type = r.cfg.default_type;
+		if (!err)
+			err = memcmp(&pol, &none, sizeof(pol)) ? odm_policy_set(m, cgid, &pol) :
+			      odm_policy_del(m, cgid);
 		if (err == -ENOENT)
 			err = 0;
 		if (err)

@@ -1858,6 +1858,51 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * SIGHUP and restarts change only what the configuration names: its
+ * default line used to replace the attached cgroup's whole policy (and
+ * "default none" deleted it), losing what `odm policy set` had set.
+ */
+static void test_policy_reload(void)
+{
+	static const char *const want[] = {
+		"\"allow\":[\"session-lasting\",\"non-persistent\"]", "\"on_net\":false",
+		"\"net_per_min\":5", "\"max_held\":3", "\"upgrade\":true",
+	};
+	char out[4096], what[64];
+	struct env e;
+	size_t i;
+	int round;
+
+	if (!ASSERT_TRUE(world(&e, "default non-persistent\n", true), "world"))
+		goto cleanup;
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s allow "
+			  "session-lasting,non-persistent on-net deny rate 5 max-held 3 upgrade allow",
+			  e.cgroup), 0, "odm policy set");
+	for (round = 0; round < 3; round++) {
+		if (round == 0) {
+			ASSERT_EQ(kill(e.odmd, SIGHUP), 0, "SIGHUP");
+		} else if (round == 1) {
+			env_stop_odmd(&e, false);
+			ASSERT_TRUE(env_start_odmd(&e), "odmd restarted");
+		} else {
+			ASSERT_TRUE(sys("sed -i 's/^default .*/default none/' %s", e.config),
+				    "config says default none");
+			ASSERT_EQ(kill(e.odmd, SIGHUP), 0, "SIGHUP with default none");
+		}
+		usleep(300 * 1000);	/* odmd reloads from its event loop */
+		ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j policy show"), 0, "policy show");
+		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			snprintf(what, sizeof(what), "round %d keeps %s", round, want[i]);
+			ASSERT_HAS(out, want[i], what);
+		}
+		ASSERT_HAS(out, round < 2 ? "\"default_type\":\"non-persistent\"" :
+			   "\"default_type\":\"none\"", "the file's default");
+	}
+cleanup:
+	env_teardown(&e);
+}
+
 /* Quotas and rate limits on network requests (section 7: exhaustion,
  * billing), enforced by odmd for the requester's cgroup; root is exempt. */
 static void test_policy_quotas(void)
@@ -2805,6 +2850,7 @@ static const struct test tests[] = {
 	T(test_handoff),
 	T(test_graceful_replacement),
 	T(test_policy_allow),
+	T(test_policy_reload),
 	T(test_policy_follows_socket),
 	T(test_policy_quotas),
 	T(test_policy_upgrade),
