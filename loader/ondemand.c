@@ -39,6 +39,8 @@
 struct client {
 	int fd;			/* -1: free slot */
 	__u64 cgid;		/* the requester's cgroup (0: root, unlimited) */
+	__u64 pol_cgid;		/* the cgroup whose policy it answers to: what its
+				 * requests and prefixes count against */
 	bool waiting;		/* for a network exchange of req.type */
 	bool watcher;		/* receives odm_msg_event until it hangs up */
 	struct odm_msg_req req;
@@ -132,8 +134,8 @@ static __u64 first_waiting_cgroup(struct odm_ondemand *d, __u8 type)
 
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (d->clients[i].fd >= 0 && d->clients[i].waiting &&
-		    d->clients[i].req.type == type && d->clients[i].cgid)
-			return d->clients[i].cgid;
+		    d->clients[i].req.type == type && d->clients[i].pol_cgid)
+			return d->clients[i].pol_cgid;
 	return 0;
 }
 
@@ -208,8 +210,9 @@ static bool peer_allowed(struct odm_ondemand *d, int fd, __u64 *cgid, char *cg, 
 }
 
 /* The policy of the deepest ancestor of cg (a cgroup2 path) that has one,
- * as the BPF programs find it. */
-static bool peer_policy(struct odm_ondemand *d, const char *cg, struct odm_policy *pol)
+ * as the BPF programs find it; *pol_cgid gets that ancestor's id. */
+static bool peer_policy(struct odm_ondemand *d, const char *cg, struct odm_policy *pol,
+			__u64 *pol_cgid)
 {
 	char root[PATH_MAX], path[PATH_MAX * 2], *slash;
 	size_t rl;
@@ -221,8 +224,10 @@ static bool peer_policy(struct odm_ondemand *d, const char *cg, struct odm_polic
 	snprintf(path, sizeof(path), "%s%s", root, cg);
 	for (;;) {
 		if (odm_cgroup_id(path, &id) == 0 &&
-		    bpf_map_lookup_elem(d->o.maps->policy, &id, pol) == 0)
+		    bpf_map_lookup_elem(d->o.maps->policy, &id, pol) == 0) {
+			*pol_cgid = id;
 			return true;
+		}
 		slash = strrchr(path + rl, '/');
 		if (!slash)
 			return false;
@@ -306,7 +311,12 @@ static __u32 admit(struct odm_ondemand *d, struct client *c, const char *cg, boo
 	struct odm_policy pol;
 	__u8 type = c->req.type;
 
-	if (!c->cgid || !peer_policy(d, cg, &pol))
+	/*
+	 * Quotas count against the cgroup whose policy matched, not the
+	 * requester's own: else every child cgroup (systemd's Delegate=yes
+	 * makes them at will) would get a fresh budget.
+	 */
+	if (!c->cgid || !peer_policy(d, cg, &pol, &c->pol_cgid))
 		return ODM_R_OK;		/* root, or no policy: no limit */
 	if (((pol.flags & ODM_POLF_ALLOW) && !(pol.allow_mask & (1u << type))) ||
 	    (on_net && (pol.flags & ODM_POLF_NO_ON_NET))) {
@@ -314,11 +324,11 @@ static __u32 admit(struct odm_ondemand *d, struct client *c, const char *cg, boo
 		return ODM_R_DENIED;
 	}
 	if ((type == ODM_TYPE_FIXED || type == ODM_TYPE_SESSION_LASTING) && pol.max_held &&
-	    held_by(d, c->cgid) >= pol.max_held) {
+	    held_by(d, c->pol_cgid) >= pol.max_held) {
 		odm_stats_add(d->o.maps, ODM_STAT_NET_QUOTA, 1);
 		return ODM_R_FAILED;
 	}
-	if (pol.net_per_min && rate_exceeded(d, c->cgid, pol.net_per_min)) {
+	if (pol.net_per_min && rate_exceeded(d, c->pol_cgid, pol.net_per_min)) {
 		odm_stats_add(d->o.maps, ODM_STAT_NET_RATE, 1);
 		return ODM_R_FAILED;
 	}

@@ -1948,6 +1948,48 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * Rate and max-held count against the cgroup whose policy matched, not the
+ * requester's leaf cgroup: with delegation a fresh child cgroup per request
+ * got a fresh budget (4 of 4 ON_NET prefixes under rate 2).
+ */
+static void test_policy_quota_children(void)
+{
+	char out[512], kid[4][sizeof(((struct env *)0)->cgroup) + 8];
+	struct in6_addr addr;
+	struct env e;
+	int i, s, ok = 0, limited = 0;
+
+	memset(kid, 0, sizeof(kid));
+	if (!ASSERT_TRUE(on_demand_world(&e, true), "kea and odmd") ||
+	    !ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s rate 2 max-held 1",
+			       e.cgroup), 0, "odm policy set rate 2 max-held 1"))
+		goto cleanup;
+	for (i = 0; i < 4; i++) {
+		struct agent a = { .pid = -1 };
+		int rc;
+
+		snprintf(kid[i], sizeof(kid[i]), "%s/k%d", e.cgroup, i);
+		if (!ASSERT_EQ(mkdir(kid[i], 0755), 0, "a fresh child cgroup") ||
+		    !ASSERT_TRUE(agent_start(&e, &a, kid[i], 65534), "agent in it"))
+			break;
+		s = ag_socket(&a, SOCK_STREAM);
+		ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL);
+		rc = ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr);
+		ok += rc == 0;
+		limited += rc == EAI_REQUIREDIPFAILED;
+		agent_stop(&a);
+	}
+	ASSERT_EQ(ok, 2, "two ON_NET requests under rate 2");
+	ASSERT_EQ(limited, 2, "the other two refused");
+	ASSERT_EQ(stat_of(&e, "net_rate_limited"), 2, "counted as rate limited");
+cleanup:
+	for (i = 0; i < 4; i++)
+		if (kid[i][0])
+			rmdir(kid[i]);
+	env_teardown(&e);
+}
+
 /* Many threads opening, typing, connecting and closing sockets at once:
  * every setsc() succeeds and the use counts come back to exactly zero. */
 static void test_stress_threads(void)
@@ -2853,6 +2895,7 @@ static const struct test tests[] = {
 	T(test_policy_reload),
 	T(test_policy_follows_socket),
 	T(test_policy_quotas),
+	T(test_policy_quota_children),
 	T(test_policy_upgrade),
 	T(test_edge_cases),
 	T(test_sendto_then_connect),
