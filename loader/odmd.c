@@ -64,6 +64,8 @@ struct opts {
 	const char *secret_file;
 	int notify_fd;		/* -1: none */
 	unsigned int addr_map_size;	/* odm_addr_use, odm_tx entries; 0: as built */
+	unsigned int net_per_min;	/* --net-rate */
+	unsigned int net_max_held;	/* --net-max-held */
 	bool once;
 	bool ra;		/* type prefixes from router advertisements */
 	bool unload;
@@ -134,20 +136,26 @@ static void usage(FILE *f)
 		"                           long or that many bytes sent; 0: no limit (default\n"
 		"                           non-persistent and graceful-replacement: 3600 s)\n"
 		"      --ra            type prefixes from the SrvTp of router advertisements\n"
+		"      --net-rate N         network requests a minute of a cgroup whose policy\n"
+		"                           sets no rate (default %u; 0: no limit)\n"
+		"      --net-max-held N     Fixed and Session-lasting prefixes held by such a\n"
+		"                           cgroup (default %u; 0: no limit)\n"
 		"      --addr-map-size N    entries of the per-address maps odm_addr_use and\n"
 		"                           odm_tx (default 65536 and 16384; at first load)\n"
 		"      --notify-fd FD  write \"READY\\n\" to FD once the maps are filled\n"
 		"  -u, --unload        detach and unpin everything under the pin directory\n"
 		"  -v, --verbose       log libbpf and every map change\n"
 		"  -h, --help          this text\n",
-		ODM_PIN_DIR, ODM_DHCP6_OPT_CONTINUITY_DEFAULT, ODM_LEASE_FILE, ODM_SECRET_FILE);
+		ODM_PIN_DIR, ODM_DHCP6_OPT_CONTINUITY_DEFAULT, ODM_LEASE_FILE, ODM_SECRET_FILE,
+		ODM_NET_RATE_DEFAULT, ODM_NET_MAX_HELD_DEFAULT);
 }
 
 /* 0, 1 (runtime error) or 2 (usage), as main returns. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
-	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET, OPT_ADDR_MAP };
+	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET, OPT_ADDR_MAP,
+	       OPT_NET_RATE, OPT_NET_HELD };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -164,6 +172,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "secret-file", required_argument, NULL, OPT_SECRET },
 		{ "ra",		no_argument,	   NULL, OPT_RA },
 		{ "addr-map-size", required_argument, NULL, OPT_ADDR_MAP },
+		{ "net-rate",	required_argument, NULL, OPT_NET_RATE },
+		{ "net-max-held", required_argument, NULL, OPT_NET_HELD },
 		{ "unload",	no_argument,	   NULL, 'u' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -174,7 +184,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1, .lease_file = ODM_LEASE_FILE,
-			    .grace_s = ODM_GRACE_DEFAULT_S, .secret_file = ODM_SECRET_FILE };
+			    .grace_s = ODM_GRACE_DEFAULT_S, .secret_file = ODM_SECRET_FILE,
+			    .net_per_min = ODM_NET_RATE_DEFAULT,
+			    .net_max_held = ODM_NET_MAX_HELD_DEFAULT };
 	odm_lifetimes_init(&o->lifetimes, ODM_GRACE_DEFAULT_S);
 	while ((c = getopt_long(argc, argv, "c:f:d:uvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -204,6 +216,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->iid.stable = !strcmp(optarg, "stable");
 			break;
 		case OPT_SECRET: o->secret_file = optarg; break;
+		case OPT_NET_RATE:
+		case OPT_NET_HELD:
+			errno = 0;
+			fd = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || fd < 0 || fd > 65535) {
+				logmsg("invalid --%s '%s': expected 0 to 65535",
+				       c == OPT_NET_RATE ? "net-rate" : "net-max-held", optarg);
+				return 2;
+			}
+			if (c == OPT_NET_RATE)
+				o->net_per_min = (unsigned int)fd;
+			else
+				o->net_max_held = (unsigned int)fd;
+			break;
 		case OPT_ADDR_MAP:
 			errno = 0;
 			fd = strtol(optarg, &end, 10);
@@ -777,12 +803,16 @@ static struct odm_ondemand *start_ondemand(const struct opts *o, struct odm_maps
 		.lease_file = o->lease_file,
 		.dhcp6_max_rt_ms = o->dhcp6_max_rt_ms,
 		.iid = &o->iid,
+		.net_per_min = o->net_per_min,
+		.net_max_held = o->net_max_held,
 		.verbose = o->verbose,
 	};
 	char root[PATH_MAX];
 	struct odm_ondemand *od;
 	size_t n;
 
+	if (odm_cgroup_id(cgpath, &oo.cgroup_id))
+		oo.cgroup_id = 0;
 	if (odm_cgroup2_root(root, sizeof(root)) == 0) {
 		n = strlen(root);
 		oo.cgroup = strncmp(cgpath, root, n) == 0 && cgpath[n] ? cgpath + n : "/";

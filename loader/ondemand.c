@@ -308,27 +308,34 @@ static void held_drop(struct odm_ondemand *d, const struct odm_prefix_key *key)
  */
 static __u32 admit(struct odm_ondemand *d, struct client *c, const char *cg, bool on_net)
 {
-	struct odm_policy pol;
+	struct odm_policy pol = { 0 };
 	__u8 type = c->req.type;
+	unsigned int max_held, per_min;
 
+	if (!c->cgid)
+		return ODM_R_OK;		/* root: the operator is not limited */
 	/*
 	 * Quotas count against the cgroup whose policy matched, not the
 	 * requester's own: else every child cgroup (systemd's Delegate=yes
-	 * makes them at will) would get a fresh budget.
+	 * makes them at will) would get a fresh budget.  With no policy over
+	 * it, against odm's cgroup, under odmd's default limits.
 	 */
-	if (!c->cgid || !peer_policy(d, cg, &pol, &c->pol_cgid))
-		return ODM_R_OK;		/* root, or no policy: no limit */
+	if (!peer_policy(d, cg, &pol, &c->pol_cgid))
+		c->pol_cgid = d->o.cgroup_id;
 	if (((pol.flags & ODM_POLF_ALLOW) && !(pol.allow_mask & (1u << type))) ||
 	    (on_net && (pol.flags & ODM_POLF_NO_ON_NET))) {
 		odm_stats_add(d->o.maps, ODM_STAT_NET_DENIED, 1);
 		return ODM_R_DENIED;
 	}
-	if ((type == ODM_TYPE_FIXED || type == ODM_TYPE_SESSION_LASTING) && pol.max_held &&
-	    held_by(d, c->pol_cgid) >= pol.max_held) {
+	/* Section 7 (exhaustion): a safe default the operator may raise. */
+	max_held = pol.max_held ? pol.max_held : d->o.net_max_held;
+	per_min = pol.net_per_min ? pol.net_per_min : d->o.net_per_min;
+	if ((type == ODM_TYPE_FIXED || type == ODM_TYPE_SESSION_LASTING) && max_held &&
+	    held_by(d, c->pol_cgid) >= max_held) {
 		odm_stats_add(d->o.maps, ODM_STAT_NET_QUOTA, 1);
 		return ODM_R_FAILED;
 	}
-	if (pol.net_per_min && rate_exceeded(d, c->pol_cgid, pol.net_per_min)) {
+	if (per_min && rate_exceeded(d, c->pol_cgid, per_min)) {
 		odm_stats_add(d->o.maps, ODM_STAT_NET_RATE, 1);
 		return ODM_R_FAILED;
 	}

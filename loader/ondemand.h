@@ -26,8 +26,18 @@ struct odm_ondemand_opts {
 	const char *lease_file;		/* NULL: leases not persisted */
 	unsigned int dhcp6_max_rt_ms;	/* 0: RFC 8415 defaults */
 	const struct odm_iid_conf *iid;	/* NULL: random identifiers */
+	__u64 cgroup_id;		/* of the attached cgroup: what requests with no
+					 * policy over them count against */
+	/* Limits for a cgroup whose policy sets none, or that has no policy
+	 * (section 7: exhaustion); 0: none.  ODM_NET_*_DEFAULT in odmd. */
+	unsigned int net_per_min;	/* network requests a minute */
+	unsigned int net_max_held;	/* Fixed + Session-lasting prefixes held */
 	bool verbose;
 };
+
+/* odmd's defaults for the limits above (--net-rate, --net-max-held). */
+#define ODM_NET_RATE_DEFAULT		60
+#define ODM_NET_MAX_HELD_DEFAULT	16
 
 /* NULL with errno when the socket cannot be bound (e.g. another odmd). */
 struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts);

@@ -1990,6 +1990,55 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * ON_NET is limited by default (section 7, exhaustion): an application in
+ * a cgroup with no policy used to acquire hundreds of delegated prefixes.
+ * odmd's default rate and held-prefix cap apply where no policy sets them;
+ * a policy raises them; root is not limited.
+ */
+static void test_default_net_limits(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char out[512];
+	struct env e;
+	int i, s, ok = 0;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# nothing configured: everything on demand\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases --net-rate 3 --net-max-held 1", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), 0, "a first fixed prefix");
+	s = ag_socket(&a, SOCK_STREAM);
+	ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL);
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), EAI_REQUIREDIPFAILED,
+		  "a second one: the default cap of 1 held");
+	for (i = 0; i < 3; i++) {
+		s = ag_socket(&a, SOCK_STREAM);
+		ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL);
+		ok += ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr) == 0;
+	}
+	/* The refused one never counted as a request. */
+	ASSERT_EQ(ok, 2, "then the default rate of 3 a minute (1 used) allows two more");
+	ASSERT_EQ(stat_of(&e, "net_rate_limited"), 1, "the rate refusal counted");
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "request non-persistent on-net"), 0,
+		  "root's odm request is not limited");
+	/* The operator raises the limit for the cgroup. */
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s rate 100", e.cgroup), 0,
+		  "policy rate 100");
+	s = ag_socket(&a, SOCK_STREAM);
+	ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL);
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "served again");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 /* Many threads opening, typing, connecting and closing sockets at once:
  * every setsc() succeeds and the use counts come back to exactly zero. */
 static void test_stress_threads(void)
@@ -2896,6 +2945,7 @@ static const struct test tests[] = {
 	T(test_policy_follows_socket),
 	T(test_policy_quotas),
 	T(test_policy_quota_children),
+	T(test_default_net_limits),
 	T(test_policy_upgrade),
 	T(test_edge_cases),
 	T(test_sendto_then_connect),
