@@ -163,7 +163,9 @@ struct setsc_replacement {
 };
 
 /* A descriptor that becomes readable on each replacement (close() it when
- * done), or -errno: -ECONNREFUSED when no odmd serves this host. */
+ * done), or -errno: -ECONNREFUSED or -ENOENT when no odmd serves this host,
+ * -EPERM when what listens in odmd's place is not root's (an impostor, never
+ * trusted; setsc() likewise treats it as no odmd). */
 int setsc_watch_open(void);
 /* Read one event without blocking: 0, -EAGAIN when none is queued,
  * -ECONNRESET when odmd went away, -EPROTO for a malformed event. */

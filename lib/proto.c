@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "proto.h"
@@ -106,22 +108,44 @@ int odm_msg_resp_check(const void *buf, size_t len)
 	return 0;
 }
 
+int odm_proto_path(char *buf, size_t len)
+{
+	struct stat st;
+	int n;
+
+	/* One odmd per network namespace, as the host stack is per netns. */
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	n = snprintf(buf, len, "%s/odmd.%llu.sock", ODM_RUN_DIR, (unsigned long long)st.st_ino);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 int odm_proto_connect(int sock_flags)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	size_t n = strlen(ODM_SOCK_NAME);
+	struct ucred uc;
+	socklen_t ulen = sizeof(uc);
 	int fd, err;
 
-	/* Abstract name: sun_path[0] stays NUL. */
-	memcpy(sun.sun_path + 1, ODM_SOCK_NAME, n);
+	err = odm_proto_path(sun.sun_path, sizeof(sun.sun_path));
+	if (err)
+		return err;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | sock_flags, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sun,
-		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n))) {
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		err = -errno;
 		close(fd);
 		return err;
+	}
+	/*
+	 * Only root's odmd is odmd: the directory is root's, and the peer's
+	 * credentials (taken when it listened) say so too.  Anything else is
+	 * an impostor, and its answers would steer the application: "no odmd".
+	 */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ulen) || uc.uid != 0) {
+		close(fd);
+		return -EPERM;
 	}
 	return fd;
 }

@@ -5,10 +5,11 @@
  * BPF cannot block, so when no address of the type is configured, or the
  * socket has IPV6_REQUIRE_SRC_ON_NET, setsc() asks odmd, which asks the
  * network (DHCPv6 prefix delegation), configures the host address and
- * fills the maps, then answers.  The transport is an abstract AF_UNIX
- * SOCK_SEQPACKET socket: abstract names live in the network namespace, so
- * each host stack has its own odmd, and odmd checks every peer's
- * credentials (SO_PEERCRED: the peer must be in odm's cgroup, or root).
+ * fills the maps, then answers.  The transport is an AF_UNIX SOCK_SEQPACKET
+ * socket under /run/odm named after the network namespace, so each host
+ * stack has its own odmd; odmd checks every peer's credentials
+ * (SO_PEERCRED: the peer must be in odm's cgroup, or root) and every client
+ * checks that odmd is root's.
  *
  * One request and one answer per connection, fixed-size messages with a
  * magic and a version.  Internal to odm: not installed.
@@ -19,8 +20,14 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-/* Abstract socket name (without the leading NUL). */
-#define ODM_SOCK_NAME		"odm/odmd"
+/*
+ * odmd's socket: ODM_RUN_DIR/odmd.NETNS.sock, NETNS the inode of the
+ * network namespace (one odmd per host stack).  A filesystem socket in a
+ * directory only root may write: unlike an abstract name, no unprivileged
+ * process can take it before odmd (or after odmd died) and answer in its
+ * place; clients also check that the peer is root.
+ */
+#define ODM_RUN_DIR		"/run/odm"
 #define ODM_PROTO_MAGIC		0x4f444d31u	/* "ODM1" */
 #define ODM_PROTO_VERSION	1
 
@@ -95,8 +102,11 @@ int odm_msg_req_check(const void *buf, size_t len);
 int odm_msg_resp_check(const void *buf, size_t len);
 int odm_msg_event_check(const void *buf, size_t len);
 
+/* odmd's socket path for the caller's network namespace.  0 or -errno. */
+int odm_proto_path(char *buf, size_t len);
 /* Connect to odmd (sock_flags: e.g. SOCK_NONBLOCK).  fd, or -errno:
- * -ECONNREFUSED when no odmd serves this network namespace. */
+ * -ECONNREFUSED or -ENOENT when no odmd serves this network namespace,
+ * -EPERM when whoever listens there is not root (not odmd). */
 int odm_proto_connect(int sock_flags);
 
 #endif

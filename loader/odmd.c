@@ -836,8 +836,7 @@ static struct odm_ondemand *start_ondemand(const struct opts *o, struct odm_maps
 	}
 	od = odm_ondemand_new(&oo);
 	if (!od)
-		logmsg("cannot serve on-demand requests: %s%s", strerror(errno),
-		       errno == EADDRINUSE ? " (another odmd in this network namespace?)" : "");
+		logmsg("cannot serve on-demand requests: %s; exiting", strerror(errno));
 	return od;
 }
 

@@ -5,7 +5,7 @@
  * configured on the host, the IP stack SHALL attempt to configure one ...
  * by issuing a request to the network".
  *
- *   setsc() --(abstract AF_UNIX)--> odmd: who asks?  (SO_PEERCRED, cgroup)
+ *   setsc() --(AF_UNIX, /run/odm)--> odmd: who asks?  (SO_PEERCRED, cgroup)
  *     type configured and no ON_NET  -> answer with it at once
  *     otherwise                      -> DHCPv6 PD for the type (shared by all
  *                                       concurrent requests of the type)
@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <linux/if_addr.h>
 
@@ -67,6 +68,7 @@ struct held {
 struct odm_ondemand {
 	struct odm_ondemand_opts o;
 	char cgroup[PATH_MAX];
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];	/* the socket */
 	int lfd;
 	struct odm_dhcp6 *dhcp6;
 	bool inflight[ODM_TYPE_MAX + 1];	/* an exchange for the type is under way */
@@ -748,22 +750,56 @@ static void expire_clients(struct odm_ondemand *d)
 
 /* ---- lifecycle ---- */
 
-static int listen_abstract(const char *name)
+/* ODM_RUN_DIR exists, is root's and only root may write to it. */
+static int run_dir(void)
+{
+	struct stat st;
+
+	if (mkdir(ODM_RUN_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	if (lstat(ODM_RUN_DIR, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		logmsg("%s must be a directory of root's that no one else may write to",
+		       ODM_RUN_DIR);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Listen on path: a socket left by an odmd that died is replaced; one a
+ * live odmd answers on is not (-EADDRINUSE), nor is anything else there.
+ */
+static int listen_path(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	size_t n = strlen(name);
-	int fd;
+	struct stat st;
+	int fd, probe, err;
 
-	if (n + 1 > sizeof(sun.sun_path))
+	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
-	memcpy(sun.sun_path + 1, name, n);
+	strcpy(sun.sun_path, path);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(probe);
+			return -EADDRINUSE;	/* another odmd serves this netns */
+		}
+		if (probe >= 0)
+			close(probe);
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) ||
+	/* Any local application may connect; odmd checks who at accept. */
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || chmod(path, 0666) ||
 	    listen(fd, SOMAXCONN)) {	/* bursts of setsc() must not see EAGAIN */
-		int err = -errno;
-
+		err = -errno;
 		close(fd);
 		return err;
 	}
@@ -781,9 +817,17 @@ struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		d->clients[i].fd = -1;
 	snprintf(d->cgroup, sizeof(d->cgroup), "%s", opts->cgroup ? opts->cgroup : "/");
-	d->lfd = listen_abstract(opts->sock_name ? opts->sock_name : ODM_SOCK_NAME);
+	err = run_dir();
+	if (!err && opts->sock_path)
+		snprintf(d->path, sizeof(d->path), "%s", opts->sock_path);
+	else if (!err)
+		err = odm_proto_path(d->path, sizeof(d->path));
+	d->lfd = err ? err : listen_path(d->path);
 	if (d->lfd < 0) {
 		err = d->lfd;
+		logmsg("cannot serve on-demand requests on %s: %s", d->path[0] ? d->path : ODM_RUN_DIR,
+		       err == -EADDRINUSE ? "another odmd serves this network namespace" :
+		       err == -EEXIST ? "something else is there" : strerror(-err));
 		free(d);
 		errno = -err;
 		return NULL;
@@ -822,6 +866,7 @@ void odm_ondemand_free(struct odm_ondemand *d)
 			answer(&d->clients[i], ODM_R_FAILED, NULL, NULL);
 	odm_dhcp6_free(d->dhcp6);
 	close(d->lfd);
+	unlink(d->path);
 	free(d);
 }
 

@@ -20,7 +20,7 @@ struct odm_ondemand_opts {
 	size_t sz;
 	struct odm_maps *maps;
 	const char *cgroup;		/* attached cgroup, relative to the cgroup2 root */
-	const char *sock_name;		/* abstract name; NULL: ODM_SOCK_NAME */
+	const char *sock_path;		/* NULL: odm_proto_path() */
 	unsigned int dhcp6_ifindex;	/* 0: no network to ask */
 	__u16 dhcp6_option;		/* 0: default */
 	const char *lease_file;		/* NULL: leases not persisted */

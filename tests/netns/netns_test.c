@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -26,6 +27,7 @@
 #include "rogue_dhcp6.h"
 #include "core.h"
 #include "odm.h"
+#include "proto.h"
 
 #define PORT		8080
 #define LO_PORT		8081
@@ -2618,6 +2620,127 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * An impostor odmd: listens where odmd would (odmd's path, and the abstract
+ * name odm used before) as uid 65534, and answers every request ODM_R_OK
+ * with addr.  Runs in the host namespace until killed.
+ */
+static pid_t impostor_start(struct env *e, const char *addr, bool abstract_only)
+{
+	struct sockaddr_un fs = { .sun_family = AF_UNIX }, ab = { .sun_family = AF_UNIX };
+	pid_t pid = fork();
+	int lf, la;
+
+	if (pid != 0)
+		return pid;
+	if (!ns_enter(e->host_ns) || odm_proto_path(fs.sun_path, sizeof(fs.sun_path)))
+		_exit(1);
+	memcpy(ab.sun_path + 1, "odm/odmd", 8);
+	lf = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	la = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	/* Bound as root (only root may write the directory), listening as
+	 * nobody: the credentials a client sees are the listener's. */
+	if (!abstract_only && (unlink(fs.sun_path), bind(lf, (struct sockaddr *)&fs, sizeof(fs)) ||
+			       chmod(fs.sun_path, 0666)))
+		_exit(1);
+	if (setgid(65534) || setuid(65534) || (!abstract_only && listen(lf, 16)))
+		_exit(1);
+	if (bind(la, (struct sockaddr *)&ab, offsetof(struct sockaddr_un, sun_path) + 9) == 0)
+		listen(la, 16);
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = lf, .events = POLLIN }, { .fd = la, .events = POLLIN } };
+		struct odm_msg_req req;
+		struct odm_msg_resp resp;
+		int k, c;
+
+		if (poll(pfd, 2, -1) < 0)
+			continue;
+		for (k = 0; k < 2; k++) {
+			if (!pfd[k].revents || (c = accept(pfd[k].fd, NULL, NULL)) < 0)
+				continue;
+			if (recv(c, &req, sizeof(req), 0) == sizeof(req)) {
+				odm_msg_resp_init(&resp, &req, ODM_R_OK);
+				inet_pton(AF_INET6, addr, resp.addr);
+				send(c, &resp, sizeof(resp), MSG_NOSIGNAL);
+			}
+			close(c);
+		}
+	}
+}
+
+/*
+ * Socket squatting and impersonation (security review, High): while odmd
+ * is down, a process that is not root answers in its place.  libodm must
+ * take it for "no odmd": an ON_NET request is never satisfied with an old
+ * configured address, and no watch is opened.  No unprivileged process can
+ * take odmd's socket, and the old abstract name squatted does not stop odmd.
+ */
+static void test_impostor_server(void)
+{
+	struct agent a = { .pid = -1 };
+	struct agent_resp rs;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct in6_addr addr;
+	char path[sizeof(sun.sun_path)], buf[INET6_ADDRSTRLEN];
+	struct env e;
+	pid_t imp = -1, kid;
+	int s, st = 0;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+	env_stop_odmd(&e, true);	/* the programs stay attached */
+	imp = impostor_start(&e, SL_ADDR, false);
+	if (!ASSERT_TRUE(imp > 0, "impostor"))
+		goto cleanup;
+	usleep(200 * 1000);
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPFAILED,
+		  "ON_NET: the impostor's answer is not taken");
+	if (addr.s6_addr[0])
+		printf("  setsc gave %s\n", in6_str(&addr, buf));
+	ASSERT_TRUE(ag_simple(&a, AG_WATCH_OPEN, 0, 0, &rs) == 0 && rs.ret < 0,
+		    "no watch on an impostor");
+	kill(imp, SIGKILL);
+	waitpid(imp, NULL, 0);
+	imp = -1;
+
+	/* An unprivileged process cannot take odmd's place in the first place. */
+	if (ns_enter(e.host_ns)) {
+		if (odm_proto_path(path, sizeof(path)) == 0)
+			unlink(path);
+		ns_restore(&e);
+	}
+	kid = fork();
+	if (kid == 0) {
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+		if (!ns_enter(e.host_ns) || odm_proto_path(sun.sun_path, sizeof(sun.sun_path)) ||
+		    setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ? 0 :
+		      errno == EACCES ? 3 : 4);
+	}
+	waitpid(kid, &st, 0);
+	ASSERT_EQ(WEXITSTATUS(st), 3, "nobody cannot create odmd's socket (EACCES)");
+	/* The old abstract name squatted: odmd starts all the same. */
+	imp = impostor_start(&e, SL_ADDR, true);
+	usleep(200 * 1000);
+	ASSERT_TRUE(env_start_odmd(&e), "odmd starts with the abstract name squatted");
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPFAILED,
+		  "ON_NET with odmd and no network: still no old address");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "plain setsc");
+cleanup:
+	if (imp > 0) {
+		kill(imp, SIGKILL);
+		waitpid(imp, NULL, 0);
+	}
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 static void test_faults(void)
 {
 	struct agent a = { .pid = -1 };
@@ -2953,6 +3076,7 @@ static const struct test tests[] = {
 	T(test_iid_stable),
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
+	T(test_impostor_server),
 	T(test_faults),
 	T(test_lease_publish_fails),
 	T(test_graceful_superseded_lease),
