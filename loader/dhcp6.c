@@ -21,6 +21,7 @@
  * use DUID-UUID from /etc/machine-id.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "core.h"
 #include "core/dhcp6.h"
@@ -271,6 +273,49 @@ static bool xmit_again(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
  * OBTAINED is the wall clock (Unix seconds) of the grant, because
  * CLOCK_BOOTTIME restarts at boot; lifetimes are as granted.
  */
+/*
+ * The lease file's directory must be one only its owner (root, or odmd's
+ * user) may write to: where others may, they could plant a symlink or a
+ * file of their own at FILE.tmp, or swap in leases of their choosing.
+ * 0, or -EPERM with a message.
+ */
+static int lease_dir_safe(const char *file)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (snprintf(dir, sizeof(dir), "%s", file) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st))
+		return -errno;
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid())) {
+		fprintf(stderr, "odmd: dhcpv6: refusing the lease file %s: its directory %s may "
+			"be written by others\n", file, dir);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* FILE.tmp, created new: never through a link, never someone else's file. */
+static FILE *lease_tmp_open(const char *tmp)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST && lstat(tmp, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid() && unlink(tmp) == 0)	/* ours, left by a crash */
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return fd < 0 ? NULL : fdopen(fd, "w");
+}
+
 static int lease_file_write(const struct odm_dhcp6 *c)
 {
 	char tmp[PATH_MAX], pfx[INET6_ADDRSTRLEN];
@@ -284,7 +329,10 @@ static int lease_file_write(const struct odm_dhcp6 *c)
 		return 0;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", c->lease_file) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
+	err = lease_dir_safe(c->lease_file);
+	if (err)
+		return err;
+	f = lease_tmp_open(tmp);
 	if (!f)
 		return -errno;
 	fprintf(f, "# odmd DHCPv6 leases: iaid type prefix/plen preferred valid t1 t2 "
@@ -392,7 +440,7 @@ static void lease_file_read(struct odm_dhcp6 *c)
 	FILE *f;
 	size_t i;
 
-	if (!c->lease_file)
+	if (!c->lease_file || lease_dir_safe(c->lease_file))
 		return;
 	f = fopen(c->lease_file, "re");
 	if (!f)
@@ -417,6 +465,13 @@ static void lease_file_read(struct odm_dhcp6 *c)
 		if (inet_pton(AF_INET6, pfx, l.prefix) != 1 || odm_type_parse(type, false, &l.type))
 			goto bad;
 		l.plen = plen;
+		/* A restored lease is checked like a fresh one (section 7). */
+		if (odm_prefix_unsafe(l.prefix, l.plen)) {
+			fprintf(stderr, "odmd: dhcpv6: %s: refusing the lease of %s/%u: %s\n",
+				c->lease_file, pfx, plen, odm_prefix_unsafe(l.prefix, l.plen));
+			dropped++;
+			continue;
+		}
 		age = (long long)now_real - obtained;
 		if (age < 0)
 			age = 0;		/* the wall clock went back: trust the lifetimes */

@@ -2741,6 +2741,64 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * The lease file (security review, Low): root odmd wrote FILE.tmp with
+ * fopen(), so a symlink planted there overwrote any file; a directory
+ * others may write is refused; restored leases are checked like fresh
+ * ones (::/0 or multicast from a tampered file never becomes a typed prefix).
+ */
+static void test_lease_file_attacks(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char out[4096], dir[256], victim[300], row[256];
+	struct env e;
+	int s;
+	FILE *f;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# on demand\n"), "setup"))
+		goto cleanup;
+	snprintf(dir, sizeof(dir), "%s/state", e.tmpdir);
+	snprintf(victim, sizeof(victim), "%s/victim", e.tmpdir);
+	if (!ASSERT_TRUE(sys("mkdir -m 0700 %s && echo precious > %s && ln -s %s %s/leases.tmp",
+			     dir, victim, victim, dir), "a symlink at leases.tmp"))
+		goto cleanup;
+	/* A tampered file: unsafe prefixes must not be restored. */
+	snprintf(out, sizeof(out), "%s/leases", dir);
+	f = fopen(out, "w");
+	if (!ASSERT_TRUE(f != NULL, "lease file"))
+		goto cleanup;
+	fprintf(f, "# odmd DHCPv6 leases\n7 fixed ::/0 3600 7200 1800 2880 %lld 0001\n"
+		"8 fixed ff00::/8 3600 7200 1800 2880 %lld 0001\n",
+		(long long)time(NULL), (long long)time(NULL));
+	fclose(f);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases", dir);
+	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	ASSERT_STREQ(prefix_row(&e, "::/0", row, sizeof(row)), "", "::/0 not restored");
+	ASSERT_STREQ(prefix_row(&e, "ff00::/8", row, sizeof(row)), "", "ff00::/8 not restored");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), 0, "a lease to save");
+	ASSERT_EQ(sys_status(out, sizeof(out), "cat %s", victim), 0, "victim readable");
+	ASSERT_STREQ(out, "precious\n", "the symlink's target is untouched");
+
+	/* A directory others may write: no lease file is written there. */
+	env_stop_odmd(&e, false);
+	ASSERT_TRUE(sys("rm -f %s/leases.tmp %s/leases && chmod 1777 %s", dir, dir, dir),
+		    "world-writable directory");
+	ASSERT_TRUE(env_start_odmd(&e), "odmd again");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "still served");
+	ASSERT_EQ(sys_status(out, sizeof(out), "test -e %s/leases", dir), 1,
+		  "no lease file in a directory others may write");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 static void test_faults(void)
 {
 	struct agent a = { .pid = -1 };
@@ -3079,6 +3137,7 @@ static const struct test tests[] = {
 	T(test_impostor_server),
 	T(test_faults),
 	T(test_lease_publish_fails),
+	T(test_lease_file_attacks),
 	T(test_graceful_superseded_lease),
 	T(test_graceful_other_app),
 	T(test_hostile_dhcp6),
