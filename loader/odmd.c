@@ -150,6 +150,24 @@ static void usage(FILE *f)
 		ODM_NET_RATE_DEFAULT, ODM_NET_MAX_HELD_DEFAULT);
 }
 
+/* A decimal --NAME value in [min, max]: 0, or -EINVAL with a message. */
+static int parse_uint(const char *name, const char *arg, unsigned long min, unsigned long max,
+		      unsigned int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < 0 || (unsigned long)v < min ||
+	    (unsigned long)v > max) {
+		logmsg("invalid --%s '%s': expected %lu to %lu", name, arg, min, max);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
 /* 0, 1 (runtime error) or 2 (usage), as main returns. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -217,27 +235,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_SECRET: o->secret_file = optarg; break;
 		case OPT_NET_RATE:
-		case OPT_NET_HELD:
-			errno = 0;
-			fd = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || fd < 0 || fd > 65535) {
-				logmsg("invalid --%s '%s': expected 0 to 65535",
-				       c == OPT_NET_RATE ? "net-rate" : "net-max-held", optarg);
+			if (parse_uint("net-rate", optarg, 0, 65535, &o->net_per_min))
 				return 2;
-			}
-			if (c == OPT_NET_RATE)
-				o->net_per_min = (unsigned int)fd;
-			else
-				o->net_max_held = (unsigned int)fd;
+			break;
+		case OPT_NET_HELD:
+			if (parse_uint("net-max-held", optarg, 0, 65535, &o->net_max_held))
+				return 2;
 			break;
 		case OPT_ADDR_MAP:
-			errno = 0;
-			fd = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || fd < 16 || fd > 1 << 20) {
-				logmsg("invalid --addr-map-size '%s': expected 16 to 1048576", optarg);
+			if (parse_uint("addr-map-size", optarg, 16, 1 << 20, &o->addr_map_size))
 				return 2;
-			}
-			o->addr_map_size = (unsigned int)fd;
 			break;
 		case OPT_LIFETIME:
 			if (odm_lifetime_parse(optarg, &o->lifetimes)) {
@@ -246,13 +253,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_GRACE:
-			errno = 0;
-			fd = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || fd < 1 || fd > 86400 * 30) {
-				logmsg("invalid --grace '%s': expected seconds, 1 to 2592000", optarg);
+			if (parse_uint("grace", optarg, 1, 86400 * 30, &o->grace_s))
 				return 2;
-			}
-			o->grace_s = (unsigned int)fd;
 			break;
 		case OPT_DHCP6_OPTION:
 		case OPT_MAX_RT:

@@ -979,13 +979,19 @@ static const char *const kea_pools[] = {
  * A host with nothing configured: every type comes from the network.  odmd
  * runs DHCPv6 on veth-h; Kea (with kea_pools) only when with_kea.
  */
-static bool on_demand_world(struct env *e, bool with_kea)
+/* Nothing configured, Kea with pools (NULL: no Kea), odmd with --dhcp6 and extra. */
+static bool on_demand_world_with(struct env *e, const char *const *pools, const char *extra)
 {
 	if (!env_setup(e, "# nothing configured: everything on demand\n"))
 		return false;
 	snprintf(e->odmd_args, sizeof(e->odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
-		 "--lease-file %s/leases", e->tmpdir);
-	return (!with_kea || env_start_kea(e, kea_pools)) && env_start_odmd(e);
+		 "--lease-file %s/leases %s", e->tmpdir, extra);
+	return (!pools || env_start_kea(e, pools)) && env_start_odmd(e);
+}
+
+static bool on_demand_world(struct env *e, bool with_kea)
+{
+	return on_demand_world_with(e, with_kea ? kea_pools : NULL, "");
 }
 
 static bool in_pool(const struct in6_addr *a, unsigned int xx)
@@ -2006,12 +2012,8 @@ static void test_default_net_limits(void)
 	struct env e;
 	int i, s, ok = 0;
 
-	if (!ASSERT_TRUE(env_setup(&e, "# nothing configured: everything on demand\n"), "setup"))
-		goto cleanup;
-	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
-		 "--lease-file %s/leases --net-rate 3 --net-max-held 1", e.tmpdir);
-	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
-	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	if (!ASSERT_TRUE(on_demand_world_with(&e, kea_pools, "--net-rate 3 --net-max-held 1"),
+			 "kea and odmd") ||
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
 		goto cleanup;
 	s = ag_socket(&a, SOCK_STREAM);
@@ -2388,12 +2390,7 @@ static void test_graceful_superseded_lease(void)
 	struct env e;
 	int s, t, i;
 
-	if (!ASSERT_TRUE(env_setup(&e, "# graceful from the network\n"), "setup"))
-		goto cleanup;
-	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
-		 "--lease-file %s/leases --grace 30", e.tmpdir);
-	if (!ASSERT_TRUE(env_start_kea(&e, pools), "kea") ||
-	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	if (!ASSERT_TRUE(on_demand_world_with(&e, pools, "--grace 30"), "kea and odmd") ||
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
 		goto cleanup;
 	s = ag_socket(&a, SOCK_STREAM);
@@ -2583,12 +2580,7 @@ static void test_graceful_other_app(void)
 	struct env e;
 	int s, t, w, i;
 
-	if (!ASSERT_TRUE(env_setup(&e, "# graceful from the network\n"), "setup"))
-		goto cleanup;
-	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
-		 "--lease-file %s/leases --grace 30", e.tmpdir);
-	if (!ASSERT_TRUE(env_start_kea(&e, pools), "kea") ||
-	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	if (!ASSERT_TRUE(on_demand_world_with(&e, pools, "--grace 30"), "kea and odmd") ||
 	    !ASSERT_TRUE(agent_start(&e, &victim, e.cgroup, 65534), "victim") ||
 	    !ASSERT_TRUE(agent_start(&e, &other, e.cgroup, 65534), "other app"))
 		goto cleanup;
