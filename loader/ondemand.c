@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <linux/if_addr.h>
 
@@ -32,20 +33,40 @@
 #include "dhcp6.h"
 #include "proto.h"
 
-#define MAX_CLIENTS	256
+/*
+ * Client slots.  A peer is checked when odmd accepts it, before it takes a
+ * slot: one that may not ask is dropped at once, so connections from
+ * outside odm's cgroup cost odmd a moment and hold nothing.  Of the rest
+ * no uid may hold more than CLIENTS_PER_UID slots (WATCHERS_PER_UID of them
+ * watchers), and ROOT_RESERVE slots are root's alone (the operator's `odm
+ * request` works while applications fill the table).  A connection that
+ * has not sent its request CLIENT_IDLE_MS after it was accepted is closed:
+ * libodm sends its request right after connect(), so only a slow or
+ * hostile client is that late.
+ */
+#define MAX_CLIENTS		256
+#define ROOT_RESERVE		16
+#define CLIENTS_PER_UID		32
+#define WATCHERS_PER_UID	8
+#define CLIENT_IDLE_MS		1000
+/* Connections accepted in one pass of the event loop: a connect flood must
+ * not keep odmd from answering the requests it already has. */
+#define ACCEPT_BATCH		64
 /* A request odmd has not answered this long after DHCPv6 should have
  * given up is answered FAILED anyway: no caller waits forever. */
 #define CLIENT_GRACE_MS	1000
 
 struct client {
 	int fd;			/* -1: free slot */
-	__u64 cgid;		/* the requester's cgroup (0: root, unlimited) */
+	uid_t uid;		/* SO_PEERCRED at accept */
+	char *cg;		/* its cgroup v2 path at accept (NULL: root) */
 	__u64 pol_cgid;		/* the cgroup whose policy it answers to: what its
 				 * requests and prefixes count against */
 	bool waiting;		/* for a network exchange of req.type */
 	bool watcher;		/* receives odm_msg_event until it hangs up */
 	struct odm_msg_req req;
-	__u64 deadline_ms;
+	__u64 deadline_ms;	/* answer by then (waiting), or send a request by
+				 * then (neither waiting nor a watcher) */
 };
 
 /* Network requests of one cgroup in the current minute (policy net_per_min). */
@@ -78,6 +99,9 @@ struct odm_ondemand {
 	struct client clients[MAX_CLIENTS];
 	struct rate rates[MAX_RATED];
 	struct held held[MAX_HELD];
+	unsigned int refused_peers;	/* connections refused since the last log */
+	__u64 refused_log_ms;
+	bool no_pidfd_logged;
 };
 
 
@@ -92,9 +116,8 @@ static void client_close(struct client *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
-	c->fd = -1;
-	c->waiting = false;
-	c->watcher = false;
+	free(c->cg);
+	*c = (struct client){ .fd = -1 };
 }
 
 static void answer(struct client *c, __u32 result, const struct odm_prefix_key *key,
@@ -180,35 +203,102 @@ static int pid_cgroup(pid_t pid, char *buf, size_t len)
 	return err;
 }
 
+/* A pidfd of the peer process itself, whoever holds its pid now (Linux
+ * 6.5); -ENOPROTOOPT where the kernel has none to give. */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD	77
+#endif
+
+static int peer_pidfd(int fd)
+{
+	socklen_t len = sizeof(int);
+	int pidfd = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len))
+		return -errno;
+	return pidfd;
+}
+
+static bool pidfd_alive(int pidfd)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+}
+
 /*
  * Who asks: root may always ask (the operator's `odm request`); anyone else
  * must be in odm's cgroup or below it, where the BPF programs apply: an app
  * that odm does not serve must not make the host acquire prefixes (RFC 8653
- * section 7: costly types, exhaustion).  *cgid is the peer's cgroup, 0 for
- * root.
+ * section 7: costly types, exhaustion).  Fills c->cg (NULL for root) from
+ * uc, the peer's SO_PEERCRED.
+ *
+ * The cgroup comes from /proc/PID, and a pid outlives nothing: once the
+ * peer exits, its pid may be another process's, one inside the cgroup.  So
+ * the pidfd of the peer itself is taken first, /proc/PID read, and the
+ * pidfd's process checked alive after: then PID was the peer's all along.
+ * A peer already gone is refused.  Kernels before 6.5 have no
+ * SO_PEERPIDFD; there the check is as good as /proc/PID alone (logged once).
  */
-static bool peer_allowed(struct odm_ondemand *d, int fd, __u64 *cgid, char *cg, size_t len)
+static bool peer_allowed(struct odm_ondemand *d, int fd, const struct ucred *uc,
+			 struct client *c)
 {
-	struct ucred uc;
-	socklen_t ulen = sizeof(uc);
-	char root[PATH_MAX], path[PATH_MAX * 2];
+	char cg[PATH_MAX];
 	size_t n = strlen(d->cgroup);
+	int pidfd;
+	bool ok;
 
-	*cgid = 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ulen))
-		return false;
-	if (uc.uid == 0)
+	if (uc->uid == 0)
 		return true;
-	if (pid_cgroup(uc.pid, cg, len))
-		return false;
-	if (strcmp(d->cgroup, "/") &&
-	    !(strncmp(cg, d->cgroup, n) == 0 && (cg[n] == '\0' || cg[n] == '/')))
-		return false;
-	if (odm_cgroup2_root(root, sizeof(root)) == 0) {
-		snprintf(path, sizeof(path), "%s%s", root, cg);
-		odm_cgroup_id(path, cgid);
+	pidfd = peer_pidfd(fd);
+	if (pidfd == -ENOPROTOOPT) {
+		if (!d->no_pidfd_logged)
+			logmsg("this kernel has no SO_PEERPIDFD: a requester's cgroup is read "
+			       "by pid, which a process that exits hands on");
+		d->no_pidfd_logged = true;
+	} else if (pidfd < 0) {
+		return false;		/* the peer is gone, its pid anyone's */
 	}
-	return true;
+	ok = pid_cgroup(uc->pid, cg, sizeof(cg)) == 0 &&
+	     (!strcmp(d->cgroup, "/") ||
+	      (strncmp(cg, d->cgroup, n) == 0 && (cg[n] == '\0' || cg[n] == '/')));
+	if (pidfd >= 0) {
+		ok = ok && pidfd_alive(pidfd);
+		close(pidfd);
+	}
+	if (!ok)
+		return false;
+	c->cg = strdup(cg);
+	return c->cg != NULL;
+}
+
+/* A free slot for a peer of uid, or NULL: the table is full for it. */
+static struct client *free_slot(struct odm_ondemand *d, uid_t uid)
+{
+	struct client *slot = NULL;
+	int i, used = 0, mine = 0;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &d->clients[i];
+
+		if (c->fd < 0) {
+			if (!slot)
+				slot = c;
+			continue;
+		}
+		used++;
+		mine += c->uid == uid;
+	}
+	if (uid && (mine >= CLIENTS_PER_UID || used >= MAX_CLIENTS - ROOT_RESERVE))
+		return NULL;
+	return slot;
+}
+
+static int watchers_of(struct odm_ondemand *d, uid_t uid)
+{
+	int i, n = 0;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		n += d->clients[i].fd >= 0 && d->clients[i].watcher && d->clients[i].uid == uid;
+	return n;
 }
 
 /* The policy of the deepest ancestor of cg (a cgroup2 path) that has one,
@@ -308,13 +398,13 @@ static void held_drop(struct odm_ondemand *d, const struct odm_prefix_key *key)
  * here because a process can talk to odmd without going through BPF.
  * ODM_R_OK to go on, else the answer.
  */
-static __u32 admit(struct odm_ondemand *d, struct client *c, const char *cg, bool on_net)
+static __u32 admit(struct odm_ondemand *d, struct client *c, bool on_net)
 {
 	struct odm_policy pol = { 0 };
 	__u8 type = c->req.type;
 	unsigned int max_held, per_min;
 
-	if (!c->cgid)
+	if (c->uid == 0)
 		return ODM_R_OK;		/* root: the operator is not limited */
 	/*
 	 * Quotas count against the cgroup whose policy matched, not the
@@ -322,7 +412,7 @@ static __u32 admit(struct odm_ondemand *d, struct client *c, const char *cg, boo
 	 * makes them at will) would get a fresh budget.  With no policy over
 	 * it, against odm's cgroup, under odmd's default limits.
 	 */
-	if (!peer_policy(d, cg, &pol, &c->pol_cgid))
+	if (!peer_policy(d, c->cg, &pol, &c->pol_cgid))
 		c->pol_cgid = d->o.cgroup_id;
 	if (((pol.flags & ODM_POLF_ALLOW) && !(pol.allow_mask & (1u << type))) ||
 	    (on_net && (pol.flags & ODM_POLF_NO_ON_NET))) {
@@ -602,13 +692,8 @@ static void handle_request(struct odm_ondemand *d, struct client *c)
 	bool on_net = c->req.flags & ODM_REQF_ON_NET;
 	int iaid;
 
-	char cg[PATH_MAX];
 	__u32 verdict;
 
-	if (!peer_allowed(d, c->fd, &c->cgid, cg, sizeof(cg))) {
-		answer(c, ODM_R_DENIED, NULL, NULL);
-		return;
-	}
 	/* Section 6.2: without ON_NET, a configured prefix is used. */
 	if (!on_net && current_choice(d, type, &key, &val)) {
 		answer(c, ODM_R_OK, &key, &val);
@@ -618,7 +703,7 @@ static void handle_request(struct odm_ondemand *d, struct client *c)
 		answer(c, on_net ? ODM_R_FAILED : ODM_R_NOT_OFFERED, NULL, NULL);
 		return;
 	}
-	verdict = admit(d, c, cg, on_net);
+	verdict = admit(d, c, on_net);
 	if (verdict != ODM_R_OK) {
 		answer(c, verdict, NULL, NULL);
 		return;
@@ -656,12 +741,10 @@ static void client_readable(struct odm_ondemand *d, struct client *c)
 	}
 	memcpy(&c->req, buf, sizeof(c->req));
 	if (c->req.op == ODM_OP_WATCH) {
-		char cg[PATH_MAX];
-
-		if (peer_allowed(d, c->fd, &c->cgid, cg, sizeof(cg)))
-			c->watcher = true;
-		else
+		if (c->uid && watchers_of(d, c->uid) >= WATCHERS_PER_UID)
 			answer(c, ODM_R_DENIED, NULL, NULL);
+		else
+			c->watcher = true;
 		return;
 	}
 	handle_request(d, c);
@@ -720,18 +803,33 @@ void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 	}
 }
 
+/* Accept, check and seat up to ACCEPT_BATCH peers; the refused are closed
+ * at once (they see the connection reset: no odmd for them). */
 static void accept_clients(struct odm_ondemand *d)
 {
+	struct client *slot;
+	struct ucred uc;
+	socklen_t len;
 	int i, fd;
 
-	while ((fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		for (i = 0; i < MAX_CLIENTS && d->clients[i].fd >= 0; i++)
-			;
-		if (i == MAX_CLIENTS) {
-			close(fd);	/* the caller sees FAILED */
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		struct client c = { .fd = -1 };
+
+		fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			break;
+		len = sizeof(uc);
+		/* The cheap checks first: a flood costs no /proc read. */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) ||
+		    !(slot = free_slot(d, uc.uid)) || !peer_allowed(d, fd, &uc, &c)) {
+			close(fd);
+			d->refused_peers++;
 			continue;
 		}
-		d->clients[i] = (struct client){ .fd = fd };
+		c.fd = fd;
+		c.uid = uc.uid;
+		c.deadline_ms = now_ms() + CLIENT_IDLE_MS;
+		*slot = c;
 	}
 }
 
@@ -743,8 +841,23 @@ static void expire_clients(struct odm_ondemand *d)
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &d->clients[i];
 
-		if (c->fd >= 0 && c->waiting && now >= c->deadline_ms)
+		if (c->fd < 0 || c->watcher || now < c->deadline_ms)
+			continue;
+		if (c->waiting) {
 			answer(c, ODM_R_FAILED, NULL, NULL);
+			continue;
+		}
+		/* A request that came while odmd was busy is not late. */
+		client_readable(d, c);
+		if (c->fd >= 0 && !c->waiting && !c->watcher)
+			client_close(c);	/* connected, never asked */
+	}
+	if (d->refused_peers && now - d->refused_log_ms >= 60000) {
+		logmsg("refused %u connection(s) in the last minute: peers outside %s, "
+		       "over their uid's share, or gone before they were seen",
+		       d->refused_peers, d->cgroup);
+		d->refused_peers = 0;
+		d->refused_log_ms = now;
 	}
 }
 
@@ -894,7 +1007,7 @@ int odm_ondemand_timeout_ms(struct odm_ondemand *d)
 		struct client *c = &d->clients[i];
 		int left;
 
-		if (c->fd < 0 || !c->waiting)
+		if (c->fd < 0 || c->watcher)
 			continue;
 		left = c->deadline_ms > now ? (int)(c->deadline_ms - now) : 0;
 		if (t < 0 || left < t)

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <grp.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -2733,6 +2735,308 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* =========================================================================
+ * odmd's connection table against local attackers (security review, High
+ * and Low): every peer is checked when odmd accepts it, before it holds a
+ * slot; each uid has a share; a request must come in time; the cgroup of a
+ * peer is read for the peer itself, not for whoever has its pid now.
+ * ========================================================================= */
+
+enum attack {
+	ATK_IDLE,	/* n connections that never send anything */
+	ATK_WATCH,	/* n setsc_watch_open() subscriptions */
+	ATK_FLOOD,	/* connect/close as fast as it can, until killed */
+};
+
+/* Move the calling process into cgroup (a child of the test's). */
+static bool join_self(const char *cgroup)
+{
+	char procs[sizeof(((struct env *)0)->cgroup) + 16];
+	FILE *f;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+	f = fopen(procs, "w");
+	return f && fprintf(f, "0\n") > 0 && fclose(f) == 0;
+}
+
+/*
+ * A hostile process in the host namespace as uid 65534, in cgroup (NULL:
+ * outside odm's).  Returns its pid once its connections are made (*made:
+ * how many), or -1.
+ */
+static pid_t attacker_start(struct env *e, enum attack kind, const char *cgroup, int n, int *made)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int pfd[2], i, fd, ok = 0;
+	pid_t pid;
+
+	*made = 0;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		if (cgroup && !join_self(cgroup))
+			_exit(1);
+		if (!ns_enter(e->host_ns) || odm_proto_path(sun.sun_path, sizeof(sun.sun_path)) ||
+		    setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(1);
+		for (i = 0; kind != ATK_FLOOD && i < n; i++) {
+			if (kind == ATK_WATCH) {
+				fd = setsc_watch_open();
+			} else {
+				fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+				if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+					close(fd);
+					fd = -1;
+				}
+			}
+			ok += fd >= 0;
+		}
+		if (write(pfd[1], &ok, sizeof(ok)) != sizeof(ok))
+			_exit(1);
+		while (kind == ATK_FLOOD) {
+			fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+			connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+			close(fd);
+		}
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (pid > 0 && read(pfd[0], made, sizeof(*made)) != sizeof(*made)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(pfd[0]);
+	return pid;
+}
+
+static void attacker_stop(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+/* One legitimate ON_NET request for a non-persistent prefix; its latency
+ * printed (figures, never asserted).  The setsc() result. */
+static int legit_on_net(struct agent *a, const char *during)
+{
+	struct timespec t0, t1;
+	struct in6_addr addr;
+	int s = ag_socket(a, SOCK_DGRAM), rc;
+
+	ag_simple(a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ag_setsc(a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("  %s: ON_NET setsc() %s in %.1f ms\n", during, setsc_strerror(rc),
+	       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	ag_simple(a, AG_CLOSE, s, 0, NULL);
+	return rc;
+}
+
+/*
+ * 256 idle connections from outside the cgroup, 256 watchers from inside
+ * it, a connect/close flood: each used to make every legitimate ON_NET
+ * setsc() fail (odmd seated every peer before it looked at it, and kept
+ * idle ones for ever).  A legitimate application of another uid is served
+ * during each; a connection that sends nothing is closed.
+ */
+static void test_odmd_connection_attacks(void)
+{
+	static const struct attack_case {
+		const char *name;
+		enum attack kind;
+		bool inside;		/* in odm's cgroup, or outside it */
+		int n;
+	} attacks[] = {
+		{ "300 idle connections from outside the cgroup", ATK_IDLE, false, 300 },
+		{ "300 idle connections from inside the cgroup", ATK_IDLE, true, 300 },
+		{ "256 watchers from inside the cgroup", ATK_WATCH, true, 256 },
+		{ "a connect/close flood from outside the cgroup", ATK_FLOOD, false, 0 },
+	};
+	struct agent a = { .pid = -1 };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct pollfd pfd;
+	struct env e;
+	pid_t atk = -1;
+	int i, made, fd = -1;
+	char c;
+
+	if (!ASSERT_TRUE(on_demand_world(&e, true), "kea and odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65533), "legitimate app, uid 65533"))
+		goto cleanup;
+	ASSERT_EQ(legit_on_net(&a, "no attack"), 0, "served with no attack");
+
+	/* A connection that never asks is closed (root's too). */
+	if (!ns_enter(e.host_ns))
+		goto cleanup;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (odm_proto_path(sun.sun_path, sizeof(sun.sun_path)) ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
+		fd = -1;
+	ns_restore(&e);
+	if (!ASSERT_TRUE(fd >= 0, "connect to odmd"))
+		goto cleanup;
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	ASSERT_TRUE(poll(&pfd, 1, 5000) == 1 && recv(fd, &c, 1, MSG_DONTWAIT) == 0,
+		    "odmd closes a connection that sends no request");
+
+	for (i = 0; i < (int)(sizeof(attacks) / sizeof(attacks[0])); i++) {
+		const struct attack_case *k = &attacks[i];
+
+		atk = attacker_start(&e, k->kind, k->inside ? e.cgroup : NULL, k->n, &made);
+		if (!ASSERT_TRUE(atk > 0, k->name))
+			goto cleanup;
+		if (k->kind != ATK_FLOOD)
+			printf("  %s: %d of %d connected\n", k->name, made, k->n);
+		usleep(300 * 1000);
+		ASSERT_EQ(legit_on_net(&a, k->name), 0, k->name);
+		attacker_stop(atk);
+		atk = -1;
+	}
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	attacker_stop(atk);
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/* Whether this kernel hands out SO_PEERPIDFD (Linux 6.5). */
+static bool have_peerpidfd(void)
+{
+	int sv[2], pidfd = -1;
+	socklen_t len = sizeof(pidfd);
+	bool ok;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return false;
+	ok = getsockopt(sv[0], SOL_SOCKET, 77 /* SO_PEERPIDFD */, &pidfd, &len) == 0;
+	if (pidfd >= 0)
+		close(pidfd);
+	close(sv[0]);
+	close(sv[1]);
+	return ok;
+}
+
+/* Send one acquire request on fd: the result odmd answers, or -1 for none. */
+static int raw_request(int fd, __u8 type)
+{
+	struct odm_msg_req req;
+	struct odm_msg_resp resp;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	odm_msg_req_init(&req, type, 0);
+	if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req) || poll(&pfd, 1, 3000) != 1 ||
+	    recv(fd, &resp, sizeof(resp), 0) != sizeof(resp))
+		return -1;
+	return (int)resp.result;
+}
+
+/* fork() until the child has pid want (ns_last_pid); it joins cgroup and
+ * waits.  Its pid once it is in the cgroup, or -1. */
+static pid_t fork_as_pid(pid_t want, const char *cgroup)
+{
+	int try, pfd[2];
+	char ok = 0;
+
+	for (try = 0; try < 50; try++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+		pid_t pid;
+
+		if (!f || fprintf(f, "%d", (int)want - 1) < 0 || fclose(f) || pipe2(pfd, O_CLOEXEC))
+			return -1;
+		pid = fork();
+		if (pid == 0) {
+			ok = join_self(cgroup);
+			if (write(pfd[1], &ok, 1) != 1)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		close(pfd[1]);
+		if (pid == want && read(pfd[0], &ok, 1) == 1 && ok) {
+			close(pfd[0]);
+			return pid;
+		}
+		close(pfd[0]);
+		attacker_stop(pid);
+	}
+	return -1;
+}
+
+/*
+ * Pid reuse (security review, Low): a process outside the cgroup connects
+ * and exits; its pid goes to a process inside the cgroup; its connection,
+ * kept by another process, asks.  odmd used to read /proc/PID/cgroup of the
+ * SO_PEERCRED pid and so served it.  Now the peer itself is checked
+ * (SO_PEERPIDFD) and, gone, refused.  A live peer inside the cgroup is
+ * served as before.
+ */
+static void test_peer_pid_reuse(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct env e;
+	pid_t x, y = -1, z;
+	int fd = -1, st = 0, rc;
+
+	if (!have_peerpidfd()) {
+		printf("  skipped: this kernel has no SO_PEERPIDFD (before 6.5): odmd reads the "
+		       "cgroup by pid there\n");
+		return;
+	}
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world"))
+		goto cleanup;
+	if (!ns_enter(e.host_ns))
+		goto cleanup;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	odm_proto_path(sun.sun_path, sizeof(sun.sun_path));
+	ns_restore(&e);
+	/* odmd must not look at the peer before its pid is someone else's. */
+	kill(e.odmd, SIGSTOP);
+	x = fork();
+	if (x == 0)
+		_exit(setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+		      connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ? 1 : 0);
+	waitpid(x, &st, 0);
+	if (!ASSERT_EQ(WEXITSTATUS(st), 0, "nobody outside the cgroup connects, then exits"))
+		goto cleanup;
+	y = fork_as_pid(x, e.cgroup);
+	if (!ASSERT_EQ(y, x, "its pid now a process's inside the cgroup"))
+		goto cleanup;
+	kill(e.odmd, SIGCONT);
+	rc = raw_request(fd, SESSION_LASTING_IPV6_ADDRESS);
+	printf("  the gone peer's request: %d (%s)\n", rc, rc == ODM_R_OK ? "served" : "not served");
+	ASSERT_TRUE(rc != ODM_R_OK,
+		    "the gone peer's connection is not served on the strength of a reused pid");
+
+	/* The same request from a live nobody inside the cgroup is. */
+	z = fork();
+	if (z == 0) {
+		int c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+		if (!join_self(e.cgroup) || setgroups(0, NULL) ||
+		    setgid(65534) || setuid(65534) ||
+		    connect(c, (struct sockaddr *)&sun, sizeof(sun)))
+			_exit(2);
+		_exit(raw_request(c, SESSION_LASTING_IPV6_ADDRESS) == ODM_R_OK ? 0 : 1);
+	}
+	waitpid(z, &st, 0);
+	ASSERT_EQ(WEXITSTATUS(st), 0, "a live peer inside the cgroup is served");
+cleanup:
+	if (e.odmd > 0)
+		kill(e.odmd, SIGCONT);
+	if (fd >= 0)
+		close(fd);
+	attacker_stop(y);
+	env_teardown(&e);
+}
+
 /*
  * The lease file (security review, Low): root odmd wrote FILE.tmp with
  * fopen(), so a symlink planted there overwrote any file; a directory
@@ -3127,6 +3431,8 @@ static const struct test tests[] = {
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
 	T(test_impostor_server),
+	T(test_odmd_connection_attacks),
+	T(test_peer_pid_reuse),
 	T(test_faults),
 	T(test_lease_publish_fails),
 	T(test_lease_file_attacks),
