@@ -168,7 +168,9 @@ struct setsc_replacement {
  * trusted; setsc() likewise treats it as no odmd). */
 int setsc_watch_open(void);
 /* Read one event without blocking: 0, -EAGAIN when none is queued,
- * -ECONNRESET when odmd went away, -EPROTO for a malformed event. */
+ * -ECONNRESET when odmd went away, -EPROTO for a malformed event or one
+ * whose new_addr odm's programs would not hand out for the type now (the
+ * event is dropped; read on). */
 int setsc_watch_read(int fd, struct setsc_replacement *ev);
 
 #ifdef __cplusplus

@@ -359,6 +359,28 @@ ODM_EXPORT int setsc_watch_open(void)
 	return fd;
 }
 
+/*
+ * An event moves the application to new_addr: it is taken only if the BPF
+ * programs, which read the maps odmd keeps, would hand that address out for
+ * the type now (a hint on a throw-away socket).  A message that did not
+ * come from the maps (an impostor's, should one ever get past the peer
+ * check) cannot steer the application to an address of another type.
+ */
+static bool event_confirmed(const struct odm_msg_event *msg)
+{
+	struct odm_sc_result res;
+	int s, rc;
+
+	if (msg->type != ODM_TYPE_GRACEFUL)
+		return false;
+	s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return false;
+	rc = sc_local(s, msg->type, msg->new_addr, &res);
+	close(s);
+	return rc == 0 && res.status == ODM_ST_OK && !memcmp(res.addr, msg->new_addr, sizeof(res.addr));
+}
+
 ODM_EXPORT int setsc_watch_read(int fd, struct setsc_replacement *ev)
 {
 	struct odm_msg_event msg;
@@ -371,7 +393,7 @@ ODM_EXPORT int setsc_watch_read(int fd, struct setsc_replacement *ev)
 		return -errno;
 	if (n == 0)
 		return -ECONNRESET;
-	if (odm_msg_event_check(&msg, (size_t)n))
+	if (odm_msg_event_check(&msg, (size_t)n) || !event_confirmed(&msg))
 		return -EPROTO;
 	memset(ev, 0, sizeof(*ev));
 	ev->type = msg.type;

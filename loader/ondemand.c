@@ -791,6 +791,9 @@ void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 			odm_dhcp6_release(d->dhcp6, sup.iaid);
 	}
 
+	/* libodm checks new_addr against the maps before it tells the
+	 * application: they must show it already. */
+	odm_sync_kernel(d->o.maps);
 	odm_msg_event_init(&ev, type, grace_s, old_addr, new_addr);
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &d->clients[i];

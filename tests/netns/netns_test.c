@@ -2735,6 +2735,78 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * A watch event is checked against the maps before the application hears
+ * of it (security review, High: a forged graceful-replacement event told
+ * watchers to move to a Fixed address).  The test plays a root odmd, the
+ * one peer libodm trusts, and sends a forged event, then a true one.
+ */
+static void test_watch_event_checked(void)
+{
+	struct agent a = { .pid = -1 };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_in6 *nsa;
+	struct odm_msg_event ev;
+	struct odm_msg_req req;
+	struct agent_resp rs;
+	__u32 gr[4], fx[4];
+	char buf[INET6_ADDRSTRLEN];
+	struct env e;
+	int lfd = -1, c = -1, w;
+
+	if (!ASSERT_TRUE(env_setup(&e, "prefix 2001:db8:61::/64 type graceful-replacement\n"
+				      "prefix 2001:db8:3::/64 type fixed\n"), "setup") ||
+	    !ASSERT_TRUE(sys("ip -n %s addr add %s/64 dev veth-h nodad && "
+			     "ip -n %s addr add %s/64 dev veth-h nodad", e.host_ns, GR1_ADDR,
+			     e.host_ns, FX_ADDR), "addresses") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+	/* odmd in the maps: GR1 is the graceful-replacement address. */
+	w = ag_socket(&a, SOCK_DGRAM);
+	if (!ASSERT_EQ(ag_setsc(&a, w, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &rs.addr), 0, "gr setsc"))
+		goto cleanup;
+	env_stop_odmd(&e, true);	/* the programs and maps stay */
+	if (!ns_enter(e.host_ns))
+		goto cleanup;
+	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (odm_proto_path(sun.sun_path, sizeof(sun.sun_path)) == 0)
+		unlink(sun.sun_path);
+	if (bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) || chmod(sun.sun_path, 0666) ||
+	    listen(lfd, 4)) {
+		close(lfd);
+		lfd = -1;
+	}
+	ns_restore(&e);
+	if (!ASSERT_TRUE(lfd >= 0, "root listener in odmd's place"))
+		goto cleanup;
+	w = ag_simple(&a, AG_WATCH_OPEN, 0, 0, &rs) == 0 ? rs.ret : -1;
+	if (!ASSERT_TRUE(w >= 0, "setsc_watch_open()") ||
+	    !ASSERT_TRUE((c = accept(lfd, NULL, NULL)) >= 0 &&
+			 recv(c, &req, sizeof(req), 0) == sizeof(req) && req.op == ODM_OP_WATCH,
+			 "the watch request arrives"))
+		goto cleanup;
+	inet_pton(AF_INET6, GR1_ADDR, gr);
+	inet_pton(AF_INET6, FX_ADDR, fx);
+	odm_msg_event_init(&ev, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, 60, gr, fx);
+	send(c, &ev, sizeof(ev), 0);
+	ag_simple(&a, AG_WATCH_READ, w, 0, &rs);
+	ASSERT_EQ(rs.ret, -EPROTO, "an event toward the Fixed address is not passed on");
+	odm_msg_event_init(&ev, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, 60, fx, gr);
+	send(c, &ev, sizeof(ev), 0);
+	ag_simple(&a, AG_WATCH_READ, w, 0, &rs);
+	nsa = (struct sockaddr_in6 *)&rs.local;
+	ASSERT_EQ(rs.ret, 0, "an event toward the graceful-replacement address is");
+	ASSERT_STREQ(in6_str(&nsa->sin6_addr, buf), GR1_ADDR, "its new address");
+cleanup:
+	if (c >= 0)
+		close(c);
+	if (lfd >= 0)
+		close(lfd);
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 /* =========================================================================
  * odmd's connection table against local attackers (security review, High
  * and Low): every peer is checked when odmd accepts it, before it holds a
@@ -3431,6 +3503,7 @@ static const struct test tests[] = {
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
 	T(test_impostor_server),
+	T(test_watch_event_checked),
 	T(test_odmd_connection_attacks),
 	T(test_peer_pid_reuse),
 	T(test_faults),
