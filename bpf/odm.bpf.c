@@ -244,12 +244,24 @@ static __always_inline bool addr_still_valid(const __u32 addr[4], __u8 type)
 	return prefix_of(addr, type) != NULL;
 }
 
-/* addr may be handed out to a new request. */
-static __always_inline bool addr_usable(const __u32 addr[4], __u8 type)
+/*
+ * May the hint of a setsc() request be handed out?  The address of a valid
+ * prefix of the type, which the application could bind() anyway; on an
+ * ON_NET socket (section 6.2) only that of a prefix DHCPv6 delegated after
+ * the socket's request was answered ODM_ST_NEED_NET at net_ns: else whoever
+ * answers libodm in odmd's place could pass off an address the host had
+ * before.  Both are CLOCK_BOOTTIME; odmd stamps since_ns when its sync sees
+ * the delegated address, after the request that asked for it.
+ */
+static __always_inline bool hint_usable(const struct odm_sk *st, const __u32 hint[4], __u8 type)
 {
-	struct odm_prefix *p = prefix_of(addr, type);
+	struct odm_prefix *p = prefix_of(hint, type);
 
-	return p && p->state == ODM_PS_VALID;
+	if (!p || p->state != ODM_PS_VALID)
+		return false;
+	if (!(st->flags & ODM_SKF_ON_NET))
+		return true;
+	return st->net_ns && p->source == ODM_SRC_DHCPV6 && p->since_ns >= st->net_ns;
 }
 
 /*
@@ -589,7 +601,7 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 		stat_inc(ODM_STAT_SETSC_DENIED);
 	} else if (req->hint[0] | req->hint[1] | req->hint[2] | req->hint[3]) {
 		/* The on-demand path: odmd configured this address for us. */
-		if (addr_usable(req->hint, type)) {
+		if (hint_usable(st, req->hint, type)) {
 			if (!sc_granted(st, req->hint, type))
 				return reject(ENOSPC);
 			stat_inc(ODM_STAT_SETSC_HINT);
@@ -598,7 +610,9 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 		}
 	} else if (st->flags & ODM_SKF_ON_NET) {
 		/* Section 6.2: a fresh prefix from the network is required;
-		 * only odmd can get one (the request path), BPF cannot block. */
+		 * only odmd can get one (the request path), BPF cannot block.
+		 * The hint that answers it must be newer (hint_usable). */
+		st->net_ns = bpf_ktime_get_boot_ns();
 		st->status = ODM_ST_NEED_NET;
 		stat_inc(ODM_STAT_SETSC_NEED_NET);
 	} else if ((c = bpf_map_lookup_elem(&odm_select, &type))) {

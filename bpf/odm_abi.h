@@ -22,7 +22,7 @@
  * make every installed libodm fail with EPROTO.
  */
 #define ODM_SOCKOPT_VERSION	1
-#define ODM_ABI_VERSION		2
+#define ODM_ABI_VERSION		3
 
 /* Default bpffs directory for odm's pinned maps and links. */
 #define ODM_PIN_DIR		"/sys/fs/bpf/odm"
@@ -65,7 +65,10 @@ enum odm_type {
  * hint: zero, or an address odmd just configured for this request (the
  * on-demand path).  It is taken only if it is the host address of a valid
  * prefix of the type, so an application can name no address it could not
- * bind() anyway; it overrides ON_NET, since it is the fresh address.
+ * bind() anyway.  On a socket with IPV6_REQUIRE_SRC_ON_NET the prefix must
+ * also come from DHCPv6 and have become valid after this socket's request
+ * was answered ODM_ST_NEED_NET (section 6.2): whoever answers libodm in
+ * odmd's place cannot pass off an address the host had before.
  */
 struct odm_sc_req {
 	__u32 version;		/* ODM_SOCKOPT_VERSION */
@@ -80,7 +83,8 @@ enum odm_status {
 	ODM_ST_OK		= 1,	/* an address of the type was assigned */
 	ODM_ST_NO_PREFIX	= 2,	/* no usable prefix of that type */
 	ODM_ST_NEED_NET		= 3,	/* ON_NET set: a fresh prefix is needed */
-	ODM_ST_BAD_HINT		= 4,	/* hint is not a valid address of the type */
+	ODM_ST_BAD_HINT		= 4,	/* hint is not a valid address of the type, or with
+					 * ON_NET not of a prefix delegated since NEED_NET */
 	ODM_ST_DENIED		= 5,	/* the cgroup's policy does not allow the request */
 };
 
@@ -102,7 +106,7 @@ struct odm_sc_result {
 #define ODM_SKF_BOUND		0x10	/* odm bound or rewrote the source */
 #define ODM_SKF_POLICY		0x20	/* sk_cgid and pol_cgid were recorded at creation */
 
-/* Value of the odm_sk socket storage map: one per typed socket, 40 bytes. */
+/* Value of the odm_sk socket storage map: one per typed socket, 48 bytes. */
 struct odm_sk {
 	__u32 addr[4];		/* address handed out, network order; 0 = none */
 	__u8  type;		/* enum odm_type in effect */
@@ -112,6 +116,8 @@ struct odm_sk {
 	__u32 prefs;		/* IPV6_ADDR_PREFERENCES as the app set them */
 	__u64 sk_cgid;		/* the socket's cgroup (its creator's), with ODM_SKF_POLICY */
 	__u64 pol_cgid;		/* the cgroup whose policy applied to it then */
+	__u64 net_ns;		/* CLOCK_BOOTTIME of the last ODM_ST_NEED_NET, 0 = none:
+				 * an ON_NET hint's prefix must be valid since */
 };
 
 /* Key of the odm_prefixes LPM trie: prefix length in bits, then prefix. */
