@@ -591,6 +591,24 @@ static void agent_serve(int fd)
 					      sizeof(big));
 			break;
 		}
+		case AG_SC_RAW: {
+			/* What libodm sends, hint and all: a test can play the
+			 * answer of any odmd, impostors included. */
+			struct odm_sc_req sc = { .version = ODM_SOCKOPT_VERSION,
+						 .type = (__u8)req.arg };
+			struct odm_sc_result res = { 0 };
+			socklen_t rlen = sizeof(res);
+
+			if (req.salen)
+				memcpy(sc.hint, &((struct sockaddr_in6 *)&req.sa)->sin6_addr,
+				       sizeof(sc.hint));
+			resp.ret = setsockopt(s, IPPROTO_IPV6, ODM_SO_SC_TYPE, &sc, sizeof(sc));
+			if (!resp.ret)
+				resp.ret = getsockopt(s, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &rlen);
+			resp.arg = res.status;
+			memcpy(&resp.addr, res.addr, sizeof(resp.addr));
+			break;
+		}
 		case AG_GETPREFS: {
 			socklen_t olen = sizeof(resp.arg);
 
@@ -654,6 +672,9 @@ static void agent_serve(int fd)
 			resp.ret = 0;
 			for (k = 0; k < n; k++) {
 				fds[k] = socket(AF_INET6, SOCK_STREAM, 0);
+				if (!strcmp(req.payload, "on-net"))
+					setsockopt(fds[k], IPPROTO_IPV6, IPV6_ADDR_PREFERENCES,
+						   &(int){ IPV6_REQUIRE_SRC_ON_NET }, sizeof(int));
 				if (setsc_start(fds[k], (sc_type)req.id, NULL, &rq[k]))
 					rq[k] = NULL;
 			}

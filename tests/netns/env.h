@@ -111,8 +111,9 @@ enum agent_op {
 	AG_BIGOPT,	/* id (TCP): setsockopt SO_RCVBUF with a 3-page buffer, getsockopt
 			 * TCP_INFO into a 3-page buffer -> ret, err, arg = SO_RCVBUF read
 			 * back, local.ss_family = TCP_INFO optlen */
-	AG_SETSC_MANY,	/* arg sockets, setsc_start() on each, then poll and finish all;
-			 * ret = number OK, addr = the first address, arg = number of
+	AG_SETSC_MANY,	/* arg sockets, setsc_start() of type id on each (payload "on-net":
+			 * each with IPV6_REQUIRE_SRC_ON_NET first), then poll and finish
+			 * all; ret = number OK, addr = the first address, arg = number of
 			 * distinct addresses */
 	AG_WATCH_OPEN,	/* setsc_watch_open() -> ret = id of the watch fd, or -errno */
 	AG_WATCH_READ,	/* id: wait 5 s at most, setsc_watch_read() -> ret, addr = old,
@@ -121,6 +122,9 @@ enum agent_op {
 			 * close -> ret = successful setsc() calls, err = failures */
 	AG_JOIN,	/* move the agent into the cgroup named in payload */
 	AG_SETPREFS_BIG, /* id, arg: IPV6_ADDR_PREFERENCES from a 3-page buffer -> ret, err */
+	AG_SC_RAW,	/* id, arg = type, sa = hint (sockaddr_in6; salen 0: none): the raw
+			 * ODM_SO_SC_TYPE setsockopt libodm makes, then ODM_SO_SC_RESULT
+			 * -> ret, err, arg = status, addr = its address */
 	AG_EXIT,
 };
 

@@ -2735,6 +2735,119 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* The raw setsc() socket option with a hint (NULL: none), as libodm sends
+ * it with odmd's answer: 0 or the errno; *status and *addr as
+ * ODM_SO_SC_RESULT reads them back. */
+static int ag_sc_raw(struct agent *a, int id, int type, const char *hint, int *status,
+		     struct in6_addr *addr)
+{
+	struct agent_req rq = { .op = AG_SC_RAW, .id = id, .arg = type };
+	struct agent_resp rs;
+
+	if (hint)
+		rq.salen = make_sa6(&rq.sa, hint, 0, NULL, NULL);
+	*status = -1;
+	if (!agent_call(a, &rq, &rs))
+		return -9999;
+	*status = rs.arg;
+	if (addr)
+		*addr = rs.addr;
+	return rs.ret < 0 ? rs.err : 0;
+}
+
+/*
+ * ON_NET and the hint (security review): an impostor odmd, or anything else
+ * that feeds libodm its answer, could satisfy an ON_NET request with an
+ * address the host had long before, because the BPF program took any valid
+ * address of the type as the hint.  On an ON_NET socket the hint must now be
+ * the address of a prefix DHCPv6 delegated after the socket's request was
+ * refused locally.  The agent sends the socket options libodm sends with
+ * such an answer; the real on-demand path, coalesced requests too, still
+ * works.
+ */
+static void test_on_net_hint_fresh(void)
+{
+	struct agent_req many = { .op = AG_SETSC_MANY, .id = SESSION_LASTING_IPV6_ADDRESS,
+				  .arg = 8, .payload = "on-net" };
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr, fresh;
+	char buf[INET6_ADDRSTRLEN], seen[64];
+	struct agent_resp rs;
+	struct env e;
+	int s, st;
+
+	if (!ASSERT_TRUE(env_setup(&e, base_config) && add_base_addrs(&e), "world"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools) && env_start_odmd(&e), "kea and odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+
+	/* As libodm does: the local request needs the network, then the
+	 * answer's address as the hint; the answer is the configured Fixed one. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
+	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_FIXED, NULL, &st, NULL), 0, "fixed, no hint");
+	ASSERT_EQ(st, ODM_ST_NEED_NET, "ON_NET needs the network");
+	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_FIXED, FX_ADDR, &st, &addr), 0, "fixed, hint");
+	ASSERT_EQ(st, ODM_ST_BAD_HINT, "ON_NET: a configured address is refused as the hint");
+	ASSERT_EQ(env_sockets_on(&e, FX_ADDR), 0, "no socket counted on it");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, HOST_UNTYPED, "the socket stays as it was: the kernel's choice");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* A hint with no local request before it is no fresher. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
+	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_FIXED, FX_ADDR, &st, NULL), 0, "hint at once");
+	ASSERT_EQ(st, ODM_ST_BAD_HINT, "ON_NET: refused without a request first");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* Without ON_NET the same hint is the address of a valid prefix of the
+	 * type, which the application could bind() anyway: taken. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_FIXED, FX_ADDR, &st, &addr), 0, "no ON_NET, hint");
+	ASSERT_EQ(st, ODM_ST_OK, "without ON_NET the hint is taken");
+	ASSERT_STREQ(in6_str(&addr, buf), FX_ADDR, "its address");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, FX_ADDR, "peer sees the fixed address");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* The real path: ON_NET gets a prefix delegated for it. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &fresh), 0, "setsc sl on-net");
+	ASSERT_TRUE(in_pool(&fresh, 0x51), "from the session-lasting pool");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&fresh, buf), "peer sees the delegated address");
+
+	/* A delegated prefix, but one the host had before this request. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
+	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_SESSION_LASTING, NULL, &st, NULL), 0, "sl, no hint");
+	ASSERT_EQ(st, ODM_ST_NEED_NET, "ON_NET needs the network");
+	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_SESSION_LASTING, in6_str(&fresh, buf), &st, NULL), 0,
+		  "sl, the earlier delegated address as hint");
+	ASSERT_EQ(st, ODM_ST_BAD_HINT, "ON_NET: a prefix delegated before the request is refused");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+
+	/* Concurrent ON_NET requests share their exchange: all are served. */
+	ASSERT_TRUE(agent_call(&a, &many, &rs), "setsc_start x8, ON_NET");
+	ASSERT_EQ(rs.ret, 8, "all eight succeeded");
+	ASSERT_TRUE(in_pool(&rs.addr, 0x51) && memcmp(&rs.addr, &fresh, 8) != 0,
+		    "in a new prefix");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
 /*
  * A watch event is checked against the maps before the application hears
  * of it (security review, High: a forged graceful-replacement event told
@@ -3503,6 +3616,7 @@ static const struct test tests[] = {
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
 	T(test_impostor_server),
+	T(test_on_net_hint_fresh),
 	T(test_watch_event_checked),
 	T(test_odmd_connection_attacks),
 	T(test_peer_pid_reuse),
