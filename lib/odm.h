@@ -67,8 +67,8 @@ typedef uint8_t sc_type;
  * for this socket's cgroup (legacy host, section 5.1). */
 #define EAI_REQUIREDIPNOTSUPPORTED	(-200)
 /* The type is offered but the request could not be fulfilled now (no
- * answer from the network, pool exhausted, or IPV6_REQUIRE_SRC_ON_NET set
- * and no fresh prefix could be had). */
+ * answer from the network or from odmd in time, pool exhausted, or
+ * IPV6_REQUIRE_SRC_ON_NET set and no fresh prefix could be had). */
 #define EAI_REQUIREDIPFAILED		(-201)
 
 /*
@@ -97,10 +97,12 @@ typedef uint8_t sc_type;
  *
  * When no prefix of the type is configured, or IPV6_REQUIRE_SRC_ON_NET is
  * set, setsc() asks odmd to obtain one from the network (DHCPv6 prefix
- * delegation) and blocks until it answers: at most 10 s (odmd itself gives
- * up after 8 s).  Then EAI_REQUIREDIPNOTSUPPORTED means the network does
- * not offer the type, EAI_REQUIREDIPFAILED that it could not grant it now
- * (no answer, pool exhausted, refused).  Safe from any thread.
+ * delegation) and blocks until it answers: at most 10 s, every step
+ * included (a busy odmd that cannot take the connection yet counts against
+ * it too; odmd itself gives up on the network after 8 s).  Then
+ * EAI_REQUIREDIPNOTSUPPORTED means the network does not offer the type,
+ * EAI_REQUIREDIPFAILED that it could not grant it now (no answer in time,
+ * pool exhausted, refused).  Safe from any thread.
  */
 int setsc(int sockfd, struct in6_addr *sourceAddress, sc_type addressType);
 
@@ -117,13 +119,21 @@ const char *setsc_strerror(int err);
  *		rc = setsc_finish(req, &addr);	// EAI_INPROGRESS: not yet
  *	}
  *
- * setsc_start() returns 0 and a request, or an error code as setsc() would
- * (then *req is NULL).  setsc_req_fd() becomes readable when the answer is
- * there (at once when no network exchange is needed).  setsc_finish()
- * returns EAI_INPROGRESS while the answer is pending (the request stays
- * valid), otherwise the setsc() result, and frees the request.
- * setsc_cancel() frees a request that will not be finished.  A request
- * belongs to one thread at a time; different requests are independent.
+ * setsc_start() never blocks, not even on a busy odmd: it returns 0 and a
+ * request, or an error code as setsc() would (then *req is NULL).
+ *
+ * setsc_req_fd() is one descriptor for the whole life of the request:
+ * register it once (poll, epoll, select) and do not read or close it.  It
+ * becomes readable when setsc_finish() has something to say: at once when
+ * no network exchange is needed, when the answer is there, and at the
+ * latest at the deadline (opts->timeout_ms after setsc_start()).  It may
+ * also wake up in between, for the library's own retries: setsc_finish()
+ * then does that work without blocking and returns EAI_INPROGRESS (the
+ * request stays valid; poll again).  Otherwise setsc_finish() returns the
+ * setsc() result (EAI_REQUIREDIPFAILED when the deadline passed without an
+ * answer) and frees the request, closing the descriptor.  setsc_cancel()
+ * frees a request that will not be finished.  A request belongs to one
+ * thread at a time; different requests are independent.
  */
 #ifndef EAI_INPROGRESS
 #define EAI_INPROGRESS		(-100)		/* glibc's value (netdb.h, _GNU_SOURCE) */
@@ -165,7 +175,8 @@ struct setsc_replacement {
 /* A descriptor that becomes readable on each replacement (close() it when
  * done), or -errno: -ECONNREFUSED or -ENOENT when no odmd serves this host,
  * -EPERM when what listens in odmd's place is not root's (an impostor, never
- * trusted; setsc() likewise treats it as no odmd). */
+ * trusted; setsc() likewise treats it as no odmd), -EAGAIN when odmd is too
+ * busy to take the connection now (try again later).  Never blocks. */
 int setsc_watch_open(void);
 /* Read one event without blocking: 0, -EAGAIN when none is queued,
  * -ECONNRESET when odmd went away, -EPROTO for a malformed event or one

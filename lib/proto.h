@@ -106,7 +106,10 @@ int odm_msg_event_check(const void *buf, size_t len);
 int odm_proto_path(char *buf, size_t len);
 /* Connect to odmd (sock_flags: e.g. SOCK_NONBLOCK).  fd, or -errno:
  * -ECONNREFUSED or -ENOENT when no odmd serves this network namespace,
- * -EPERM when whoever listens there is not root (not odmd). */
+ * -EPERM when whoever listens there is not root (not odmd).  With odmd's
+ * backlog full, connect() waits for room, without bound; with SOCK_NONBLOCK
+ * it fails at once with -EAGAIN (AF_UNIX has no connect in progress: a 0
+ * is a connected socket). */
 int odm_proto_connect(int sock_flags);
 
 #endif

@@ -10,13 +10,21 @@
  *
  * When the programs report that no prefix of the type exists, or that the
  * socket wants a fresh one (IPV6_REQUIRE_SRC_ON_NET), the request goes to
- * odmd over its abstract Unix socket; odmd obtains a prefix from the
- * network and answers with the address it configured, which the socket
- * then takes as a "hint" the BPF program validates.  setsc() is
- * setsc_start() + poll() + setsc_finish(): one code path for both APIs.
+ * odmd over its Unix socket; odmd obtains a prefix from the network and
+ * answers with the address it configured, which the socket then takes as
+ * a "hint" the BPF program validates.  setsc() is setsc_start() + poll() +
+ * setsc_finish(): one code path for both APIs.
+ *
+ * Nothing here blocks, so the deadline holds for every step.  A request
+ * waiting for odmd is an epoll set the caller polls (its one descriptor for
+ * the request's whole life) holding a timerfd and, once connected, the
+ * connection to odmd.  With odmd's backlog full, an AF_UNIX connect()
+ * fails with EAGAIN at once (there is no connect in progress to wait for):
+ * the timer then wakes setsc_finish() to try again shortly.  The timer is
+ * armed for the deadline as well, so the descriptor becomes readable when
+ * the time is up even if odmd never answers.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,8 +32,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <linux/types.h>
 
 #include "odm.h"
@@ -34,10 +44,21 @@
 
 #define ODM_EXPORT __attribute__((visibility("default")))
 
+/*
+ * How soon to try odmd's full backlog again: short, as odmd takes a
+ * connection in microseconds once it gets to it, and a try is two
+ * system calls.
+ */
+#define CONNECT_RETRY_MS	15
+
 struct setsc_req {
 	int sockfd;
 	sc_type type;
-	int fd;			/* odmd connection while pending; an eventfd when done */
+	int fd;			/* what the caller polls: the epoll set while
+				 * pending, an already-readable eventfd when done */
+	int timer;		/* timerfd in fd: the next connect try, the deadline */
+	int conn;		/* odmd connection in fd, -1 until connected */
+	bool on_net;
 	bool done;
 	int result;		/* setsc() result once done */
 	int err;		/* errno to report with EAI_SYSTEM */
@@ -80,40 +101,121 @@ static int sc_local(int sockfd, sc_type type, const __u32 *hint, struct odm_sc_r
 	return 0;
 }
 
-/* Finish the request now: fd becomes an already-readable eventfd. */
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/*
+ * Finish the request now.  Called before the caller has seen the request
+ * (it then gets an already-readable eventfd) or from setsc_finish(), which
+ * frees it: the descriptor of a pending request never changes.
+ */
 static void req_done(struct setsc_req *r, int result, const __u32 *addr)
 {
-	if (r->fd >= 0)
-		close(r->fd);
+	int err = errno;	/* why, for a failure: reported with it */
+
+	close_fd(&r->conn);
+	close_fd(&r->timer);
+	close_fd(&r->fd);
 	r->fd = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
 	r->done = true;
 	r->result = result;
-	r->err = errno;		/* why, for a failure: reported with it */
+	r->err = err;
 	if (addr)
 		memcpy(&r->addr, addr, sizeof(r->addr));
 }
 
-/* Send the request to odmd; false when there is no odmd to ask. */
-static bool ask_odmd(struct setsc_req *r, bool on_net)
+/* Wake the caller at the absolute CLOCK_MONOTONIC time at_ms.  0 or -errno. */
+static int arm_timer(struct setsc_req *r, __u64 at_ms)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = (time_t)(at_ms / 1000),
+			      .tv_nsec = (long)(at_ms % 1000) * 1000000 },
+	};
+
+	return timerfd_settime(r->timer, TFD_TIMER_ABSTIME, &its, NULL) ? -errno : 0;
+}
+
+/* The next wake-up: a connect try while odmd's backlog is full, and the
+ * deadline always.  0 or -errno. */
+static int arm_next(struct setsc_req *r)
+{
+	__u64 at = r->deadline_ms;
+
+	if (r->conn < 0 && now_ms() + CONNECT_RETRY_MS < at)
+		at = now_ms() + CONNECT_RETRY_MS;
+	return arm_timer(r, at);
+}
+
+/*
+ * Connect to odmd without blocking and send the request: 0 when sent,
+ * -EAGAIN when odmd cannot take it now (its backlog is full: try again),
+ * another -errno when there is no odmd to ask (-ENOENT, -ECONNREFUSED, an
+ * impostor's -EPERM) or the request could not be sent.
+ */
+static int ask_odmd(struct setsc_req *r)
 {
 	struct odm_msg_req msg;
+	ssize_t n;
+	int fd, err;
 
-	/* A blocking connect waits for room in odmd's backlog instead of
-	 * failing a burst of requests; the answer is then read non-blocking. */
-	r->fd = odm_proto_connect(0);
-	if (r->fd < 0 || fcntl(r->fd, F_SETFL, O_NONBLOCK)) {
-		if (r->fd >= 0)
-			close(r->fd);
-		r->fd = -1;
-		return false;
+	fd = odm_proto_connect(SOCK_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	odm_msg_req_init(&msg, r->type, r->on_net ? ODM_REQF_ON_NET : 0);
+	n = send(fd, &msg, sizeof(msg), MSG_NOSIGNAL);
+	if (n != sizeof(msg)) {
+		err = n < 0 ? -errno : -EPROTO;
+		close(fd);
+		return err;
 	}
-	odm_msg_req_init(&msg, r->type, on_net ? ODM_REQF_ON_NET : 0);
-	if (send(r->fd, &msg, sizeof(msg), MSG_NOSIGNAL) != sizeof(msg)) {
-		close(r->fd);
-		r->fd = -1;
-		return false;
+	if (r->fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		if (epoll_ctl(r->fd, EPOLL_CTL_ADD, fd, &ev)) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
 	}
-	return true;
+	r->conn = fd;
+	return 0;
+}
+
+/* The caller's descriptor for a request that waits for odmd.  0 or -errno. */
+static int req_pollable(struct setsc_req *r)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	r->fd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->fd < 0)
+		return -errno;
+	r->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (r->timer < 0 || epoll_ctl(r->fd, EPOLL_CTL_ADD, r->timer, &ev) ||
+	    (r->conn >= 0 && epoll_ctl(r->fd, EPOLL_CTL_ADD, r->conn, &ev)))
+		return -errno;
+	return arm_next(r);
+}
+
+/* No prefix of the type, or a fresh one wanted: ask odmd, no waiting. */
+static void req_ask(struct setsc_req *r)
+{
+	int err = ask_odmd(r);
+
+	if (err && err != -EAGAIN) {
+		/* Without odmd nobody can ask the network: a missing type is
+		 * not supported, a fresh prefix cannot be had. */
+		req_done(r, r->on_net ? EAI_REQUIREDIPFAILED : EAI_REQUIREDIPNOTSUPPORTED, NULL);
+		return;
+	}
+	err = req_pollable(r);
+	if (err) {
+		errno = -err;
+		req_done(r, EAI_SYSTEM, NULL);
+	}
 }
 
 static int check_args(int sockfd, sc_type type)
@@ -147,6 +249,8 @@ static int req_begin(int sockfd, sc_type type, int timeout, int rc,
 	r->sockfd = sockfd;
 	r->type = type;
 	r->fd = -1;
+	r->timer = -1;
+	r->conn = -1;
 	r->deadline_ms = now_ms() + (__u64)timeout;
 	if (rc) {
 		req_done(r, rc, NULL);
@@ -157,13 +261,8 @@ static int req_begin(int sockfd, sc_type type, int timeout, int rc,
 		errno = EACCES;
 		req_done(r, EAI_REQUIREDIPNOTSUPPORTED, NULL);
 	} else if (res->status == ODM_ST_NO_PREFIX || res->status == ODM_ST_NEED_NET) {
-		bool on_net = res->status == ODM_ST_NEED_NET;
-
-		/* Without odmd nobody can ask the network: a missing type is
-		 * not supported, a fresh prefix cannot be had. */
-		if (!ask_odmd(r, on_net))
-			req_done(r, on_net ? EAI_REQUIREDIPFAILED : EAI_REQUIREDIPNOTSUPPORTED,
-				 NULL);
+		r->on_net = res->status == ODM_ST_NEED_NET;
+		req_ask(r);
 	} else {
 		errno = EPROTO;
 		req_done(r, EAI_SYSTEM, NULL);
@@ -237,34 +336,88 @@ static void take_answer(struct setsc_req *r, const struct odm_msg_resp *resp)
 	}
 }
 
-ODM_EXPORT int setsc_finish(struct setsc_req *r, struct in6_addr *sourceAddress)
+/*
+ * Not connected yet: when the timer says so, try odmd again.  0 while the
+ * request goes on, or 1 when it is done.
+ */
+static int req_retry(struct setsc_req *r, bool fired)
+{
+	int err;
+
+	if (!fired)
+		return 0;		/* not due yet: a spurious setsc_finish() */
+	err = ask_odmd(r);
+	if (err && err != -EAGAIN) {
+		/* odmd went away while its backlog was full */
+		req_done(r, r->on_net ? EAI_REQUIREDIPFAILED : EAI_REQUIREDIPNOTSUPPORTED, NULL);
+		return 1;
+	}
+	return 0;
+}
+
+/* Read odmd's answer, if there is one: 0 while pending, 1 when done. */
+static int req_read(struct setsc_req *r)
 {
 	struct odm_msg_resp resp;
 	ssize_t n;
+
+	n = recv(r->conn, &resp, sizeof(resp), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		req_done(r, EAI_REQUIREDIPFAILED, NULL);	/* odmd went away */
+	} else if (odm_msg_resp_check(&resp, (size_t)n) || resp.type != r->type) {
+		errno = EPROTO;
+		req_done(r, EAI_SYSTEM, NULL);
+	} else {
+		take_answer(r, &resp);
+	}
+	return 1;
+}
+
+/* Move a pending request on; it is done (r->done) or still pending. */
+static void req_step(struct setsc_req *r)
+{
+	__u64 expirations;
+	bool fired;
+	int err;
+
+	/* Consume the wake-up, or the descriptor stays readable. */
+	fired = read(r->timer, &expirations, sizeof(expirations)) == sizeof(expirations);
+	/* An answer there at the deadline is still taken. */
+	if (r->conn >= 0 && req_read(r))
+		return;
+	if (now_ms() >= r->deadline_ms) {
+		req_done(r, EAI_REQUIREDIPFAILED, NULL);	/* no answer in time */
+		return;
+	}
+	if (r->conn < 0 && req_retry(r, fired))
+		return;
+	/* Fired: the next connect try is due, or (connected) the deadline. */
+	if (fired) {
+		err = arm_next(r);
+		if (err) {
+			errno = -err;
+			req_done(r, EAI_SYSTEM, NULL);
+		}
+	}
+}
+
+ODM_EXPORT int setsc_finish(struct setsc_req *r, struct in6_addr *sourceAddress)
+{
 	int rc;
 
 	if (!r)
 		return sys_error(EINVAL);
 	if (!r->done) {
-		n = recv(r->fd, &resp, sizeof(resp), MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (now_ms() < r->deadline_ms)
-				return EAI_INPROGRESS;
-			req_done(r, EAI_REQUIREDIPFAILED, NULL);	/* no answer in time */
-		} else if (n <= 0) {
-			req_done(r, EAI_REQUIREDIPFAILED, NULL);	/* odmd went away */
-		} else if (odm_msg_resp_check(&resp, (size_t)n) || resp.type != r->type) {
-			errno = EPROTO;
-			req_done(r, EAI_SYSTEM, NULL);
-		} else {
-			take_answer(r, &resp);
-		}
+		req_step(r);
+		if (!r->done)
+			return EAI_INPROGRESS;
 	}
 	rc = r->result;
 	if (rc == 0 && sourceAddress)
 		*sourceAddress = r->addr;
-	if (r->fd >= 0)
-		close(r->fd);
+	close_fd(&r->fd);
 	if (rc)
 		errno = r->err;
 	free(r);
@@ -275,8 +428,9 @@ ODM_EXPORT void setsc_cancel(struct setsc_req *r)
 {
 	if (!r)
 		return;
-	if (r->fd >= 0)
-		close(r->fd);
+	close_fd(&r->conn);
+	close_fd(&r->timer);
+	close_fd(&r->fd);
 	free(r);
 }
 
