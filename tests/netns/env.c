@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -524,8 +525,44 @@ static void *stress_thread(void *p)
 	return NULL;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* AG_SETSC_WAIT: what an event loop does with a pending request. */
+static void agent_setsc_wait(struct setsc_req **pending, int bound_ms, struct agent_resp *resp)
+{
+	long long end = mono_ms() + bound_ms;
+	int fd = setsc_req_fd(*pending);
+
+	resp->ret = EAI_INPROGRESS;
+	while (resp->ret == EAI_INPROGRESS) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long long left = end - mono_ms();
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			resp->err = ETIMEDOUT;
+			setsc_cancel(*pending);
+			break;
+		}
+		resp->ret = setsc_finish(*pending, &resp->addr);
+		if (resp->ret == EAI_INPROGRESS) {
+			resp->arg++;
+			/* Applications register the descriptor once. */
+			if (setsc_req_fd(*pending) != fd)
+				resp->err = EBADFD;
+		}
+	}
+	*pending = NULL;
+}
+
 static void agent_serve(int fd)
 {
+	struct setsc_req *pending = NULL;
 	int socks[AGENT_MAX_SOCKS];
 	struct agent_req req;
 	struct agent_resp resp;
@@ -558,8 +595,34 @@ static void agent_serve(int fd)
 			}
 			break;
 		case AG_SETSC:
+			/* A setsc() that never returns fails the test, not hangs it. */
+			alarm(15);
 			resp.ret = setsc(s, &resp.addr, (sc_type)req.arg);
+			alarm(0);
 			break;
+		case AG_SETSC_START: {
+			struct setsc_opts opts = { .sz = sizeof(opts), .timeout_ms = req.arg };
+			long long t0 = mono_ms();
+
+			setsc_cancel(pending);
+			pending = NULL;
+			alarm(5);
+			resp.ret = setsc_start(s, (sc_type)req.family, &opts, &pending);
+			alarm(0);
+			resp.arg = (int)(mono_ms() - t0);
+			resp.err = resp.ret ? errno : 0;
+			if (write(fd, &resp, sizeof(resp)) != sizeof(resp))
+				_exit(1);
+			continue;
+		}
+		case AG_SETSC_WAIT:
+			if (pending)
+				agent_setsc_wait(&pending, req.arg, &resp);
+			else
+				resp.err = ENOENT;
+			if (write(fd, &resp, sizeof(resp)) != sizeof(resp))
+				_exit(1);
+			continue;
 		case AG_BIND:
 			resp.ret = bind(s, (struct sockaddr *)&req.sa, req.salen);
 			break;
@@ -816,14 +879,27 @@ bool agent_start(struct env *e, struct agent *a, const char *cgroup, uid_t uid)
 	return true;
 }
 
-bool agent_call(struct agent *a, const struct agent_req *req, struct agent_resp *resp)
+bool agent_send(struct agent *a, const struct agent_req *req)
 {
-	if (write(a->fd, req, sizeof(*req)) != sizeof(*req) ||
-	    read(a->fd, resp, sizeof(*resp)) != sizeof(*resp)) {
+	if (write(a->fd, req, sizeof(*req)) != sizeof(*req)) {
 		fprintf(stderr, "  agent call %d failed\n", req->op);
 		return false;
 	}
 	return true;
+}
+
+bool agent_recv(struct agent *a, int op, struct agent_resp *resp)
+{
+	if (read(a->fd, resp, sizeof(*resp)) != sizeof(*resp)) {
+		fprintf(stderr, "  agent call %d failed\n", op);
+		return false;
+	}
+	return true;
+}
+
+bool agent_call(struct agent *a, const struct agent_req *req, struct agent_resp *resp)
+{
+	return agent_send(a, req) && agent_recv(a, req->op, resp);
 }
 
 void agent_stop(struct agent *a)

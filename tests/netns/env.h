@@ -97,7 +97,8 @@ long long env_sockets_on(struct env *e, const char *addr);
 
 enum agent_op {
 	AG_SOCKET = 1,	/* arg = SOCK_STREAM/SOCK_DGRAM, family in family -> id */
-	AG_SETSC,	/* id, arg = type -> ret = setsc() rc, addr */
+	AG_SETSC,	/* id, arg = type -> ret = setsc() rc, addr; a setsc() still blocked
+			 * after 15 s (its deadline is 10 s) kills the agent */
 	AG_BIND,	/* id, sa -> ret, err */
 	AG_CONNECT,	/* id, sa -> ret, err, local */
 	AG_SENDTO,	/* id, sa, payload -> ret, err, local */
@@ -125,6 +126,13 @@ enum agent_op {
 	AG_SC_RAW,	/* id, arg = type, sa = hint (sockaddr_in6; salen 0: none): the raw
 			 * ODM_SO_SC_TYPE setsockopt libodm makes, then ODM_SO_SC_RESULT
 			 * -> ret, err, arg = status, addr = its address */
+	AG_SETSC_START,	/* id, arg = timeout_ms, family = type: setsc_start(), the request
+			 * kept for AG_SETSC_WAIT -> ret = rc, arg = ms it took; a
+			 * setsc_start() still blocked after 5 s kills the agent */
+	AG_SETSC_WAIT,	/* arg = ms: poll setsc_req_fd() and setsc_finish() until done, as
+			 * an event loop would -> ret = result, addr; err = ETIMEDOUT (not
+			 * done in time: ret EAI_INPROGRESS, request cancelled) or EBADFD
+			 * (setsc_req_fd() changed while pending), arg = wake-ups */
 	AG_EXIT,
 };
 
@@ -156,6 +164,9 @@ struct agent {
  * netns, as uid (0 = root). */
 bool agent_start(struct env *e, struct agent *a, const char *cgroup, uid_t uid);
 bool agent_call(struct agent *a, const struct agent_req *req, struct agent_resp *resp);
+/* agent_call() in two halves, for the test to act while the agent works. */
+bool agent_send(struct agent *a, const struct agent_req *req);
+bool agent_recv(struct agent *a, int op, struct agent_resp *resp);
 void agent_stop(struct agent *a);
 
 /* Fill a sockaddr_in6 (v6 or "::ffff:a.b.c.d") with port and scope interface. */

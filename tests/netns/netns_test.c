@@ -2120,6 +2120,164 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * A listener in odmd's place that never accepts, its backlog full: odmd
+ * overwhelmed, as far as a client can tell.  Root's, so libodm trusts it.
+ * Returns the listener and the fill connections, or -1.
+ */
+static int busy_listener(struct env *e, struct sockaddr_un *sun, int *fill, int max, int *nfill)
+{
+	int lst, err = 0;
+
+	*nfill = 0;
+	if (!ns_enter(e->host_ns))
+		return -1;
+	lst = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (lst < 0 || odm_proto_path(sun->sun_path, sizeof(sun->sun_path)) ||
+	    (unlink(sun->sun_path), bind(lst, (struct sockaddr *)sun, sizeof(*sun))) ||
+	    chmod(sun->sun_path, 0666) || listen(lst, 0))
+		goto fail;
+	/* Backlog 0 still queues one: connect until the kernel says full. */
+	while (*nfill < max) {
+		int f = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (f < 0)
+			goto fail;
+		if (connect(f, (struct sockaddr *)sun, sizeof(*sun))) {
+			err = errno;
+			close(f);
+			break;
+		}
+		fill[(*nfill)++] = f;
+	}
+	if (err != EAGAIN)
+		goto fail;
+	ns_restore(e);
+	return lst;
+fail:
+	fprintf(stderr, "  busy listener: %s\n", strerror(err ? err : errno));
+	if (lst >= 0)
+		close(lst);
+	ns_restore(e);
+	return -1;
+}
+
+/* Open descriptors of a process (an agent), or -1. */
+static int fd_count(pid_t pid)
+{
+	char cmd[64], out[32];
+
+	snprintf(cmd, sizeof(cmd), "ls /proc/%d/fd | wc -l", (int)pid);
+	return sys_out(out, sizeof(out), "%s", cmd) ? atoi(out) : -1;
+}
+
+/*
+ * "Non-blocking API that blocks": with odmd's backlog full, setsc_start()
+ * waited in connect() (the caller's event loop stalled) and setsc() blocked
+ * past its deadline, forever.  Now setsc_start() returns at once, its
+ * descriptor becomes readable at the deadline (EAI_REQUIREDIPFAILED),
+ * setsc() gives up at its own deadline, and once the listener makes room a
+ * retry gets in and sends its request; the answer comes back through the
+ * same descriptor.
+ */
+static void test_setsc_never_blocks(void)
+{
+	struct agent_req rq = { .family = GRACEFUL_REPLACEMENT_IPV6_ADDRESS };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct agent a = { .pid = -1 };
+	struct odm_msg_resp resp;
+	struct odm_msg_req req;
+	struct agent_resp rs;
+	struct in6_addr addr;
+	struct ucred uc;
+	socklen_t ulen = sizeof(uc);
+	int fill[8], nfill = 0, lst = -1, c = -1, i, s, fds;
+	struct env e;
+
+	/* base_config has no Graceful-replacement prefix: setsc() asks odmd. */
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+	env_stop_odmd(&e, true);	/* the programs stay attached */
+	lst = busy_listener(&e, &sun, fill, 8, &nfill);
+	if (!ASSERT_TRUE(lst >= 0, "odmd's place taken, backlog full"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	fds = fd_count(a.pid);
+
+	/* The agent's alarm kills a setsc_start() that blocks: the call fails. */
+	rq.op = AG_SETSC_START;
+	rq.id = s;
+	rq.arg = 2000;
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "setsc_start returns with the backlog full"))
+		goto cleanup;
+	/* Another one: the agent cancels the first, still pending. */
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "setsc_start returns with the backlog full"))
+		goto cleanup;
+	ASSERT_EQ(rs.ret, 0, "setsc_start: a pending request");
+	ASSERT_TRUE(rs.arg < rq.arg / 2, "setsc_start does not wait for the deadline");
+	i = rs.arg;
+	rq.op = AG_SETSC_WAIT;
+	rq.arg = 2000 + 3000;
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "wait"))
+		goto cleanup;
+	printf("  setsc_start took %d ms, %d wake-ups (connect tries) until the deadline\n", i,
+	       rs.arg);
+	ASSERT_EQ(rs.err, 0, "the same descriptor became readable by the deadline");
+	ASSERT_EQ(rs.ret, EAI_REQUIREDIPFAILED, "setsc_finish at the deadline: no answer in time");
+
+	/* setsc(): its 10 s deadline holds for the connect too (alarm: 15 s). */
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr), EAI_REQUIREDIPFAILED,
+		  "setsc returns at its deadline");
+
+	/* Room in the backlog: a retry gets in and sends its request.  The
+	 * agent drives the request (setsc_finish) while the test makes room. */
+	rq.op = AG_SETSC_START;
+	rq.arg = 5000;
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "setsc_start") ||
+	    !ASSERT_EQ(rs.ret, 0, "setsc_start: a pending request"))
+		goto cleanup;
+	rq.op = AG_SETSC_WAIT;
+	rq.arg = 5000 + 3000;
+	if (!ASSERT_TRUE(agent_send(&a, &rq), "wait"))
+		goto cleanup;
+	c = accept4(lst, NULL, NULL, SOCK_CLOEXEC);	/* a fill connection */
+	if (!ASSERT_TRUE(c >= 0, "accept a queued connection"))
+		goto cleanup;
+	close(c);
+	c = -1;
+	if (!ASSERT_TRUE(wait_readable(lst), "the retry connects"))
+		goto cleanup;
+	c = accept4(lst, NULL, NULL, SOCK_CLOEXEC);
+	if (!ASSERT_TRUE(c >= 0, "accept the retry") ||
+	    !ASSERT_TRUE(getsockopt(c, SOL_SOCKET, SO_PEERCRED, &uc, &ulen) == 0 &&
+			 uc.uid == 65534, "from the agent") ||
+	    !ASSERT_TRUE(wait_readable(c), "a request follows"))
+		goto cleanup;
+	ASSERT_EQ(recv(c, &req, sizeof(req), MSG_DONTWAIT), sizeof(req), "request size");
+	ASSERT_EQ(odm_msg_req_check(&req, sizeof(req)), 0, "well-formed request");
+	ASSERT_TRUE(req.op == ODM_OP_ACQUIRE && req.type == GRACEFUL_REPLACEMENT_IPV6_ADDRESS &&
+		    req.flags == 0, "acquire graceful-replacement");
+	odm_msg_resp_init(&resp, &req, ODM_R_NOT_OFFERED);
+	ASSERT_EQ(send(c, &resp, sizeof(resp), MSG_NOSIGNAL), sizeof(resp), "answer");
+	if (ASSERT_TRUE(agent_recv(&a, rq.op, &rs), "wait")) {
+		ASSERT_EQ(rs.err, 0, "readable at the answer, same descriptor");
+		ASSERT_EQ(rs.ret, EAI_REQUIREDIPNOTSUPPORTED, "the answer taken");
+	}
+	ASSERT_EQ(fd_count(a.pid), fds, "no descriptor left behind (finish, cancel)");
+cleanup:
+	if (c >= 0)
+		close(c);
+	for (i = 0; i < nfill; i++)
+		close(fill[i]);
+	if (lst >= 0)
+		close(lst);
+	if (sun.sun_path[0])
+		unlink(sun.sun_path);	/* odmd is gone: no one else's */
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 /* Review point 12: with the operator's switch, a type with no prefix is
  * served by the least strong stronger type the cgroup may use. */
 static void test_policy_upgrade(void)
@@ -3615,6 +3773,7 @@ static const struct test tests[] = {
 	T(test_iid_stable),
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
+	T(test_setsc_never_blocks),
 	T(test_impostor_server),
 	T(test_on_net_hint_fresh),
 	T(test_watch_event_checked),
