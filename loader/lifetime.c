@@ -10,6 +10,15 @@
 
 #define MAX_RETIRED	256
 #define MAX_DUE		64
+#define MAX_PENDING	64
+/* Identifiers one renewal may try, those that failed DAD included. */
+#define MAX_COUNTER	16
+/* When every identifier failed DAD, the old address stays this long
+ * before the next round, not one more round of DAD every second. */
+#define DAD_RETRY_S	60
+
+/* What a new address copies from the one it replaces. */
+#define KEEP_FLAGS	(IFA_F_NODAD | IFA_F_NOPREFIXROUTE | IFA_F_MANAGETEMPADDR)
 
 struct retired_addr {
 	bool used;
@@ -18,8 +27,24 @@ struct retired_addr {
 	__u32 addr[4];
 };
 
+/*
+ * A renewal waiting for Duplicate Address Detection (RFC 4862) of its new
+ * address: until it passes, the old address stays preferred, so the type
+ * keeps a usable address and the prefix is not renewed again meanwhile.
+ */
+struct pending {
+	bool used;
+	struct odm_prefix_key key;
+	__u8 type;
+	__u32 counter;		/* the new address's; a failure goes on from the next */
+	__u32 old[4];
+	__u32 new[4];		/* all zero: every identifier failed, wait for retry_ns */
+	__u64 retry_ns;
+};
+
 struct odm_retired {
 	struct retired_addr v[MAX_RETIRED];
+	struct pending p[MAX_PENDING];
 };
 
 void odm_lifetimes_init(struct odm_lifetimes *lt, __u32 grace_s)
@@ -82,10 +107,21 @@ struct due {
 struct scan {
 	struct odm_maps *m;
 	const struct odm_lifetimes *lt;
+	const struct odm_retired *r;
 	__u64 now;
 	struct due due[MAX_DUE];
 	int n;
 };
+
+static bool pending_has(const struct odm_retired *r, const struct odm_prefix_key *key)
+{
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++)
+		if (r->p[i].used && !memcmp(&r->p[i].key, key, sizeof(*key)))
+			return true;
+	return false;
+}
 
 static int scan_cb(const struct odm_prefix_key *key, const struct odm_prefix *val, void *arg)
 {
@@ -94,6 +130,10 @@ static int scan_cb(const struct odm_prefix_key *key, const struct odm_prefix *va
 	struct odm_tx tx;
 
 	if (val->state != ODM_PS_VALID || val->type > ODM_TYPE_MAX || s->n == MAX_DUE)
+		return 0;
+	/* Its renewal is under way: its address is still due, and stays so
+	 * until the new one has passed DAD. */
+	if (pending_has(s->r, key))
 		return 0;
 	l = &s->lt->type[val->type];
 	if (l->max_age_s && s->now - val->addr_since_ns >= (__u64)l->max_age_s * 1000000000ull)
@@ -122,52 +162,182 @@ static void retire_later(struct odm_retired *r, const struct odm_kaddr *ka)
 	logmsg("too many retired addresses; one stays until it expires");
 }
 
-/* A new host address in the prefix; the old one deprecated and retired. */
-static int renew(const struct odm_lifetimes *lt, struct odm_retired *r, const struct due *d,
-		 odm_replaced_cb cb, void *ctx)
+/*
+ * The first identifier from counter on that the host does not have yet
+ * (with --iid stable the sequence is the same after a restart; random:
+ * the first), into addr and *used.
+ */
+static int next_addr(const struct odm_lifetimes *lt, const struct odm_prefix_key *key,
+		     const struct odm_kaddr *old, __u32 counter, __u32 addr[4], __u32 *used)
 {
-	const __u32 keep = IFA_F_NODAD | IFA_F_NOPREFIXROUTE | IFA_F_MANAGETEMPADDR;
-	struct odm_kaddr ka;
+	int err;
+
+	for (; counter <= MAX_COUNTER; counter++) {
+		struct odm_kaddr taken;
+
+		err = odm_host_addr(addr, key, old->ifindex, lt->iid, counter);
+		if (err)
+			return err;
+		if (memcmp(addr, old->addr, sizeof(old->addr)) &&
+		    odm_nl_find_addr(addr, &taken) == -ENOENT) {
+			*used = counter;
+			return 0;
+		}
+	}
+	return -EEXIST;
+}
+
+/*
+ * The new address is in place and usable: deprecate the old one and retire
+ * it (section 7), and tell the watchers of a Graceful-replacement address.
+ */
+static int retire(const struct odm_lifetimes *lt, struct odm_retired *r, __u8 type,
+		  const struct odm_kaddr *old, const __u32 new[4], odm_replaced_cb cb, void *ctx)
+{
 	char obuf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];
-	__u32 addr[4], counter;
 	bool keep_for_sockets;
 	int err;
+
+	keep_for_sockets = type == ODM_TYPE_FIXED || type == ODM_TYPE_SESSION_LASTING;
+	err = odm_nl_addr_set(true, old->ifindex, old->addr, old->plen,
+			      keep_for_sockets ? old->valid_lft : lt->grace_s, 0,
+			      old->flags & KEEP_FLAGS);
+	if (err)
+		return err;
+	if (keep_for_sockets)
+		retire_later(r, old);
+	logmsg("lifetime: %s address %s renewed as %s", odm_type_name(type),
+	       odm_addr_str(old->addr, obuf), odm_addr_str(new, nbuf));
+	if (cb && type == ODM_TYPE_GRACEFUL)
+		cb(ctx, ODM_TYPE_GRACEFUL, lt->grace_s, old->addr, new);
+	return 0;
+}
+
+/*
+ * Add p's next new address from counter on, with the old one's length and
+ * lifetimes (a /64 keeps its prefix route) but without IFA_F_NODAD whatever
+ * the old one had: a new identifier on a shared link must be checked, the
+ * old one's DAD says nothing about it.  It stays tentative for a while.
+ */
+static int dad_begin(const struct odm_lifetimes *lt, struct pending *p,
+		     const struct odm_kaddr *old, __u32 counter, __u64 now)
+{
+	char buf[ODM_PREFIX_STRLEN], nbuf[INET6_ADDRSTRLEN];
+	int err;
+
+	err = next_addr(lt, &p->key, old, counter, p->new, &p->counter);
+	if (err == -EEXIST && counter > 1) {
+		logmsg("lifetime: no new address in %s passed duplicate address detection; "
+		       "trying again in %d s", odm_prefix_str(&p->key, buf), DAD_RETRY_S);
+		memset(p->new, 0, sizeof(p->new));
+		p->retry_ns = now + DAD_RETRY_S * 1000000000ull;
+		return 0;
+	}
+	if (!err)
+		err = odm_nl_addr_set(true, old->ifindex, p->new, old->plen, old->valid_lft,
+				      old->preferred_lft, old->flags & KEEP_FLAGS & ~IFA_F_NODAD);
+	if (err) {
+		p->used = false;
+		return err;
+	}
+	debug("lifetime: %s: %s in duplicate address detection", odm_prefix_str(&p->key, buf),
+	      odm_addr_str(p->new, nbuf));
+	return 0;
+}
+
+/*
+ * One step of a renewal waiting for DAD: still tentative, wait; passed,
+ * retire the old address as a one-step renewal does; failed, drop the
+ * duplicate and try the next identifier.  1 when renewed, 0 or -errno.
+ */
+static int dad_step(const struct odm_lifetimes *lt, struct odm_retired *r, struct pending *p,
+		    __u64 now, odm_replaced_cb cb, void *ctx)
+{
+	char obuf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];
+	struct odm_kaddr nka, oka;
+	int nerr, oerr, err;
+
+	if (odm_addr_is_zero(p->new)) {
+		if (now >= p->retry_ns)
+			p->used = false;	/* the next check starts over */
+		return 0;
+	}
+	nerr = odm_nl_find_addr(p->new, &nka);
+	oerr = odm_nl_find_addr(p->old, &oka);
+	/* Netlink trouble: the next check tries again. */
+	if (nerr && nerr != -ENOENT)
+		return nerr;
+	if (oerr && oerr != -ENOENT)
+		return oerr;
+	if (oerr || !odm_kaddr_usable(&oka)) {
+		/* Deleted or retired meanwhile (a newer Graceful-replacement
+		 * prefix, its preferred lifetime over): there is nothing left
+		 * to renew, and the new address would bring the prefix back. */
+		logmsg("lifetime: %s went before %s passed duplicate address detection; "
+		       "dropping the renewal", odm_addr_str(p->old, obuf),
+		       odm_addr_str(p->new, nbuf));
+		if (!nerr)
+			odm_nl_addr_set(false, nka.ifindex, p->new, nka.plen, 0, 0, 0);
+		p->used = false;
+		return 0;
+	}
+	if (!nerr && (nka.flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) == IFA_F_TENTATIVE)
+		return 0;
+	/* The kernel keeps a failed address that does not expire, marked,
+	 * and deletes one that does (addrconf_dad_stop()): gone is failed. */
+	if (nerr || (nka.flags & IFA_F_DADFAILED)) {
+		logmsg("lifetime: %s failed duplicate address detection; trying the next "
+		       "identifier", odm_addr_str(p->new, nbuf));
+		if (!nerr)
+			odm_nl_addr_set(false, nka.ifindex, p->new, nka.plen, 0, 0, 0);
+		return dad_begin(lt, p, &oka, p->counter + 1, now);
+	}
+	/* Kept on failure: the next check retires it, rather than renewing
+	 * the prefix once more beside a new address that is ready. */
+	err = retire(lt, r, p->type, &oka, p->new, cb, ctx);
+	if (err)
+		return err;
+	p->used = false;
+	return 1;
+}
+
+/*
+ * A new host address in the prefix; the old one deprecated and retired.
+ * A prefix delegated to this host alone has no other node's addresses in
+ * it, so its new address skips DAD and replaces the old one at once (1);
+ * in any other prefix the link is shared, so the new one goes through
+ * DAD first and the old one is retired by a later dad_step() (0).
+ */
+static int renew(const struct odm_lifetimes *lt, struct odm_retired *r, const struct due *d,
+		 __u64 now, odm_replaced_cb cb, void *ctx)
+{
+	struct odm_kaddr ka;
+	struct pending *p;
+	__u32 addr[4], counter;
+	int err, i;
 
 	err = odm_nl_find_addr(d->val.addr, &ka);
 	if (err)
 		return err;
-	/* The next identifier the host does not have yet (with --iid stable
-	 * the sequence is the same after a restart; random: the first). */
-	for (counter = 1; counter <= 16; counter++) {
-		struct odm_kaddr taken;
-
-		err = odm_host_addr(addr, &d->key, ka.ifindex, lt->iid, counter);
-		if (err)
-			return err;
-		if (memcmp(addr, d->val.addr, sizeof(addr)) &&
-		    odm_nl_find_addr(addr, &taken) == -ENOENT)
-			break;
+	if (d->val.source == ODM_SRC_DHCPV6) {
+		err = next_addr(lt, &d->key, &ka, 1, addr, &counter);
+		/* Same length and flags as the old one: a /64 keeps its prefix route. */
+		if (!err)
+			err = odm_nl_addr_set(true, ka.ifindex, addr, ka.plen, ka.valid_lft,
+					      ka.preferred_lft,
+					      (ka.flags & KEEP_FLAGS) | IFA_F_NODAD);
+		if (!err)
+			err = retire(lt, r, d->val.type, &ka, addr, cb, ctx);
+		return err ? err : 1;
 	}
-	if (counter > 16)
-		return -EEXIST;
-	/* Same length and flags as the old one: a /64 keeps its prefix route. */
-	err = odm_nl_addr_set(true, ka.ifindex, addr, ka.plen, ka.valid_lft,
-			      ka.preferred_lft, (ka.flags & keep) | IFA_F_NODAD);
-	if (err)
-		return err;
-	keep_for_sockets = d->val.type == ODM_TYPE_FIXED ||
-			   d->val.type == ODM_TYPE_SESSION_LASTING;
-	err = odm_nl_addr_set(true, ka.ifindex, d->val.addr, ka.plen,
-			      keep_for_sockets ? ka.valid_lft : lt->grace_s, 0, ka.flags & keep);
-	if (err)
-		return err;
-	if (keep_for_sockets)
-		retire_later(r, &ka);
-	logmsg("lifetime: %s address %s renewed as %s", odm_type_name(d->val.type),
-	       odm_addr_str(d->val.addr, obuf), odm_addr_str(addr, nbuf));
-	if (cb && d->val.type == ODM_TYPE_GRACEFUL)
-		cb(ctx, ODM_TYPE_GRACEFUL, lt->grace_s, d->val.addr, addr);
-	return 0;
+	for (i = 0; i < MAX_PENDING && r->p[i].used; i++)
+		;
+	if (i == MAX_PENDING)
+		return -EBUSY;
+	p = &r->p[i];
+	*p = (struct pending){ .used = true, .key = d->key, .type = d->val.type };
+	memcpy(p->old, ka.addr, sizeof(p->old));
+	return dad_begin(lt, p, &ka, 1, now);
 }
 
 /* Retired Session-lasting/Fixed addresses go when their last socket does. */
@@ -188,25 +358,35 @@ int odm_lifetime_check(struct odm_maps *m, const struct odm_lifetimes *lt,
 		       struct odm_retired *r, odm_replaced_cb cb, void *ctx)
 {
 	struct scan *s = calloc(1, sizeof(*s));
-	int i, err, renewed = 0;
+	char buf[ODM_PREFIX_STRLEN];
+	int i, e, err, renewed = 0;
 
 	if (!s)
 		return -ENOMEM;
 	s->m = m;
 	s->lt = lt;
+	s->r = r;
 	s->now = odm_boottime_ns();
+	/* Due prefixes first, so that a renewal settled below is not
+	 * taken for due again before the sync moves its prefix. */
 	err = odm_prefix_foreach(m, scan_cb, s);
+	for (i = 0; i < MAX_PENDING; i++) {
+		if (!r->p[i].used)
+			continue;
+		e = dad_step(lt, r, &r->p[i], s->now, cb, ctx);
+		if (e < 0)
+			logmsg("lifetime: cannot renew the address of %s: %s",
+			       odm_prefix_str(&r->p[i].key, buf), strerror(-e));
+		else
+			renewed += e;
+	}
 	for (i = 0; !err && i < s->n; i++) {
-		int e = renew(lt, r, &s->due[i], cb, ctx);
-
-		if (e) {
-			char buf[ODM_PREFIX_STRLEN];
-
+		e = renew(lt, r, &s->due[i], s->now, cb, ctx);
+		if (e < 0)
 			logmsg("lifetime: cannot renew the address of %s: %s",
 			       odm_prefix_str(&s->due[i].key, buf), strerror(-e));
-			continue;
-		}
-		renewed++;
+		else
+			renewed += e;
 	}
 	free(s);
 	reap(m, r);

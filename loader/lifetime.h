@@ -14,6 +14,13 @@
  * (section 3.2: valid throughout the life-time of the socket).  A renewed
  * Graceful-replacement address is reported to watchers like a replaced
  * prefix (cb).
+ *
+ * Only a prefix delegated to this host alone (DHCPv6) is renewed in one
+ * step with IFA_F_NODAD.  Elsewhere the link is shared: the new address
+ * goes through Duplicate Address Detection (RFC 4862) and the old one stays
+ * preferred until a later check finds the new one has passed, so the type
+ * never lacks a usable address; a new address that fails DAD is removed
+ * and the next identifier tried.
  */
 #ifndef ODM_LIFETIME_H
 #define ODM_LIFETIME_H
@@ -40,14 +47,17 @@ void odm_lifetimes_init(struct odm_lifetimes *lt, __u32 grace_s);
 /* "TYPE:SECONDS[:BYTES]" as given to --lifetime; 0 or -EINVAL. */
 int odm_lifetime_parse(const char *arg, struct odm_lifetimes *lt);
 
+/* What odmd keeps between checks: retired addresses waiting for their
+ * last socket, renewals waiting for DAD. */
 struct odm_retired;
 
 struct odm_retired *odm_retired_new(void);
 void odm_retired_free(struct odm_retired *r);
 /*
- * Renew what reached its lifetime; remove retired Session-lasting/Fixed
- * addresses whose last socket closed.  Returns how many addresses were
- * renewed, or -errno.
+ * Renew what reached its lifetime, or take renewals waiting for DAD one
+ * step further; remove retired Session-lasting/Fixed addresses whose last
+ * socket closed.  Returns how many addresses were replaced (the old one
+ * deprecated, the new one usable), or -errno.
  */
 int odm_lifetime_check(struct odm_maps *m, const struct odm_lifetimes *lt,
 		       struct odm_retired *r, odm_replaced_cb cb, void *ctx);
