@@ -2470,6 +2470,176 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* The `ip -o` line of addr on veth-h into line; false when the host lacks it. */
+static bool host_addr_line(struct env *e, const char *addr, char *line, size_t len)
+{
+	char out[4096], pat[INET6_ADDRSTRLEN + 3], *p, *nl;
+
+	line[0] = '\0';
+	if (sys_status(out, sizeof(out), "ip -n %s -6 -o addr show dev veth-h", e->host_ns))
+		return false;
+	snprintf(pat, sizeof(pat), " %s/", addr);
+	p = strstr(out, pat);
+	if (!p)
+		return false;
+	while (p > out && p[-1] != '\n')
+		p--;
+	nl = strchr(p, '\n');
+	snprintf(line, len, "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+	return true;
+}
+
+/* Until the host has addr (want) or lacks it (!want); 10 s at most. */
+static bool wait_host_addr(struct env *e, const char *addr, bool want, char *line, size_t len)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (host_addr_line(e, addr, line, len) == want)
+			return true;
+		usleep(50 * 1000);
+	}
+	fprintf(stderr, "  veth-h %s %s\n", want ? "never got" : "kept", addr);
+	return false;
+}
+
+/* The address RFC 7217 gives key on veth-h for counter, as odmd makes it. */
+static const char *stable_addr(const struct odm_prefix_key *key, const unsigned char secret[16],
+			       __u32 counter, char *buf)
+{
+	__u32 iid[4], a32[4];
+
+	odm_iid_stable(iid, key, "veth-h", counter, secret);
+	iid[3] |= htonl(1);
+	odm_addr_build(a32, key->prefix, key->prefixlen, iid);
+	return odm_addr_str(a32, buf);
+}
+
+/*
+ * Renewal on a configured prefix (RFC 8653 section 7): the link is shared,
+ * so the new address goes through Duplicate Address Detection (RFC 4862)
+ * even though the old one was added nodad, and the old one stays preferred
+ * meanwhile, so the type never lacks an address.  The first identifier is
+ * held by the peer: DAD fails, odmd drops it and takes the next.
+ */
+static void test_lifetime_dad(void)
+{
+	static const unsigned char secret[16] = "odm-dad-secret!";
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct odm_prefix_key key;
+	struct in6_addr addr;
+	char x1[INET6_ADDRSTRLEN], x2[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN], seen[64];
+	char line[512], path[256], out[4096];
+	struct env e;
+	FILE *f;
+	int i;
+
+	if (!ASSERT_TRUE(env_setup(&e, base_config), "setup") ||
+	    !ASSERT_TRUE(add_base_addrs(&e), "addrs"))
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/secret", e.tmpdir);
+	f = fopen(path, "w");
+	if (!ASSERT_TRUE(f && fwrite(secret, 1, 16, f) == 16 && !fclose(f), "secret"))
+		goto cleanup;
+	odm_prefix_parse("2001:db8:2::/64", &key, out, sizeof(out));
+	stable_addr(&key, secret, 1, x1);
+	stable_addr(&key, secret, 2, x2);
+	/* DAD of 4 s on veth-h, and a peer that already has the first pick. */
+	if (!ASSERT_TRUE(sys("nsenter --net=/run/netns/%s sysctl -qw "
+			     "net.ipv6.conf.veth-h.dad_transmits=1 "
+			     "net.ipv6.neigh.veth-h.retrans_time_ms=4000", e.host_ns), "sysctl") ||
+	    !ASSERT_TRUE(sys("ip -n %s addr add %s/128 dev veth-s nodad", e.net_ns, x1), "peer x1"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--lifetime non-persistent:3 --grace 60 "
+		 "--iid stable --secret-file %s", path);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+
+	/* After 3 s the first identifier is tried, with DAD; it fails. */
+	if (!ASSERT_TRUE(wait_host_addr(&e, x1, true, line, sizeof(line)), "x1 tried"))
+		goto cleanup;
+	ASSERT_TRUE(!strstr(line, "nodad"), "x1 goes through DAD");
+	ASSERT_EQ(setsc_seen(&a, &net, SOCK_DGRAM, NON_PERSISTENT_IPV6_ADDRESS, &addr, seen,
+			     sizeof(seen)), 0, "setsc np while x1 is tried");
+	ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "the old address meanwhile");
+	ASSERT_STREQ(seen, NP_ADDR, "the peer sees the old address");
+	ASSERT_TRUE(wait_host_addr(&e, x1, false, line, sizeof(line)), "the duplicate x1 removed");
+
+	/* The next identifier: tentative for about 4 s, the old one still preferred. */
+	if (!ASSERT_TRUE(wait_host_addr(&e, x2, true, line, sizeof(line)), "x2 tried"))
+		goto cleanup;
+	ASSERT_HAS(line, "tentative", "x2 is tentative");
+	ASSERT_TRUE(!strstr(line, "nodad"), "x2 goes through DAD");
+	ASSERT_EQ(setsc_seen(&a, &net, SOCK_DGRAM, NON_PERSISTENT_IPV6_ADDRESS, &addr, seen,
+			     sizeof(seen)), 0, "setsc np while x2 is tentative");
+	ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "still the old address");
+	ASSERT_STREQ(seen, NP_ADDR, "the peer sees the old address");
+	ASSERT_TRUE(host_addr_line(&e, NP_ADDR, line, sizeof(line)) && !strstr(line, "deprecated"),
+		    "the old address is not deprecated yet");
+	ASSERT_TRUE(host_addr_line(&e, x2, line, sizeof(line)) && strstr(line, "tentative"),
+		    "all that while x2 was tentative");
+	sleep(1);	/* one more of odmd's ticks: no third address */
+	ASSERT_EQ(sys_status(out, sizeof(out), "test $(ip -n %s -6 -o addr show dev veth-h "
+			     "to 2001:db8:2::/64 | wc -l) -eq 2", e.host_ns), 0,
+		  "one new address at a time");
+
+	/* DAD done: new sockets get x2, the old address is deprecated. */
+	for (i = 0; i < 200; i++) {
+		if (host_addr_line(&e, x2, line, sizeof(line)) && !strstr(line, "tentative"))
+			break;
+		usleep(50 * 1000);
+	}
+	ASSERT_TRUE(i < 200, "x2 passes DAD");
+	ASSERT_TRUE(wait_select(&e, NON_PERSISTENT_IPV6_ADDRESS, x2), "odm hands out x2");
+	ASSERT_EQ(setsc_seen(&a, &net, SOCK_DGRAM, NON_PERSISTENT_IPV6_ADDRESS, &addr, seen,
+			     sizeof(seen)), 0, "setsc np after DAD");
+	ASSERT_STREQ(in6_str(&addr, buf), x2, "the new address");
+	ASSERT_STREQ(seen, x2, "the peer sees the new address");
+	ASSERT_TRUE(host_addr_line(&e, NP_ADDR, line, sizeof(line)), "the old address stays");
+	ASSERT_HAS(line, "deprecated", "deprecated");
+	ASSERT_TRUE(host_addr_line(&e, x2, line, sizeof(line)) && !strstr(line, "nodad"),
+		    "x2 without nodad");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
+/* A prefix delegated to this host alone: renewal skips DAD, in one step. */
+static void test_lifetime_dad_delegated(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char first[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN], line[512];
+	struct env e;
+	int s, i;
+
+	if (!ASSERT_TRUE(on_demand_world_with(&e, kea_pools, "--lifetime session-lasting:2"),
+			 "kea and odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "on demand");
+	in6_str(&addr, first);
+	for (i = 0; i < 60; i++) {
+		s = ag_socket(&a, SOCK_STREAM);
+		ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr);
+		ag_simple(&a, AG_CLOSE, s, 0, NULL);
+		if (strcmp(in6_str(&addr, buf), first))
+			break;
+		usleep(100 * 1000);
+	}
+	ASSERT_TRUE(strcmp(buf, first) != 0, "renewed after 2 s");
+	ASSERT_TRUE(host_addr_line(&e, buf, line, sizeof(line)), "the host has it");
+	ASSERT_HAS(line, "nodad", "no DAD on a delegated prefix");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
 /* Faults: the interface goes down and up; the prefix map fills up. */
 /*
  * A delegated prefix odmd cannot put on the host (here: the prefix map is
@@ -3770,6 +3940,8 @@ static const struct test tests[] = {
 	T(test_edge_cases),
 	T(test_sendto_then_connect),
 	T(test_lifetimes),
+	T(test_lifetime_dad),
+	T(test_lifetime_dad_delegated),
 	T(test_iid_stable),
 	T(test_stress_threads),
 	T(test_odmd_killed_mid_request),
