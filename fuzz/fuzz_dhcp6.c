@@ -19,7 +19,7 @@
 
 #define CONT	65000
 
-static void check_ok(const struct odm_dhcp6_in *in)
+static void check_ok(const struct odm_dhcp6_in *in, int want)
 {
 	unsigned int i;
 
@@ -38,6 +38,10 @@ static void check_ok(const struct odm_dhcp6_in *in)
 		CHECK(p->plen <= 128);
 		CHECK(p->preferred_lft <= p->valid_lft);
 		CHECK(p->cont_type >= -1 && p->cont_type <= 0xff);
+		/* Kept means typed as asked or untyped, never another type. */
+		CHECK(odm_dhcp6_prefix_typed(in, p, want, true) == 0);
+		CHECK(odm_dhcp6_prefix_typed(in, p, want, false) == 0 ||
+		      odm_dhcp6_prefix_type(in, p) == -1);
 	}
 }
 
@@ -53,7 +57,7 @@ static void parse(const uint8_t *buf, size_t len, const struct odm_dhcp6_duid *c
 
 	ret = odm_dhcp6_parse(buf, len, &ex, &in);
 	if (ret == 0)
-		check_ok(&in);
+		check_ok(&in, cont_type);
 	else
 		CHECK(ret == -EINVAL || ret == -ENOMSG);
 }

@@ -341,6 +341,27 @@ static int parse_iaprefix(const __u8 *d, size_t n, const struct odm_dhcp6_expect
 	return 1;
 }
 
+/*
+ * The top-level type speaks for every IAprefix that names none (Kea can
+ * only answer there), so it is held to the IAprefix's rule: another type
+ * than asked drops those prefixes, counted like the ones whose own option
+ * said so.  An IAprefix's own option wins over the top-level one.
+ */
+static void drop_mistyped(struct odm_dhcp6_ia *ia, int top, int want)
+{
+	unsigned int i, n = 0;
+
+	if (top < 0 || want < 0 || top == want)
+		return;
+	for (i = 0; i < ia->nprefix; i++) {
+		if (ia->prefix[i].cont_type < 0)
+			ia->discarded++;
+		else
+			ia->prefix[n++] = ia->prefix[i];
+	}
+	ia->nprefix = n;
+}
+
 /* Parse one IA_PD into ia (when want) or only validate it. */
 static int parse_ia_pd(const __u8 *d, size_t n, const struct odm_dhcp6_expect *ex,
 		       struct odm_dhcp6_ia *ia, bool want)
@@ -463,5 +484,22 @@ int odm_dhcp6_parse(const __u8 *buf, size_t len, const struct odm_dhcp6_expect *
 		return -ENOMSG;
 	if (!in->server_id.len)
 		return -EINVAL;
+	if (in->has_ia)
+		drop_mistyped(&in->ia, in->cont_type, ex->cont_type);
 	return 0;
+}
+
+int odm_dhcp6_prefix_type(const struct odm_dhcp6_in *in, const struct odm_dhcp6_prefix *p)
+{
+	return p->cont_type >= 0 ? p->cont_type : in->cont_type;
+}
+
+int odm_dhcp6_prefix_typed(const struct odm_dhcp6_in *in, const struct odm_dhcp6_prefix *p,
+			   int want, bool untyped_ok)
+{
+	int t = odm_dhcp6_prefix_type(in, p);
+
+	if (t < 0)
+		return untyped_ok ? 0 : -ENODATA;
+	return want < 0 || t == want ? 0 : -EPROTO;
 }

@@ -167,13 +167,35 @@ struct odm_dhcp6_expect {
  *   -EINVAL  malformed: an option running past its container, a bad fixed
  *            length, plen > 128, a missing Server ID.
  * Never reads outside buf[0..len).  IAprefixes with preferred > valid
- * (RFC 8415 21.22) or carrying a continuity type other than
- * expect->cont_type are dropped and counted in ia.discarded; a prefix
- * without the option is kept (Kea does not echo it).  An IA_PD with
- * T1 > T2 > 0 is ignored (RFC 8415 21.21).
+ * (RFC 8415 21.22) or of a continuity type other than expect->cont_type
+ * are dropped and counted in ia.discarded; an IAprefix's type is its own
+ * option, or the top-level one when it carries none.  A prefix typed in
+ * neither place is kept: whether it may be taken is
+ * odm_dhcp6_prefix_typed()'s decision.  An IA_PD with T1 > T2 > 0 is
+ * ignored (RFC 8415 21.21).
  */
 int odm_dhcp6_parse(const __u8 *buf, size_t len, const struct odm_dhcp6_expect *expect,
 		    struct odm_dhcp6_in *in);
+
+/*
+ * The continuity type the network gave prefix p of message in: the option
+ * inside its IAprefix (the draft's place) or, when that has none, the
+ * top-level one (Kea 2.2 can only answer there).  The wire value, or -1
+ * when neither carries it.
+ */
+int odm_dhcp6_prefix_type(const struct odm_dhcp6_in *in, const struct odm_dhcp6_prefix *p);
+
+/*
+ * May prefix p of message in be taken for the type asked, want (wire
+ * value; -1: any)?  RFC 8653 sections 5.1 and 5.3 ask for the exact type
+ * or an error, and a network that does not know the option types nothing:
+ * an untyped prefix is taken only when untyped_ok (the operator's
+ * odmd --dhcp6-untyped for the type).  Returns 0, -ENODATA for an untyped
+ * prefix that is not allowed, -EPROTO for one of another type
+ * (odm_dhcp6_parse() already drops those for its expect->cont_type).
+ */
+int odm_dhcp6_prefix_typed(const struct odm_dhcp6_in *in, const struct odm_dhcp6_prefix *p,
+			   int want, bool untyped_ok);
 
 /* "Success", "NoPrefixAvail", ... for logs; "unknown" otherwise. */
 const char *odm_dhcp6_status_name(unsigned int status);

@@ -310,9 +310,99 @@ static void test_parse_reply_without_continuity(void)
 	good_advertise(&m, -1);
 	m.b[0] = DHCP6_REPLY;
 	ASSERT_EQ(parse(m.b, m.n, &in), 0, "parse");
-	ASSERT_EQ(in.ia.nprefix, 1, "prefix without the option is accepted");
+	ASSERT_EQ(in.ia.nprefix, 1, "the parser keeps a prefix without the option");
 	ASSERT_EQ(in.ia.prefix[0].cont_type, -1, "absent");
 	ASSERT_EQ(in.preference, 10, "preference");
+}
+
+/* An Advertise whose IAprefix carries ia_type and whose top level carries
+ * top_type (each < 0: none), the top-level copy ahead of the IA_PD. */
+static void typed_advertise(struct msg *m, int ia_type, int top_type)
+{
+	__u8 pref = 10, t = top_type;
+
+	header(m, DHCP6_ADVERTISE, 0xabcdef);
+	ids(m);
+	opt(m, DHCP6_OPT_PREFERENCE, &pref, 1);
+	if (top_type >= 0)
+		opt(m, CONT, &t, 1);
+	open_opt(m, DHCP6_OPT_IA_PD);
+	put32(m, 7);
+	put32(m, 1000);
+	put32(m, 1600);
+	iaprefix(m, 2000, 4000, 64, "2001:db8:5100:1::", ia_type);
+	close_opt(m);
+}
+
+/*
+ * The top-level continuity option types the IAprefixes that carry none,
+ * under the IAprefix's rule: another type than asked drops them, wherever
+ * in the message it comes; an IAprefix's own option wins.
+ */
+static void test_parse_top_level_type(void)
+{
+	struct odm_dhcp6_in in;
+	struct msg m;
+	__u8 fixed = DHCP6_CS_FIXED;
+
+	typed_advertise(&m, -1, DHCP6_CS_FIXED);
+	ASSERT_EQ(parse(m.b, m.n, &in), 0, "parse");
+	ASSERT_EQ(in.cont_type, DHCP6_CS_FIXED, "top-level type");
+	ASSERT_EQ(in.ia.nprefix, 0, "top level says Fixed, Session-lasting asked: dropped");
+	ASSERT_EQ(in.ia.discarded, 1, "counted");
+
+	good_advertise(&m, -1);
+	opt(&m, CONT, &fixed, 1);	/* after the IA_PD */
+	ASSERT_EQ(parse(m.b, m.n, &in), 0, "parse");
+	ASSERT_EQ(in.ia.nprefix, 0, "a top-level type after the IA_PD counts too");
+
+	typed_advertise(&m, DHCP6_CS_SESSION_LASTING, DHCP6_CS_FIXED);
+	ASSERT_EQ(parse(m.b, m.n, &in), 0, "parse");
+	ASSERT_EQ(in.ia.nprefix, 1, "the IAprefix's own type wins");
+
+	typed_advertise(&m, -1, DHCP6_CS_SESSION_LASTING);
+	ASSERT_EQ(parse(m.b, m.n, &in), 0, "parse");
+	ASSERT_EQ(in.ia.nprefix, 1, "top level says the type asked: kept");
+	ASSERT_EQ(in.ia.discarded, 0, "nothing dropped");
+}
+
+/* Exact type or error (RFC 8653 5.1, 5.3): untyped only when allowed. */
+static void test_prefix_typed(void)
+{
+	static const struct { int ia, top, type; } cases[] = {
+		{ -1, -1, -1 },					/* a legacy server */
+		{ DHCP6_CS_SESSION_LASTING, -1, DHCP6_CS_SESSION_LASTING },	/* the draft */
+		{ -1, DHCP6_CS_SESSION_LASTING, DHCP6_CS_SESSION_LASTING },	/* Kea */
+		{ DHCP6_CS_SESSION_LASTING, DHCP6_CS_SESSION_LASTING, DHCP6_CS_SESSION_LASTING },
+	};
+	const int sl = DHCP6_CS_SESSION_LASTING;
+	struct odm_dhcp6_in in;
+	struct odm_dhcp6_prefix p = { .cont_type = DHCP6_CS_FIXED };
+	struct msg m;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool typed = cases[i].type >= 0;
+
+		typed_advertise(&m, cases[i].ia, cases[i].top);
+		if (!ASSERT_EQ(parse(m.b, m.n, &in), 0, "parse") ||
+		    !ASSERT_EQ(in.ia.nprefix, 1, "one prefix"))
+			continue;
+		ASSERT_EQ(odm_dhcp6_prefix_type(&in, &in.ia.prefix[0]), cases[i].type, "type");
+		ASSERT_EQ(odm_dhcp6_prefix_typed(&in, &in.ia.prefix[0], sl, false),
+			  typed ? 0 : -ENODATA, typed ? "typed: taken" : "untyped: refused");
+		ASSERT_EQ(odm_dhcp6_prefix_typed(&in, &in.ia.prefix[0], sl, true), 0,
+			  "taken when untyped grants are allowed");
+	}
+	/* Another type is never taken, allowed or not; -1 asks for any. */
+	in.cont_type = -1;
+	ASSERT_EQ(odm_dhcp6_prefix_typed(&in, &p, sl, false), -EPROTO, "another type");
+	ASSERT_EQ(odm_dhcp6_prefix_typed(&in, &p, sl, true), -EPROTO, "another type, allowed");
+	ASSERT_EQ(odm_dhcp6_prefix_typed(&in, &p, -1, false), 0, "any type asked");
+	p.cont_type = -1;
+	in.cont_type = DHCP6_CS_FIXED;
+	ASSERT_EQ(odm_dhcp6_prefix_type(&in, &p), DHCP6_CS_FIXED, "inherits the top level");
+	ASSERT_EQ(odm_dhcp6_prefix_typed(&in, &p, sl, true), -EPROTO, "inherited other type");
 }
 
 static void test_parse_noprefixavail_top(void)
@@ -575,6 +665,8 @@ int main(void)
 	RUN(test_build_renew_release_rebind);
 	RUN(test_parse_good_advertise);
 	RUN(test_parse_reply_without_continuity);
+	RUN(test_parse_top_level_type);
+	RUN(test_prefix_typed);
 	RUN(test_parse_noprefixavail_top);
 	RUN(test_parse_noprefixavail_in_ia);
 	RUN(test_parse_truncated);
