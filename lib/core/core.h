@@ -36,6 +36,15 @@
  * Returns 0 and sets *type, or -EINVAL.
  */
 int odm_type_parse(const char *s, bool allow_none, __u8 *type);
+/* Every type, as bits (1 << enum odm_type). */
+#define ODM_TYPE_MASK_ALL	((1u << ODM_TYPE_FIXED) | (1u << ODM_TYPE_SESSION_LASTING) | \
+				 (1u << ODM_TYPE_NON_PERSISTENT) | (1u << ODM_TYPE_GRACEFUL))
+/*
+ * Parse "TYPE[,TYPE...]" (each as odm_type_parse() without none) or
+ * "all" into bits (1 << enum odm_type).  Returns 0 and sets *mask, or
+ * -EINVAL (an unknown type, an empty item) leaving *mask untouched.
+ */
+int odm_type_list_parse(const char *s, unsigned int *mask);
 /* Short name ("fixed", "session-lasting", "non-persistent",
  * "graceful-replacement", "none"); "reserved" for anything else. */
 const char *odm_type_name(unsigned int type);

@@ -64,6 +64,38 @@ int odm_type_parse(const char *s, bool allow_none, __u8 *type)
 	return -EINVAL;
 }
 
+int odm_type_list_parse(const char *s, unsigned int *mask)
+{
+	unsigned int m = 0;
+	const char *p, *comma;
+	char one[64];
+	size_t n;
+	__u8 t;
+
+	if (!s || !mask)
+		return -EINVAL;
+	if (!strcmp(s, "all")) {
+		*mask = ODM_TYPE_MASK_ALL;
+		return 0;
+	}
+	for (p = s;; p = comma + 1) {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		/* An empty item (",,", a trailing comma) is a typo, not "nothing". */
+		if (!n || n >= sizeof(one))
+			return -EINVAL;
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (odm_type_parse(one, false, &t))
+			return -EINVAL;
+		m |= 1u << t;
+		if (!comma)
+			break;
+	}
+	*mask = m;
+	return 0;
+}
+
 /* Indexed by enum odm_type; these are also the JSON values, so never rename. */
 static const char *const type_names[] = {
 	[ODM_TYPE_NONE]			= "none",

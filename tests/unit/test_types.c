@@ -140,6 +140,48 @@ static void test_names(void)
 	ASSERT_STREQ(odm_pstate_name(0xffffffffu), "unknown", "state max");
 }
 
+static void test_type_list_parse(void)
+{
+	static const struct {
+		const char *in;
+		int want_ret;
+		unsigned int want_mask;
+	} cases[] = {
+		{ "fixed",			0, 1u << ODM_TYPE_FIXED },
+		{ "non-persistent,fixed",	0,
+		  1u << ODM_TYPE_NON_PERSISTENT | 1u << ODM_TYPE_FIXED },
+		{ "2,GRACEFUL_REPLACEMENT_IPV6_ADDRESS", 0,
+		  1u << ODM_TYPE_SESSION_LASTING | 1u << ODM_TYPE_GRACEFUL },
+		{ "fixed,fixed",		0, 1u << ODM_TYPE_FIXED },
+		{ "all",			0, ODM_TYPE_MASK_ALL },
+		{ "1,2,3,4",			0, ODM_TYPE_MASK_ALL },
+		{ "",				-EINVAL, 0 },
+		{ ",",				-EINVAL, 0 },
+		{ "fixed,",			-EINVAL, 0 },
+		{ ",fixed",			-EINVAL, 0 },
+		{ "fixed,,session-lasting",	-EINVAL, 0 },
+		{ "fixed, session-lasting",	-EINVAL, 0 },
+		{ "none",			-EINVAL, 0 },
+		{ "0",				-EINVAL, 0 },
+		{ "fixed,5",			-EINVAL, 0 },
+		{ "all,fixed",			-EINVAL, 0 },
+		{ "ALL",			-EINVAL, 0 },
+		/* Longer than any spelling: refused, not cut to fit. */
+		{ "fixedxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", -EINVAL, 0 },
+	};
+	unsigned int mask;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		mask = 0xee;
+		if (!ASSERT_EQ(odm_type_list_parse(cases[i].in, &mask), cases[i].want_ret,
+			       cases[i].in))
+			continue;
+		ASSERT_EQ(mask, cases[i].want_ret ? 0xee : cases[i].want_mask, cases[i].in);
+	}
+	ASSERT_EQ(odm_type_list_parse(NULL, &mask), -EINVAL, "NULL");
+}
+
 static void test_is_prefix(void)
 {
 	ASSERT_TRUE(odm_is_prefix("p", "prefix"), "p");
@@ -158,6 +200,7 @@ int main(void)
 	RUN(test_type_parse);
 	RUN(test_type_roundtrip);
 	RUN(test_names);
+	RUN(test_type_list_parse);
 	RUN(test_is_prefix);
 	return test_summary();
 }
