@@ -89,8 +89,12 @@ cat > "$KEADIR/kea.json" <<JSON
   "preferred-lifetime": 3000, "valid-lifetime": 4000, "renew-timer": 1000, "rebind-timer": 2000,
   "option-data": [ { "name": "preference", "data": "255", "always-send": true } ],
   "client-classes": [
-    { "name": "non-persistent", "test": "option[65000].hex == 0x01" },
-    { "name": "fixed",          "test": "option[65000].hex == 0x03" } ],
+    { "name": "non-persistent", "test": "option[65000].hex == 0x01",
+      "option-data": [ { "code": 65000, "space": "dhcp6", "csv-format": false,
+                         "data": "01", "always-send": true } ] },
+    { "name": "fixed",          "test": "option[65000].hex == 0x03",
+      "option-data": [ { "code": 65000, "space": "dhcp6", "csv-format": false,
+                         "data": "03", "always-send": true } ] } ],
   "subnet6": [ { "id": 1, "subnet": "2001:db8::/32", "interface": "veth1",
     "pd-pools": [
       { "prefix": "2001:db8:f000::", "prefix-len": 40, "delegated-len": 64,

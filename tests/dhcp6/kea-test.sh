@@ -120,9 +120,15 @@ cat >"$TMP/kea.json" <<EOF
 	"renew-timer": 2,
 	"rebind-timer": 3,
 	"client-classes": [
-		{ "name": "odm-non-persistent", "test": "option[65000].hex == 0x01" },
-		{ "name": "odm-session-lasting", "test": "option[65000].hex == 0x02" },
-		{ "name": "odm-fixed", "test": "option[65000].hex == 0x03" }
+		{ "name": "odm-non-persistent", "test": "option[65000].hex == 0x01",
+		  "option-data": [ { "code": 65000, "space": "dhcp6", "csv-format": false,
+				"data": "01", "always-send": true } ] },
+		{ "name": "odm-session-lasting", "test": "option[65000].hex == 0x02",
+		  "option-data": [ { "code": 65000, "space": "dhcp6", "csv-format": false,
+				"data": "02", "always-send": true } ] },
+		{ "name": "odm-fixed", "test": "option[65000].hex == 0x03",
+		  "option-data": [ { "code": 65000, "space": "dhcp6", "csv-format": false,
+				"data": "03", "always-send": true } ] }
 	],
 	"subnet6": [ {
 		"id": 1,

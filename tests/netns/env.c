@@ -284,9 +284,13 @@ bool env_start_kea(struct env *e, const char *const *pools)
 		"  \"renew-timer\": 1000, \"rebind-timer\": 2000,\n"
 		"  \"option-data\": [ { \"name\": \"preference\", \"data\": \"255\", \"always-send\": true } ],\n"
 		"  \"client-classes\": [\n", e->tmpdir);
+	/* Each class types its grants (top level: all Kea 2.2 can do). */
 	for (i = 1; i <= 4; i++)
-		fprintf(f, "    { \"name\": \"odm-%d\", \"test\": \"option[65000].hex == 0x0%d\" }%s\n",
-			i, i, i < 4 ? "," : "");
+		fprintf(f, "    { \"name\": \"odm-%d\", \"test\": \"option[65000].hex == 0x0%d\",\n"
+			"      \"option-data\": [ { \"code\": 65000, \"space\": \"dhcp6\","
+			" \"csv-format\": false, \"data\": \"0%d\",\n"
+			"        \"always-send\": true } ] }%s\n",
+			i, i, i, i < 4 ? "," : "");
 	fprintf(f, "  ],\n  \"subnet6\": [ { \"id\": 1, \"subnet\": \"2001:db8::/32\", \"interface\": \"veth-s\",\n"
 		"    \"pd-pools\": [\n");
 	for (i = 0; pools && pools[i]; i++) {
