@@ -91,9 +91,11 @@ struct ia {
 	/* SOLICIT: the best usable Advertise so far (RFC 8415 18.2.9). */
 	bool have_adv;
 	bool saw_refusal;		/* an Advertise saying NoPrefixAvail */
-	bool saw_unsafe;		/* a prefix odm_prefix_unsafe() rejected */
+	bool saw_unsafe;		/* a prefix refused: unsafe, taken or untyped */
+	unsigned int nrefused;		/* how many, so a Reply knows it brought one */
 	__u8 unsafe_plen;		/* the last one, for the log */
 	__u32 unsafe_prefix[4];
+	bool unsafe_untyped;		/* the last one was refused for carrying no type */
 	__u8 adv_pref;
 	__u8 adv_plen;
 	__u32 adv_prefix[4];
@@ -110,6 +112,7 @@ struct odm_dhcp6 {
 	odm_dhcp6_cb cb;
 	void *ctx;
 	bool (*accept)(void *ctx, const __u32 prefix[4], __u8 plen);
+	unsigned int untyped;		/* bits 1 << type: untyped grants allowed */
 	struct ia *ias;			/* grown on demand; IA_FREE slots are reused */
 	size_t nias;
 	__u32 next_iaid;
@@ -268,10 +271,13 @@ static bool xmit_again(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
  * One line per lease, written whole to a temporary file and renamed over
  * the old one, so a crash leaves the old or the new list, never half:
  *
- *   IAID TYPE PREFIX/PLEN PREFERRED VALID T1 T2 OBTAINED SERVER-DUID
+ *   IAID TYPE PREFIX/PLEN PREFERRED VALID T1 T2 OBTAINED SERVER-DUID TYPED
  *
  * OBTAINED is the wall clock (Unix seconds) of the grant, because
- * CLOCK_BOOTTIME restarts at boot; lifetimes are as granted.
+ * CLOCK_BOOTTIME restarts at boot; lifetimes are as granted.  TYPED is
+ * "typed" or "untyped" (granted without the continuity option); a line
+ * without it was written by an odmd that took untyped grants without
+ * saying so, and counts as untyped.
  */
 /*
  * The lease file's directory must be one only its owner (root, or odmd's
@@ -336,7 +342,7 @@ static int lease_file_write(const struct odm_dhcp6 *c)
 	if (!f)
 		return -errno;
 	fprintf(f, "# odmd DHCPv6 leases: iaid type prefix/plen preferred valid t1 t2 "
-		"obtained(unix) server-duid\n");
+		"obtained(unix) server-duid typed|untyped\n");
 	for (i = 0; i < c->nias; i++) {
 		const struct ia *ia = &c->ias[i];
 		const struct odm_lease *l = &ia->lease;
@@ -350,7 +356,7 @@ static int lease_file_write(const struct odm_dhcp6 *c)
 			l->valid_lft, l->t1, l->t2, (long long)now_real - age);
 		for (k = 0; k < ia->server.len; k++)
 			fprintf(f, "%02x", ia->server.data[k]);
-		fputc('\n', f);
+		fprintf(f, " %s\n", l->untyped ? "untyped" : "typed");
 	}
 	if (fflush(f) || fsync(fileno(f)))
 		err = -errno;
@@ -435,7 +441,9 @@ static void lease_file_read(struct odm_dhcp6 *c)
 	__u64 now = odm_boottime_ns();
 	time_t now_real = time(NULL);
 	char line[512], type[64], pfx[INET6_ADDRSTRLEN + 8], duid[2 * DHCP6_DUID_MAX + 2];
+	char typed[16];
 	unsigned int plen, dropped = 0;
+	int n;
 	long long obtained;
 	FILE *f;
 	size_t i;
@@ -454,9 +462,14 @@ static void lease_file_read(struct odm_dhcp6 *c)
 
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (sscanf(line, "%" SCNu32 " %63s %47s %" SCNu32 " %" SCNu32 " %" SCNu32
-			   " %" SCNu32 " %lld %261s", &l.iaid, type, pfx, &l.preferred_lft, &l.valid_lft,
-			   &l.t1, &l.t2, &obtained, duid) != 9)
+		n = sscanf(line, "%" SCNu32 " %63s %47s %" SCNu32 " %" SCNu32 " %" SCNu32
+			   " %" SCNu32 " %lld %261s %15s", &l.iaid, type, pfx, &l.preferred_lft,
+			   &l.valid_lft, &l.t1, &l.t2, &obtained, duid, typed);
+		if (n == 9)
+			l.untyped = true;	/* older odmd: typed or not, it did not say */
+		else if (n == 10 && (!strcmp(typed, "untyped") || !strcmp(typed, "typed")))
+			l.untyped = !strcmp(typed, "untyped");
+		else
 			goto bad;
 		slash = strchr(pfx, '/');
 		if (!slash || sscanf(slash + 1, "%u", &plen) != 1 || plen > 128)
@@ -489,6 +502,20 @@ static void lease_file_read(struct odm_dhcp6 *c)
 		ia->lease = l;
 		ia->lease.obtained_ns = now >= (__u64)elapsed * NS_PER_S ?
 					now - (__u64)elapsed * NS_PER_S : 0;
+		/*
+		 * Exact type or error holds across restarts: an untyped grant
+		 * the operator no longer allows is given back, not kept until
+		 * it expires, and reported LOST so odmd withdraws its address.
+		 */
+		if (l.untyped && !(c->untyped & 1u << l.type)) {
+			fprintf(stderr, "odmd: dhcpv6: %s: releasing %s/%u for %s instead of "
+				"restoring it: no continuity option: the network does not type "
+				"it (--dhcp6-untyped does not name %s)\n", c->lease_file, pfx,
+				plen, odm_type_name(l.type), odm_type_name(l.type));
+			xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &rt_release, NEVER, now);
+			dropped++;
+			continue;
+		}
 		ia->state = IA_BOUND;
 		schedule(ia, now, elapsed);
 		if (l.iaid >= c->next_iaid)
@@ -506,6 +533,11 @@ bad:
 		struct odm_lease l;
 		__u32 age;
 
+		if (ia->state == IA_RELEASE) {
+			l = ia->lease;
+			c->cb(c->ctx, ODM_DHCP6_LOST, ODM_DHCP6_OK, &l);
+			continue;
+		}
 		if (!bound(ia))
 			continue;
 		l = ia->lease;
@@ -532,12 +564,13 @@ static void finish(struct odm_dhcp6 *c, struct ia *ia, enum odm_dhcp6_result res
 	if (res == ODM_DHCP6_OK) {
 		ia->state = IA_BOUND;
 		save(c);
-	} else {
-		ia->state = IA_FREE;
+	} else if (ia->state != IA_RELEASE) {
+		ia->state = IA_FREE;	/* else freed when the Release is done */
 	}
 	if (res == ODM_DHCP6_REFUSED) {
 		l.plen = ia->unsafe_plen;
 		memcpy(l.prefix, ia->unsafe_prefix, sizeof(l.prefix));
+		l.untyped = ia->unsafe_untyped;
 	}
 	c->cb(c->ctx, ODM_DHCP6_ACQUIRED, res, &l);
 }
@@ -556,20 +589,36 @@ static void go_request(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 	xmit_start(c, ia, IA_REQUEST, DHCP6_REQUEST, &rt_request, NEVER, now);
 }
 
+/* Note a refused offer; the last one is what the log names. */
+static void refuse(struct ia *ia, const __u32 net[4], __u8 plen, bool untyped)
+{
+	ia->saw_unsafe = true;
+	ia->nrefused++;
+	ia->unsafe_plen = plen;
+	ia->unsafe_untyped = untyped;
+	memcpy(ia->unsafe_prefix, net, sizeof(ia->unsafe_prefix));
+}
+
 /*
  * A usable prefix of our IA_PD: valid lifetime left, one a host may take
  * (section 7: the network is not trusted), and (when given) the one held.
- * Prefixes are compared and kept with their host bits cleared.
+ * A new one must also carry the type asked (RFC 8653 5.1, 5.3: exact type
+ * or error) unless the operator allows untyped grants of the type; a held
+ * one was typed when granted, and a renewal only extends it.  Prefixes
+ * are compared and kept with their host bits cleared.
  */
 static const struct odm_dhcp6_prefix *usable(const struct odm_dhcp6 *c, struct ia *ia,
 					     const struct odm_dhcp6_in *in,
 					     const struct odm_lease *held)
 {
+	bool untyped_ok = c->untyped & 1u << ia->lease.type;
+	int want = odm_dhcp6_type_to_wire(ia->lease.type);
 	unsigned int i;
 
 	for (i = 0; i < in->ia.nprefix; i++) {
 		const struct odm_dhcp6_prefix *p = &in->ia.prefix[i];
 		__u32 net[4];
+		int typed;
 
 		if (p->has_status && p->status != DHCP6_ST_SUCCESS)
 			continue;
@@ -578,11 +627,22 @@ static const struct odm_dhcp6_prefix *usable(const struct odm_dhcp6 *c, struct i
 			continue;
 		if (!held && !p->valid_lft)
 			continue;
-		if (odm_prefix_unsafe(p->prefix, p->plen) ||
-		    (!held && c->accept && !c->accept(c->ctx, net, p->plen))) {
-			ia->saw_unsafe = true;
-			ia->unsafe_plen = p->plen;
-			memcpy(ia->unsafe_prefix, net, sizeof(net));
+		if (odm_prefix_unsafe(p->prefix, p->plen)) {
+			refuse(ia, net, p->plen, false);
+			continue;
+		}
+		if (held)
+			return p;
+		/* Before accept(): it is cheap, and needs no netlink dump. */
+		typed = odm_dhcp6_prefix_typed(in, p, want, untyped_ok);
+		if (typed == -ENODATA) {
+			refuse(ia, net, p->plen, true);
+			continue;
+		}
+		if (typed)
+			continue;	/* another type: the parser drops those already */
+		if (c->accept && !c->accept(c->ctx, net, p->plen)) {
+			refuse(ia, net, p->plen, false);
 			continue;
 		}
 		return p;
@@ -666,6 +726,7 @@ static void on_request_reply(struct odm_dhcp6 *c, struct ia *ia, const struct od
 			     __u64 now)
 {
 	const struct odm_dhcp6_prefix *p;
+	unsigned int refused;
 
 	if (in->has_status && in->status != DHCP6_ST_SUCCESS) {
 		/* UnspecFail may be transient: let retransmission try again. */
@@ -687,13 +748,25 @@ static void on_request_reply(struct odm_dhcp6 *c, struct ia *ia, const struct od
 			      ODM_DHCP6_FAILED);
 		return;
 	}
+	refused = ia->nrefused;
 	p = usable(c, ia, in, NULL);
 	if (!p) {
-		/* A bait and switch (a safe Advertise, an unsafe Reply) ends here too. */
+		/*
+		 * A bait and switch (a safe Advertise, an unsafe Reply) ends
+		 * here too.  The server bound what we refuse to our IA: give it
+		 * back rather than leave it bound, unused, until it expires.
+		 */
+		if (ia->nrefused != refused) {
+			ia->server = in->server_id;
+			ia->lease.plen = ia->unsafe_plen;
+			memcpy(ia->lease.prefix, ia->unsafe_prefix, sizeof(ia->lease.prefix));
+			xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &rt_release, NEVER, now);
+		}
 		finish(c, ia, ia->saw_unsafe ? ODM_DHCP6_REFUSED : ODM_DHCP6_NOT_OFFERED);
 		return;
 	}
 	ia->server = in->server_id;
+	ia->lease.untyped = odm_dhcp6_prefix_type(in, p) < 0;
 	grant(ia, in, p, now);
 	finish(c, ia, ODM_DHCP6_OK);
 }
@@ -941,6 +1014,7 @@ struct odm_dhcp6 *odm_dhcp6_new(const struct odm_dhcp6_opts *opts, odm_dhcp6_cb 
 	c->code = o.option_code ? o.option_code : ODM_DHCP6_OPT_CONTINUITY_DEFAULT;
 	c->max_rt_ms = o.max_rt_ms;
 	c->accept = o.accept;
+	c->untyped = o.untyped;
 	c->timeout_ms = o.request_timeout_ms ? o.request_timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->cb = cb;
 	c->ctx = ctx;

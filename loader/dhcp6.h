@@ -42,6 +42,13 @@ struct odm_dhcp6_opts {
 	 * unsafe ones, so the exchange can prefer another server's.
 	 */
 	bool (*accept)(void *ctx, const __u32 prefix[4], __u8 plen);
+	/*
+	 * Types (bits 1 << enum odm_type) whose prefixes may come without the
+	 * continuity option (odmd --dhcp6-untyped).  0: none, the default:
+	 * an untyped offer is refused like an unsafe one, and a restored
+	 * lease that was granted untyped is released.
+	 */
+	unsigned int untyped;
 };
 
 /* One delegated prefix. */
@@ -54,6 +61,8 @@ struct odm_lease {
 	__u32 valid_lft;
 	__u32 t1, t2;			/* seconds, as granted (0 = client's choice) */
 	__u64 obtained_ns;		/* CLOCK_BOOTTIME when granted or last renewed */
+	bool untyped;			/* granted without the continuity option; with
+					 * ODM_DHCP6_REFUSED: refused for that */
 };
 
 /* Why an acquisition ended. */
@@ -61,15 +70,19 @@ enum odm_dhcp6_result {
 	ODM_DHCP6_OK = 0,		/* lease granted */
 	ODM_DHCP6_NOT_OFFERED,		/* NoPrefixAvail / no server offers the type */
 	ODM_DHCP6_FAILED,		/* timeout, no server, refused, malformed replies */
-	ODM_DHCP6_REFUSED,		/* offered only prefixes odm_prefix_unsafe() rejects;
-					 * the lease carries the last one, for the log */
+	ODM_DHCP6_REFUSED,		/* offered only prefixes odm_prefix_unsafe(), accept
+					 * or the type rule (opts.untyped) rejects; the lease
+					 * carries the last one, for the log.  One a Reply
+					 * bound is released. */
 };
 
 /* Events about leases, for odmd to (un)configure addresses and maps. */
 enum odm_dhcp6_event {
 	ODM_DHCP6_ACQUIRED,		/* result of odm_dhcp6_acquire() */
 	ODM_DHCP6_RENEWED,		/* lifetimes updated by Renew/Rebind */
-	ODM_DHCP6_LOST,			/* expired, or the server took it back */
+	ODM_DHCP6_LOST,			/* expired, or the server took it back, or (at
+					 * start) an untyped lease opts.untyped no longer
+					 * allows was released instead of restored */
 	ODM_DHCP6_RESTORED,		/* read from the lease file at start */
 };
 

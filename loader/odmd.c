@@ -57,6 +57,7 @@ struct opts {
 	const char *lease_file;
 	unsigned int dhcp6_option;
 	unsigned int dhcp6_max_rt_ms;
+	unsigned int dhcp6_untyped;	/* --dhcp6-untyped: bits 1 << type */
 	unsigned int grace_s;	/* graceful replacement period */
 	struct odm_lifetimes lifetimes;	/* per type; --lifetime */
 	struct odm_iid_conf iid;	/* --iid, --secret-file */
@@ -125,6 +126,9 @@ static void usage(FILE *f)
 		"      --once          load, attach, fill the maps, then exit (no netlink sync)\n"
 		"      --dhcp6 IFNAME  obtain prefixes on demand by DHCPv6 prefix delegation on IFNAME\n"
 		"      --dhcp6-option CODE  option code of OPTION_IPv6_CONTINUITY_SERVICE (default %u)\n"
+		"      --dhcp6-untyped TYPE[,TYPE...]|all  take delegated prefixes of these types\n"
+		"                           even without the continuity option (a network that\n"
+		"                           does not type them); by default they are refused\n"
 		"      --lease-file FILE    where delegated prefixes are kept across restarts\n"
 		"                           (default %s)\n"
 		"      --grace SECONDS      how long a replaced graceful-replacement address\n"
@@ -173,7 +177,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
 	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET, OPT_ADDR_MAP,
-	       OPT_NET_RATE, OPT_NET_HELD };
+	       OPT_NET_RATE, OPT_NET_HELD, OPT_DHCP6_UNTYPED };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -184,6 +188,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dhcp6-option", required_argument, NULL, OPT_DHCP6_OPTION },
 		{ "lease-file",	required_argument, NULL, OPT_LEASE_FILE },
 		{ "dhcp6-max-rt", required_argument, NULL, OPT_MAX_RT },
+		{ "dhcp6-untyped", required_argument, NULL, OPT_DHCP6_UNTYPED },
 		{ "grace",	required_argument, NULL, OPT_GRACE },
 		{ "lifetime",	required_argument, NULL, OPT_LIFETIME },
 		{ "iid",	required_argument, NULL, OPT_IID },
@@ -225,6 +230,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->notify_fd = (int)fd;
 			break;
 		case OPT_DHCP6: o->dhcp6_dev = optarg; break;
+		case OPT_DHCP6_UNTYPED: {
+			unsigned int mask;
+
+			/* Repeated, the lists add up, as --lifetime's do. */
+			if (odm_type_list_parse(optarg, &mask)) {
+				logmsg("invalid --dhcp6-untyped '%s': expected TYPE[,TYPE...] or all, "
+				       "TYPE one of fixed, session-lasting, non-persistent, "
+				       "graceful-replacement", optarg);
+				return 2;
+			}
+			o->dhcp6_untyped |= mask;
+			break;
+		}
 		case OPT_LEASE_FILE: o->lease_file = optarg; break;
 		case OPT_IID:
 			if (strcmp(optarg, "random") && strcmp(optarg, "stable")) {
@@ -804,6 +822,7 @@ static struct odm_ondemand *start_ondemand(const struct opts *o, struct odm_maps
 		.dhcp6_option = (__u16)o->dhcp6_option,
 		.lease_file = o->lease_file,
 		.dhcp6_max_rt_ms = o->dhcp6_max_rt_ms,
+		.dhcp6_untyped = o->dhcp6_untyped,
 		.iid = &o->iid,
 		.net_per_min = o->net_per_min,
 		.net_max_held = o->net_max_held,

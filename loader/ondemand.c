@@ -462,6 +462,9 @@ static int overlap_cb(const struct odm_prefix_key *k, const struct odm_prefix *v
 }
 
 #define TAKEN_WHY "overlaps a prefix or address the host has"
+/* RFC 8653 5.1, 5.3: a network that does not know the option must not
+ * have its prefixes passed off as typed ones. */
+#define UNTYPED_WHY "no continuity option: the network does not type it"
 
 /*
  * Section 7: may a prefix from the network become a new typed prefix?
@@ -636,7 +639,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			/* The last offer refused: the others are alike. */
 			const char *why = odm_prefix_unsafe(l->prefix, l->plen);
 
-			refused(d, l, why ? why : TAKEN_WHY);
+			refused(d, l, l->untyped ? UNTYPED_WHY : why ? why : TAKEN_WHY);
 			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
@@ -659,6 +662,14 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			odm_dhcp6_release(d->dhcp6, l->iaid);
 			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
+		}
+		if (l->untyped) {
+			/* The operator allowed it; say so, as it is not what 5.3 asks. */
+			struct odm_prefix_key k = { .prefixlen = l->plen };
+
+			memcpy(k.prefix, l->prefix, sizeof(k.prefix));
+			logmsg("dhcpv6: took %s for %s untyped (--dhcp6-untyped): %s",
+			       odm_prefix_str(&k, buf), odm_type_name(l->type), UNTYPED_WHY);
 		}
 		d->granted[l->type] = true;
 		if (l->type == ODM_TYPE_FIXED || l->type == ODM_TYPE_SESSION_LASTING)
@@ -957,6 +968,7 @@ struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts)
 			.max_rt_ms = opts->dhcp6_max_rt_ms,
 			.request_timeout_ms = ODM_REQUEST_TIMEOUT_MS,
 			.accept = accept_offer,
+			.untyped = opts->dhcp6_untyped,
 		};
 
 		d->dhcp6 = odm_dhcp6_new(&dopts, on_dhcp6, d);

@@ -25,6 +25,8 @@ struct odm_ondemand_opts {
 	__u16 dhcp6_option;		/* 0: default */
 	const char *lease_file;		/* NULL: leases not persisted */
 	unsigned int dhcp6_max_rt_ms;	/* 0: RFC 8415 defaults */
+	unsigned int dhcp6_untyped;	/* types (1 << enum odm_type) whose prefixes may
+					 * come without the continuity option; 0: none */
 	const struct odm_iid_conf *iid;	/* NULL: random identifiers */
 	__u64 cgroup_id;		/* of the attached cgroup: what requests with no
 					 * policy over them count against */
