@@ -3864,6 +3864,188 @@ cleanup:
 	env_teardown(&e);
 }
 
+/*
+ * An untyped grant is not a typed prefix (RFC 8653 5.1, 5.3: exact type or
+ * error).  A server that answers without the continuity option, as one
+ * that does not know it would, gets its offer refused: EAI_REQUIREDIPFAILED,
+ * logged, counted, nothing configured, and a prefix its Reply bound is
+ * released; a typed offer from another server still wins.  With
+ * --dhcp6-untyped for the type the same grant is taken; the lease file
+ * remembers it was untyped, and a restart without the switch releases it
+ * and withdraws its address instead of restoring it.
+ */
+
+/* One ON_NET non-persistent request while the rogue serves s; the socket
+ * stays open in *sock when sock is given. */
+static int untyped_round(struct env *e, struct agent *a, const struct rogue_script *s,
+			 struct rogue_stats *st, struct in6_addr *addr, int *sock)
+{
+	struct rogue r;
+	int t, rc;
+
+	memset(st, 0, sizeof(*st));
+	memset(addr, 0, sizeof(*addr));
+	if (!rogue_start(e, &r, s))
+		return -9999;
+	t = ag_socket(a, SOCK_DGRAM);
+	rc = ag_simple(a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL);
+	if (rc == 0)
+		rc = ag_setsc(a, t, NON_PERSISTENT_IPV6_ADDRESS, addr);
+	/* A Release goes out before the answer: give the server time to read it. */
+	usleep(300 * 1000);
+	rogue_stop(&r, st);
+	if (sock)
+		*sock = t;
+	else
+		ag_simple(a, AG_CLOSE, t, 0, NULL);
+	printf("  rogue: %u solicits, %u requests, %u releases -> setsc %d\n", st->solicits,
+	       st->requests, st->releases, rc);
+	return rc;
+}
+
+/* Addresses on veth-h that start with text (e.g. "2001:db8:66:"). */
+static int addrs_in(struct env *e, const char *text)
+{
+	char out[64];
+
+	if (!sys_out(out, sizeof(out), "ip -n %s -6 -o addr show dev veth-h | awk '{print $4}' | "
+		     "grep -c '^%s' || true", e->host_ns, text))
+		return -1;
+	return atoi(out);
+}
+
+/* odmd's log (its stderr, redirected by odmd_args) has a line with text. */
+static bool odmd_logged(struct env *e, const char *text)
+{
+	char out[512];
+
+	return sys_status(out, sizeof(out), "grep -F -- '%s' %s/odmd.log", text, e->tmpdir) == 0;
+}
+
+static void test_untyped_grant(void)
+{
+	static const struct rogue_script untyped = {
+		.adv = { { "2001:db8:66::", 64, 3000, 4000, -1 } },
+		.nadv = 1,
+		.reply = { "2001:db8:66::", 64, 3000, 4000, -1 },
+	};
+	/* A typed Advertise, then a Reply without the option. */
+	static const struct rogue_script typed_then_untyped = {
+		.adv = { { "2001:db8:67::", 64, 3000, 4000, -2 } },
+		.nadv = 1,
+		.reply = { "2001:db8:67::", 64, 3000, 4000, -1 },
+	};
+	/* Two servers: the untyped offer first, then a typed one. */
+	static const struct rogue_script untyped_and_typed = {
+		.adv = { { "2001:db8:66::", 64, 3000, 4000, -1 },
+			 { "2001:db8:68::", 64, 3000, 4000, -2 } },
+		.nadv = 2,
+		.reply = { "2001:db8:68::", 64, 3000, 4000, -2 },
+	};
+	static const unsigned char p66[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x66, 0, 0 };
+	static const unsigned char p68[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x68, 0, 0 };
+	const char *base = "--dhcp6 veth-h --dhcp6-max-rt 1000";
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct rogue_stats st;
+	struct rogue r;
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64], out[4096], row[256];
+	struct env e;
+	int t, rc;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# nothing configured: everything on demand\n"), "setup"))
+		goto cleanup;
+	/* A bad list is a usage error, as for odmd's other options. */
+	rc = sys_status(out, sizeof(out), "build/odmd --cgroup %s --dhcp6-untyped "
+			"non-persistent,bogus 2>&1", e.cgroup);
+	ASSERT_EQ(rc, 2, "--dhcp6-untyped with an unknown type exits 2");
+	ASSERT_HAS(out, "invalid --dhcp6-untyped 'non-persistent,bogus'", "names the value");
+
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "%s --lease-file %s/leases 2>>%s/odmd.log",
+		 base, e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+
+	/* By default: refused, counted, logged, nothing configured. */
+	ASSERT_EQ(untyped_round(&e, &a, &untyped, &st, &addr, NULL), EAI_REQUIREDIPFAILED,
+		  "untyped offer: failed");
+	ASSERT_TRUE(st.solicits >= 1, "the offer was made");
+	ASSERT_EQ(st.requests, 0, "the untyped offer was not requested");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:66:"), 0, "no address in the untyped prefix");
+	ASSERT_EQ(prefixes_of(&e, "non-persistent"), 0, "no delegated prefix");
+	ASSERT_EQ(stat_of(&e, "net_refused"), 1, "the refusal is counted");
+	ASSERT_TRUE(odmd_logged(&e, "dhcpv6: refused 2001:db8:66::/64 for non-persistent: "
+				"no continuity option: the network does not type it"),
+		    "odmd names the prefix and why");
+
+	/* The Reply bound an untyped prefix: refused, and given back. */
+	ASSERT_EQ(untyped_round(&e, &a, &typed_then_untyped, &st, &addr, NULL),
+		  EAI_REQUIREDIPFAILED, "untyped Reply: failed");
+	ASSERT_TRUE(st.requests >= 1, "the typed Advertise was requested");
+	ASSERT_TRUE(st.releases >= 1, "the bound untyped prefix was released");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:67:"), 0, "no address from the Reply");
+	ASSERT_EQ(stat_of(&e, "net_refused"), 2, "counted too");
+
+	/* Another server's typed offer wins over the untyped one. */
+	ASSERT_EQ(untyped_round(&e, &a, &untyped_and_typed, &st, &addr, &t), 0,
+		  "typed offer beside an untyped one: ok");
+	ASSERT_TRUE(!memcmp(addr.s6_addr, p68, sizeof(p68)), "an address in the typed prefix");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:66:"), 0, "still none in the untyped prefix");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+
+	/* The operator's switch: the same untyped offer is taken, and used. */
+	env_stop_odmd(&e, false);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "%s --lease-file %s/leases "
+		 "--dhcp6-untyped non-persistent 2>>%s/odmd.log", base, e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd --dhcp6-untyped non-persistent"))
+		goto cleanup;
+	rc = untyped_round(&e, &a, &untyped, &st, &addr, &t);
+	ASSERT_EQ(rc, 0, "untyped offer, allowed: ok");
+	ASSERT_TRUE(!memcmp(addr.s6_addr, p66, sizeof(p66)), "an address in the untyped prefix");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:66:"), 1, "configured on veth-h");
+	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, t, NET_ADDR, PORT, NULL), 0, "sendto");
+	peer_seen_udp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&addr, buf), "the peer sees the untyped grant's address");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+	ASSERT_TRUE(odmd_logged(&e, "dhcpv6: took 2001:db8:66::/64 for non-persistent untyped"),
+		    "odmd says it took an untyped grant");
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -c ' 2001:db8:66::/64 .* untyped$' "
+			     "%s/leases", e.tmpdir), 0, "the lease file says untyped");
+
+	/* Restored while the switch allows it... */
+	env_stop_odmd(&e, false);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd restarts with the switch"))
+		goto cleanup;
+	ASSERT_STREQ(prefix_row(&e, "2001:db8:66::/64", row, sizeof(row)),
+		     "non-persistent dhcpv6 valid", "restored");
+
+	/* ...released and withdrawn once it does not. */
+	env_stop_odmd(&e, false);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "%s --lease-file %s/leases 2>>%s/odmd.log",
+		 base, e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(rogue_start(&e, &r, &untyped), "rogue"))
+		goto cleanup;
+	ASSERT_TRUE(env_start_odmd(&e), "odmd restarts without the switch");
+	usleep(300 * 1000);
+	rogue_stop(&r, &st);
+	ASSERT_TRUE(st.releases >= 1, "the untyped lease was released");
+	ASSERT_STREQ(prefix_row(&e, "2001:db8:66::/64", row, sizeof(row)), "",
+		     "not restored");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:66:"), 0, "its address withdrawn");
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -c '2001:db8:66::/64' %s/leases",
+			     e.tmpdir), 1, "gone from the lease file");
+	ASSERT_TRUE(odmd_logged(&e, "releasing 2001:db8:66::/64 for non-persistent instead of "
+				"restoring it"), "odmd says why");
+	ASSERT_TRUE(kill(e.odmd, 0) == 0, "odmd still running");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
 /* Section 7 privacy: with --iid stable, odmd's addresses are RFC 7217
  * stable-privacy identifiers (SHA-256 of prefix, interface, counter and a
  * secret), not random and never the MAC. */
@@ -3957,6 +4139,7 @@ static const struct test tests[] = {
 	T(test_graceful_superseded_lease),
 	T(test_graceful_other_app),
 	T(test_hostile_dhcp6),
+	T(test_untyped_grant),
 	T(test_ra_radvd),
 	T(test_ra_srvtp),
 	T(test_ra_overlap_expiry),

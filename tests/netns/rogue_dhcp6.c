@@ -33,6 +33,7 @@
 #define MSG_ADVERTISE	2
 #define MSG_REQUEST	3
 #define MSG_REPLY	7
+#define MSG_RELEASE	8
 #define MSG_RECONFIGURE	10
 
 enum garbage_kind {
@@ -323,6 +324,8 @@ static void serve(int fd, int ctl, int res, const struct rogue_script *s)
 			st.requests++;
 			type = MSG_REPLY;
 		} else {
+			/* Counted, so a test can see odmd give back what it refused. */
+			st.releases += m.type == MSG_RELEASE;
 			continue;
 		}
 		for (i = 0; i < s->garbage; i++) {

@@ -43,6 +43,7 @@ struct rogue_script {
 struct rogue_stats {
 	unsigned int solicits;		/* Solicits received */
 	unsigned int requests;		/* Requests received */
+	unsigned int releases;		/* Releases received (never answered) */
 	unsigned int sent;		/* datagrams sent, garbage included */
 	unsigned int garbage;		/* of which malformed */
 };
