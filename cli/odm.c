@@ -425,9 +425,14 @@ static int request(const struct cli_cmd *cmd, struct odm_printer *p)
 	struct odm_prefix_key key = { 0 };
 	struct odm_msg_resp resp;
 	struct odm_msg_req req;
+	int tries;
 	ssize_t n;
 
-	pfd.fd = odm_proto_connect(0);
+	/* odmd's backlog full: try again for as long as setsc() would, never
+	 * block in connect() (odmd may be stopped). */
+	for (tries = 0; (pfd.fd = odm_proto_connect(SOCK_NONBLOCK)) == -EAGAIN &&
+			tries < ODM_SETSC_TIMEOUT_MS / 10; tries++)
+		usleep(10 * 1000);
 	if (pfd.fd < 0) {
 		errmsg("odmd is not serving requests in this network namespace: %s",
 		       strerror(-pfd.fd));

@@ -275,9 +275,11 @@ static bool xmit_again(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
  *
  * OBTAINED is the wall clock (Unix seconds) of the grant, because
  * CLOCK_BOOTTIME restarts at boot; lifetimes are as granted.  TYPED is
- * "typed" or "untyped" (granted without the continuity option); a line
- * without it was written by an odmd that took untyped grants without
- * saying so, and counts as untyped.
+ * "typed" or "untyped" (granted without the continuity option).  A line
+ * without it was written by an odmd from before the rule, which did not
+ * record it: such a lease is kept as it was granted (logged), since giving
+ * a Fixed or Session-lasting prefix back at an upgrade would break the
+ * promise of its type; `odm prefix del` or a Release ends it.
  */
 /*
  * The lease file's directory must be one only its owner (root, or odmd's
@@ -442,7 +444,7 @@ static void lease_file_read(struct odm_dhcp6 *c)
 	time_t now_real = time(NULL);
 	char line[512], type[64], pfx[INET6_ADDRSTRLEN + 8], duid[2 * DHCP6_DUID_MAX + 2];
 	char typed[16];
-	unsigned int plen, dropped = 0;
+	unsigned int plen, dropped = 0, legacy = 0;
 	int n;
 	long long obtained;
 	FILE *f;
@@ -465,9 +467,12 @@ static void lease_file_read(struct odm_dhcp6 *c)
 		n = sscanf(line, "%" SCNu32 " %63s %47s %" SCNu32 " %" SCNu32 " %" SCNu32
 			   " %" SCNu32 " %lld %261s %15s", &l.iaid, type, pfx, &l.preferred_lft,
 			   &l.valid_lft, &l.t1, &l.t2, &obtained, duid, typed);
-		if (n == 9)
-			l.untyped = true;	/* older odmd: typed or not, it did not say */
-		else if (n == 10 && (!strcmp(typed, "untyped") || !strcmp(typed, "typed")))
+		if (n == 9) {
+			if (!legacy++)
+				fprintf(stderr, "odmd: dhcpv6: %s: written by an older odmd that "
+					"did not record whether its grants were typed: "
+					"keeping them as granted\n", c->lease_file);
+		} else if (n == 10 && (!strcmp(typed, "untyped") || !strcmp(typed, "typed")))
 			l.untyped = !strcmp(typed, "untyped");
 		else
 			goto bad;

@@ -3578,8 +3578,11 @@ static void test_lease_file_attacks(void)
 	if (!ASSERT_TRUE(f != NULL, "lease file"))
 		goto cleanup;
 	fprintf(f, "# odmd DHCPv6 leases\n7 fixed ::/0 3600 7200 1800 2880 %lld 0001\n"
-		"8 fixed ff00::/8 3600 7200 1800 2880 %lld 0001\n",
-		(long long)time(NULL), (long long)time(NULL));
+		"8 fixed ff00::/8 3600 7200 1800 2880 %lld 0001\n"
+		/* an older odmd's line (no typed field): kept as granted */
+		"9 session-lasting 2001:db8:5100:77::/64 3600 7200 1800 2880 %lld "
+		"000100011c2b3d4e001122334455\n",
+		(long long)time(NULL), (long long)time(NULL), (long long)time(NULL));
 	fclose(f);
 	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
 		 "--lease-file %s/leases", dir);
@@ -3589,6 +3592,8 @@ static void test_lease_file_attacks(void)
 		goto cleanup;
 	ASSERT_STREQ(prefix_row(&e, "::/0", row, sizeof(row)), "", "::/0 not restored");
 	ASSERT_STREQ(prefix_row(&e, "ff00::/8", row, sizeof(row)), "", "ff00::/8 not restored");
+	ASSERT_HAS(prefix_row(&e, "2001:db8:5100:77::/64", row, sizeof(row)), "session-lasting",
+		   "an older odmd's lease (no typed field) is restored as granted");
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), 0, "a lease to save");
 	ASSERT_EQ(sys_status(out, sizeof(out), "cat %s", victim), 0, "victim readable");
