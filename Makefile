@@ -19,6 +19,17 @@ ARCH    := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX := vmlinux/$(shell uname -m)/vmlinux.h
 O       := build
 
+# CO-RE needs the kernel's types of the target architecture, committed as
+# vmlinux/ARCH/vmlinux.h: x86_64 today (arm64 has none yet: no arm64 kernel
+# with BTF to take it from, nor one to test on).  Elsewhere say so at once,
+# and how to add it, rather than fail deep inside clang.
+ARCHS := $(notdir $(wildcard vmlinux/*))
+ifeq ($(wildcard $(VMLINUX)),)
+ifeq ($(filter vmlinux clean help deps,$(MAKECMDGOALS)),)
+$(error odm builds on $(ARCHS) only: no $(VMLINUX); on a $(shell uname -m) machine whose kernel has BTF, `make vmlinux` writes it)
+endif
+endif
+
 VERSION := 0.1.0
 SOVER   := 1
 

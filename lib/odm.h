@@ -21,6 +21,18 @@
  * The library has no global state: every function is thread-safe.  The
  * calling process needs no privileges; it must run in a cgroup that odmd
  * attached odm to.  Link with -lodm (pkg-config libodm).
+ *
+ * Errors, one rule for the whole library:
+ *   - The address requests, setsc() and its non-blocking form
+ *     setsc_start()/setsc_finish(), answer as RFC 8653 section 6.1 and
+ *     getaddrinfo() do: 0, or a negative EAI_* code; EAI_SYSTEM means
+ *     "see errno" (a positive errno value, as getaddrinfo() leaves it).
+ *   - Every other function works on a descriptor and answers as libbpf and
+ *     the kernel do: a descriptor or 0, or a negative errno value (-EPERM,
+ *     -EAGAIN, ...); errno is not used.
+ *   - setsc_req_fd() returns a descriptor, or -1 for a NULL request;
+ *     setsc_strerror() and setsc_cancel() cannot fail.
+ * The EAI_* values below collide with no errno and with none of glibc's.
  */
 #ifndef ODM_H
 #define ODM_H
