@@ -180,6 +180,9 @@ $(O)/examples/%: $(O)/examples/%.o $(O)/libodm-core.a $(O)/libodm.a
 
 # ---- tests ------------------------------------------------------------------
 
+# tests/lib/: what every suite shares (the assertion header, ...).
+$(O)/tests/%.o: ALL_CFLAGS += -Itests/lib
+
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/cli/parse.o $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)

@@ -24,7 +24,7 @@
 
 #include <bpf/bpf.h>
 
-#include "../unit/test.h"
+#include "test.h"
 #include "env.h"
 #include "rogue_dhcp6.h"
 #include "core.h"
