@@ -183,11 +183,13 @@ $(O)/examples/%: $(O)/examples/%.o $(O)/libodm-core.a $(O)/libodm.a
 # tests/lib/: what every suite shares (the assertion header, ...).
 $(O)/tests/%.o: ALL_CFLAGS += -Itests/lib
 
-$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/cli/parse.o $(O)/libodm-core.a $(O)/libodm.a
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/tests/lib/test.o $(O)/cli/parse.o \
+		$(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
-$(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(O)/libodm-core.a $(O)/libodm.a
+$(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(O)/tests/lib/test.o $(O)/libodm-core.a \
+		$(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
 

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * test.h - a tiny test harness for odm's unit tests, in the style of the
- * kernel's selftests: ASSERT_* log "actual X != expected Y" and return a
- * bool, so a case can `goto cleanup` or carry on; every binary ends with
- * the line "N passed, N failed" and exits non-zero on any failure.
+ * test.h - a tiny test harness for odm's tests (unit and namespace), in
+ * the style of the kernel's selftests: ASSERT_* log "actual X != expected
+ * Y" and return a bool, so a case can `goto cleanup` or carry on; every
+ * binary ends with the line "N passed, N failed" and exits non-zero on any
+ * failure.
  *
  *	static void test_parse(void)
  *	{
  *		ASSERT_EQ(odm_type_parse("fixed", false, &t), 0, "parse fixed");
  *	}
  *	int main(void) { RUN(test_parse); return test_summary(); }
+ *
+ * The state lives in test.c, so a suite may spread over several files.
  */
 #ifndef ODM_TEST_H
 #define ODM_TEST_H
@@ -18,8 +21,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static int test_passed, test_failed, test_case_failed;
-static const char *test_case_name = "";
+extern int test_passed, test_failed;
+/* The running test (or sub-case): its name, and whether it failed yet. */
+extern const char *test_case_name;
+extern int test_case_failed;
 
 #define ASSERT_TRUE(cond, what) ({						\
 	bool ___ok = (cond);							\
@@ -67,18 +72,9 @@ static const char *test_case_name = "";
 	___ok;									\
 })
 
-#define RUN(fn) do {								\
-	test_case_name = #fn;							\
-	test_case_failed = 0;							\
-	fn();									\
-	if (test_case_failed) {							\
-		test_failed++;							\
-		printf("FAIL %s\n", #fn);					\
-	} else {								\
-		test_passed++;							\
-		printf("ok   %s\n", #fn);					\
-	}									\
-} while (0)
+/* Run one test: its "ok   NAME" or "FAIL NAME" line, counted. */
+void test_run(const char *name, void (*fn)(void));
+#define RUN(fn) test_run(#fn, fn)
 
 /*
  * Robustness figures, for the summary tests/run.sh prints: a test counts
@@ -86,18 +82,11 @@ static const char *test_case_name = "";
  * and bad alike) and each fault it injects and checks odm survived
  * (FAULT).  test_summary() prints "figure: NAME N" lines.
  */
-static unsigned long long test_fig_inputs, test_fig_faults;
+extern unsigned long long test_fig_inputs, test_fig_faults;
 #define INPUTS(n)	(test_fig_inputs += (unsigned long long)(n))
 #define FAULT()		(test_fig_faults++)
 
-static inline int test_summary(void)
-{
-	if (test_fig_inputs)
-		printf("figure: inputs %llu\n", test_fig_inputs);
-	if (test_fig_faults)
-		printf("figure: faults %llu\n", test_fig_faults);
-	printf("%d passed, %d failed\n", test_passed, test_failed);
-	return test_failed ? 1 : 0;
-}
+/* The figures and "N passed, N failed"; the exit status for main. */
+int test_summary(void);
 
 #endif

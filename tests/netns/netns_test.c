@@ -4194,16 +4194,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		if (!selected(argc, argv, tests[i].name))
 			continue;
-		test_case_name = tests[i].name;
-		test_case_failed = 0;
-		tests[i].fn();
-		if (test_case_failed) {
-			test_failed++;
-			printf("FAIL %s\n", tests[i].name);
-		} else {
-			test_passed++;
-			printf("ok   %s\n", tests[i].name);
-		}
+		test_run(tests[i].name, tests[i].fn);
 	}
 	return test_summary();
 }
