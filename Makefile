@@ -68,6 +68,9 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 NETNS_SRCS := $(sort $(wildcard tests/netns/*.c))
 NETNS_BIN := $(O)/tests/netns_test
+# tests/lib/: the harness, and the world of netns_test and the benchmark.
+TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
+TESTLIB   := $(O)/tests/libtestworld.a
 
 # libFuzzer targets.  The parsers are compiled again with clang's coverage
 # instrumentation: libodm-core.a comes from $(CC) without it, and a fuzzer
@@ -180,16 +183,20 @@ $(O)/examples/%: $(O)/examples/%.o $(O)/libodm-core.a $(O)/libodm.a
 
 # ---- tests ------------------------------------------------------------------
 
-# tests/lib/: what every suite shares (the assertion header, ...).
+# tests/lib/: what the suites share.  The unit tests take the harness
+# alone; netns_test and the benchmark the archive, world and all.
 $(O)/tests/%.o: ALL_CFLAGS += -Itests/lib
+
+$(TESTLIB): $(patsubst %.c,$(O)/%.o,$(TESTLIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/tests/lib/test.o $(O)/cli/parse.o \
 		$(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
-$(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(O)/tests/lib/test.o $(O)/libodm-core.a \
-		$(O)/libodm.a
+$(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(TESTLIB) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
 
@@ -218,9 +225,9 @@ test-bins: all $(UNIT_BINS) $(NETNS_BIN) fuzz-bins
 # ---- benchmark ----------------------------------------------------------------
 
 # The benchmark reuses the integration tests' namespace and cgroup helpers.
-$(O)/bench/odm_bench.o: ALL_CFLAGS += -Itests/netns
+$(O)/bench/odm_bench.o: ALL_CFLAGS += -Itests/lib
 
-$(BENCH_BIN): $(O)/bench/odm_bench.o $(O)/tests/netns/env.o $(O)/libodm-core.a $(O)/libodm.a
+$(BENCH_BIN): $(O)/bench/odm_bench.o $(TESTLIB) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread -ldl
 

@@ -5,7 +5,7 @@
  *
  *	odm-bench [--quick] [--rounds N] [--json FILE] [--dat FILE] [--preload SO]
  *
- * The world is the integration tests' (tests/netns/env.h): a host and a
+ * The world is the integration tests' (tests/lib/env.h): a host and a
  * peer namespace joined by a veth, 2001:db8::/32 only, odmd on its own
  * cgroup and pin directory.  The benchmark moves itself between three
  * cgroups, since a socket belongs to the cgroup of the process creating it:
