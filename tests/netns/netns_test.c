@@ -26,6 +26,7 @@
 
 #include "test.h"
 #include "env.h"
+#include "agent.h"
 #include "rogue_dhcp6.h"
 #include "core.h"
 #include "odm.h"
