@@ -16,6 +16,10 @@
 
 struct env;
 
+/*
+ * The operations.  A new one gets its value here (before AG_EXIT), its
+ * function and its line in agent_ops[] in agent.c.
+ */
 enum agent_op {
 	AG_SOCKET = 1,	/* arg = SOCK_STREAM/SOCK_DGRAM, family in family -> id */
 	AG_SETSC,	/* id, arg = type -> ret = setsc() rc, addr; a setsc() still blocked
