@@ -8,12 +8,45 @@ int test_passed, test_failed;
 const char *test_case_name = "";
 int test_case_failed;
 unsigned long long test_fig_inputs, test_fig_faults;
+bool test_verbose;
+int test_subtests, test_subtests_failed;
+
+/* While a sub-case runs: its test's name and failure so far. */
+static const char *subtest_parent;
+static int subtest_parent_failed;
+
+void test_subtest_end(void)
+{
+	if (!subtest_parent)
+		return;
+	if (test_case_failed) {
+		test_subtests_failed++;
+		printf("  FAIL case: %s\n", test_case_name);
+	} else if (test_verbose) {
+		printf("  ok   case: %s\n", test_case_name);
+	}
+	test_case_failed |= subtest_parent_failed;
+	test_case_name = subtest_parent;
+	subtest_parent = NULL;
+}
+
+void test_subtest_start(const char *name)
+{
+	test_subtest_end();
+	subtest_parent = test_case_name;
+	subtest_parent_failed = test_case_failed;
+	test_case_name = name;
+	test_case_failed = 0;
+	test_subtests++;
+}
 
 void test_run(const char *name, void (*fn)(void))
 {
 	test_case_name = name;
 	test_case_failed = 0;
+	test_subtests = test_subtests_failed = 0;
 	fn();
+	test_subtest_end();
 	if (test_case_failed) {
 		test_failed++;
 		printf("FAIL %s\n", name);

@@ -77,6 +77,28 @@ void test_run(const char *name, void (*fn)(void));
 #define RUN(fn) test_run(#fn, fn)
 
 /*
+ * Sub-cases of one test, as the kernel's test__start_subtest(): SUBTEST()
+ * ends the sub-case before it, if any, and starts NAME, which the ASSERT_*
+ * messages name while it runs; test_subtest_end() ends the last one (so
+ * does test_run(), after a `goto cleanup` out of the loop) and gives the
+ * test its name back.  A sub-case that failed prints "  FAIL case: NAME"
+ * and fails its test; with test_verbose, one that passed prints
+ * "  ok   case: NAME".  test_subtests and test_subtests_failed count the
+ * running test's.
+ *
+ *	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+ *		SUBTEST(cases[i].name);
+ *		run_case(&cases[i]);
+ *	}
+ *	test_subtest_end();
+ */
+extern bool test_verbose;
+extern int test_subtests, test_subtests_failed;
+void test_subtest_start(const char *name);
+void test_subtest_end(void);
+#define SUBTEST(name) test_subtest_start(name)
+
+/*
  * Robustness figures, for the summary tests/run.sh prints: a test counts
  * each input it feeds a parser or an interface under test (INPUTS, good
  * and bad alike) and each fault it injects and checks odm survived

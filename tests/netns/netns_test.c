@@ -242,45 +242,164 @@ static bool wait_select(struct env *e, unsigned int type, const char *want)
 
 enum dst { DST_NET, DST_V4MAPPED, DST_LINKLOCAL, DST_LOOPBACK };
 
+/* One socket, one sub-case; a field left out is 0, false, NULL, DST_NET. */
 struct sock_case {
 	const char *name;
 	int type;			/* SOCK_STREAM or SOCK_DGRAM */
 	int sc;				/* setsc() type, 0: no setsc() */
-	int want_sc;			/* setsc() result */
 	unsigned int prefs;		/* IPV6_ADDR_PREFERENCES set first, 0: none */
 	const char *bind_first;		/* app binds this before setsc() */
 	bool bind_setsc;		/* app binds setsc()'s address (section 4.1) */
-	enum dst dst;
+	enum dst dst;			/* where it connects or sends to */
 	bool sendto;			/* UDP: unconnected sendto() */
+	int want_sc;			/* setsc() result */
 	const char *want_src;		/* what the peer saw */
 	int want_err;			/* errno of connect()/sendto() */
 };
 
 static const struct sock_case sock_cases[] = {
-	{ "tcp session-lasting, no bind", SOCK_STREAM, 2, 0, 0, NULL, false, DST_NET, false, SL_ADDR, 0 },
-	{ "tcp non-persistent, no bind", SOCK_STREAM, 3, 0, 0, NULL, false, DST_NET, false, NP_ADDR, 0 },
-	{ "tcp fixed, no bind", SOCK_STREAM, 1, 0, 0, NULL, false, DST_NET, false, FX_ADDR, 0 },
-	{ "tcp session-lasting, bind as in 4.1", SOCK_STREAM, 2, 0, 0, NULL, true, DST_NET, false, SL_ADDR, 0 },
-	{ "tcp untyped: kernel selection", SOCK_STREAM, 0, 0, 0, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
-	{ "tcp graceful not offered: legacy", SOCK_STREAM, 4, EAI_REQUIREDIPNOTSUPPORTED, 0, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
-	{ "tcp reserved type 5", SOCK_STREAM, 5, EAI_REQUIREDIPNOTSUPPORTED, 0, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
-	{ "tcp app bound first wins", SOCK_STREAM, 2, 0, 0, NP_ADDR, false, DST_NET, false, NP_ADDR, 0 },
-	{ "tcp rfc5014 flags, no bind: 5.4", SOCK_STREAM, 2, 0, 0x0002, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
-	{ "tcp rfc5014 flags and bind: 5.4", SOCK_STREAM, 2, 0, 0x0002, NULL, true, DST_NET, false, SL_ADDR, 0 },
-	{ "tcp on_net: needs the network", SOCK_STREAM, 2, EAI_REQUIREDIPFAILED, IPV6_REQUIRE_SRC_ON_NET, NULL, false, DST_NET, false, HOST_UNTYPED, 0 },
-	{ "tcp v4-mapped left alone", SOCK_STREAM, 2, 0, 0, NULL, false, DST_V4MAPPED, false, "::ffff:" HOST_ADDR4, 0 },
-	{ "tcp link-local left alone", SOCK_STREAM, 2, 0, 0, NULL, false, DST_LINKLOCAL, false, HOST_LL, 0 },
-	{ "tcp loopback left alone", SOCK_STREAM, 2, 0, 0, NULL, false, DST_LOOPBACK, false, "::1", 0 },
-	{ "udp connected session-lasting", SOCK_DGRAM, 2, 0, 0, NULL, false, DST_NET, false, SL_ADDR, 0 },
-	{ "udp connected fixed", SOCK_DGRAM, 1, 0, 0, NULL, false, DST_NET, false, FX_ADDR, 0 },
-	{ "udp sendto non-persistent", SOCK_DGRAM, 3, 0, 0, NULL, false, DST_NET, true, NP_ADDR, 0 },
-	{ "udp sendto untyped", SOCK_DGRAM, 0, 0, 0, NULL, false, DST_NET, true, HOST_UNTYPED, 0 },
-	{ "udp sendto app bound first wins", SOCK_DGRAM, 3, 0, 0, SL_ADDR, false, DST_NET, true, SL_ADDR, 0 },
-	{ "udp sendto rfc5014: 5.4", SOCK_DGRAM, 3, 0, 0x0001, NULL, false, DST_NET, true, HOST_UNTYPED, 0 },
-	{ "udp sendto v4-mapped left alone", SOCK_DGRAM, 3, 0, 0, NULL, false, DST_V4MAPPED, true, "::ffff:" HOST_ADDR4, 0 },
-	{ "udp sendto link-local left alone", SOCK_DGRAM, 3, 0, 0, NULL, false, DST_LINKLOCAL, true, HOST_LL, 0 },
-	{ "udp sendto loopback left alone", SOCK_DGRAM, 3, 0, 0, NULL, false, DST_LOOPBACK, true, "::1", 0 },
-	{ "udp connected v4-mapped left alone", SOCK_DGRAM, 1, 0, 0, NULL, false, DST_V4MAPPED, false, "::ffff:" HOST_ADDR4, 0 },
+	{
+		.name = "tcp session-lasting, no bind",
+		.type = SOCK_STREAM, .sc = SESSION_LASTING_IPV6_ADDRESS,
+		.want_src = SL_ADDR,
+	},
+	{
+		.name = "tcp non-persistent, no bind",
+		.type = SOCK_STREAM, .sc = NON_PERSISTENT_IPV6_ADDRESS,
+		.want_src = NP_ADDR,
+	},
+	{
+		.name = "tcp fixed, no bind",
+		.type = SOCK_STREAM, .sc = FIXED_IPV6_ADDRESS,
+		.want_src = FX_ADDR,
+	},
+	{
+		.name = "tcp session-lasting, bind as in 4.1",
+		.type = SOCK_STREAM, .sc = SESSION_LASTING_IPV6_ADDRESS, .bind_setsc = true,
+		.want_src = SL_ADDR,
+	},
+	{
+		.name = "tcp untyped: kernel selection",
+		.type = SOCK_STREAM,
+		.want_src = HOST_UNTYPED,
+	},
+	{
+		.name = "tcp graceful not offered: legacy",
+		.type = SOCK_STREAM, .sc = GRACEFUL_REPLACEMENT_IPV6_ADDRESS,
+		.want_sc = EAI_REQUIREDIPNOTSUPPORTED, .want_src = HOST_UNTYPED,
+	},
+	{
+		.name = "tcp reserved type 5",
+		.type = SOCK_STREAM, .sc = 5,
+		.want_sc = EAI_REQUIREDIPNOTSUPPORTED, .want_src = HOST_UNTYPED,
+	},
+	{
+		.name = "tcp app bound first wins",
+		.type = SOCK_STREAM, .sc = SESSION_LASTING_IPV6_ADDRESS, .bind_first = NP_ADDR,
+		.want_src = NP_ADDR,
+	},
+	{
+		.name = "tcp rfc5014 flags, no bind: 5.4",
+		.type = SOCK_STREAM,
+		.sc = SESSION_LASTING_IPV6_ADDRESS,
+		.prefs = 0x0002 /* PUBLIC */,
+		.want_src = HOST_UNTYPED,
+	},
+	{
+		.name = "tcp rfc5014 flags and bind: 5.4",
+		.type = SOCK_STREAM,
+		.sc = SESSION_LASTING_IPV6_ADDRESS,
+		.prefs = 0x0002 /* PUBLIC */,
+		.bind_setsc = true,
+		.want_src = SL_ADDR,
+	},
+	{
+		.name = "tcp on_net: needs the network",
+		.type = SOCK_STREAM,
+		.sc = SESSION_LASTING_IPV6_ADDRESS,
+		.prefs = IPV6_REQUIRE_SRC_ON_NET,
+		.want_sc = EAI_REQUIREDIPFAILED, .want_src = HOST_UNTYPED,
+	},
+	{
+		.name = "tcp v4-mapped left alone",
+		.type = SOCK_STREAM, .sc = SESSION_LASTING_IPV6_ADDRESS, .dst = DST_V4MAPPED,
+		.want_src = "::ffff:" HOST_ADDR4,
+	},
+	{
+		.name = "tcp link-local left alone",
+		.type = SOCK_STREAM, .sc = SESSION_LASTING_IPV6_ADDRESS, .dst = DST_LINKLOCAL,
+		.want_src = HOST_LL,
+	},
+	{
+		.name = "tcp loopback left alone",
+		.type = SOCK_STREAM, .sc = SESSION_LASTING_IPV6_ADDRESS, .dst = DST_LOOPBACK,
+		.want_src = "::1",
+	},
+	{
+		.name = "udp connected session-lasting",
+		.type = SOCK_DGRAM, .sc = SESSION_LASTING_IPV6_ADDRESS,
+		.want_src = SL_ADDR,
+	},
+	{
+		.name = "udp connected fixed",
+		.type = SOCK_DGRAM, .sc = FIXED_IPV6_ADDRESS,
+		.want_src = FX_ADDR,
+	},
+	{
+		.name = "udp sendto non-persistent",
+		.type = SOCK_DGRAM, .sc = NON_PERSISTENT_IPV6_ADDRESS, .sendto = true,
+		.want_src = NP_ADDR,
+	},
+	{
+		.name = "udp sendto untyped",
+		.type = SOCK_DGRAM, .sendto = true,
+		.want_src = HOST_UNTYPED,
+	},
+	{
+		.name = "udp sendto app bound first wins",
+		.type = SOCK_DGRAM,
+		.sc = NON_PERSISTENT_IPV6_ADDRESS,
+		.bind_first = SL_ADDR,
+		.sendto = true,
+		.want_src = SL_ADDR,
+	},
+	{
+		.name = "udp sendto rfc5014: 5.4",
+		.type = SOCK_DGRAM,
+		.sc = NON_PERSISTENT_IPV6_ADDRESS,
+		.prefs = 0x0001 /* TMP */,
+		.sendto = true,
+		.want_src = HOST_UNTYPED,
+	},
+	{
+		.name = "udp sendto v4-mapped left alone",
+		.type = SOCK_DGRAM,
+		.sc = NON_PERSISTENT_IPV6_ADDRESS,
+		.dst = DST_V4MAPPED,
+		.sendto = true,
+		.want_src = "::ffff:" HOST_ADDR4,
+	},
+	{
+		.name = "udp sendto link-local left alone",
+		.type = SOCK_DGRAM,
+		.sc = NON_PERSISTENT_IPV6_ADDRESS,
+		.dst = DST_LINKLOCAL,
+		.sendto = true,
+		.want_src = HOST_LL,
+	},
+	{
+		.name = "udp sendto loopback left alone",
+		.type = SOCK_DGRAM,
+		.sc = NON_PERSISTENT_IPV6_ADDRESS,
+		.dst = DST_LOOPBACK,
+		.sendto = true,
+		.want_src = "::1",
+	},
+	{
+		.name = "udp connected v4-mapped left alone",
+		.type = SOCK_DGRAM, .sc = FIXED_IPV6_ADDRESS, .dst = DST_V4MAPPED,
+		.want_src = "::ffff:" HOST_ADDR4,
+	},
 };
 
 static const char *dst_addr(enum dst d)
@@ -293,7 +412,7 @@ static const char *dst_addr(enum dst d)
 	}
 }
 
-static bool run_sock_case(struct env *e, struct agent *a, struct peer *net, struct peer *lo,
+static void run_sock_case(struct env *e, struct agent *a, struct peer *net, struct peer *lo,
 			  const struct sock_case *c)
 {
 	struct peer *p = c->dst == DST_LOOPBACK ? lo : net;
@@ -301,40 +420,37 @@ static bool run_sock_case(struct env *e, struct agent *a, struct peer *net, stru
 	const char *dev = c->dst == DST_LINKLOCAL ? e->host_ns : NULL;
 	char seen[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN];
 	struct in6_addr got = IN6ADDR_ANY_INIT;
-	bool ok = true;
 	int id, rc;
 
-	test_case_name = c->name;
 	id = ag_socket(a, c->type);
 	if (!ASSERT_TRUE(id >= 0, "socket"))
-		return false;
+		return;
 	if (c->prefs)
-		ok &= ASSERT_EQ(ag_simple(a, AG_SETPREFS, id, (int)c->prefs, NULL), 0, "set prefs");
+		ASSERT_EQ(ag_simple(a, AG_SETPREFS, id, (int)c->prefs, NULL), 0, "set prefs");
 	if (c->bind_first)
-		ok &= ASSERT_EQ(ag_addr_op(a, AG_BIND, id, c->bind_first, 0, NULL), 0, "bind first");
+		ASSERT_EQ(ag_addr_op(a, AG_BIND, id, c->bind_first, 0, NULL), 0, "bind first");
 	if (c->sc) {
 		rc = ag_setsc(a, id, c->sc, &got);
-		ok &= ASSERT_EQ(rc, c->want_sc, "setsc() result");
+		ASSERT_EQ(rc, c->want_sc, "setsc() result");
 		if (rc == 0 && c->want_src && strchr(c->want_src, ':') && !c->bind_first &&
 		    c->dst == DST_NET && !c->prefs)
-			ok &= ASSERT_STREQ(in6_str(&got, abuf), c->want_src, "setsc() address");
+			ASSERT_STREQ(in6_str(&got, abuf), c->want_src, "setsc() address");
 	}
 	if (c->bind_setsc)
-		ok &= ASSERT_EQ(ag_addr_op(a, AG_BIND, id, in6_str(&got, abuf), 0, NULL), 0,
-				"bind setsc address");
+		ASSERT_EQ(ag_addr_op(a, AG_BIND, id, in6_str(&got, abuf), 0, NULL), 0,
+			  "bind setsc address");
 	rc = ag_addr_op(a, c->sendto ? AG_SENDTO : AG_CONNECT, id, dst_addr(c->dst), port, dev);
-	ok &= ASSERT_EQ(rc, c->want_err, c->sendto ? "sendto" : "connect");
+	ASSERT_EQ(rc, c->want_err, c->sendto ? "sendto" : "connect");
 	if (c->type == SOCK_DGRAM && !c->sendto && rc == 0)
 		rc = ag_simple(a, AG_SEND, id, 0, NULL);
 	if (rc == 0 && c->want_src) {
 		bool seen_ok = c->type == SOCK_STREAM ? peer_seen_tcp(p, seen, sizeof(seen))
 						      : peer_seen_udp(p, seen, sizeof(seen));
 
-		ok &= ASSERT_TRUE(seen_ok, "peer got nothing");
-		ok &= ASSERT_STREQ(seen, c->want_src, "source the peer saw");
+		ASSERT_TRUE(seen_ok, "peer got nothing");
+		ASSERT_STREQ(seen, c->want_src, "source the peer saw");
 	}
 	ag_simple(a, AG_CLOSE, id, 0, NULL);
-	return ok;
 }
 
 static void test_sock_addr_table(void)
@@ -343,7 +459,6 @@ static void test_sock_addr_table(void)
 	struct agent a = { .pid = -1 };
 	struct env e;
 	size_t i;
-	int failed = 0;
 
 	if (!ASSERT_TRUE(world(&e, NULL, true), "world"))
 		goto cleanup;
@@ -352,19 +467,11 @@ static void test_sock_addr_table(void)
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
 		goto cleanup;
 	for (i = 0; i < sizeof(sock_cases) / sizeof(sock_cases[0]); i++) {
-		int before = test_case_failed;
-
-		test_case_failed = 0;
-		if (!run_sock_case(&e, &a, &net, &lo, &sock_cases[i]) || test_case_failed) {
-			printf("  FAIL case: %s\n", sock_cases[i].name);
-			failed++;
-		} else if (getenv("ODM_TEST_VERBOSE")) {
-			printf("  ok   case: %s\n", sock_cases[i].name);
-		}
-		test_case_failed = before | test_case_failed;
+		SUBTEST(sock_cases[i].name);
+		run_sock_case(&e, &a, &net, &lo, &sock_cases[i]);
 	}
-	test_case_name = "test_sock_addr_table";
-	printf("  %zu socket cases, %d failed\n", i, failed);
+	test_subtest_end();
+	printf("  %d socket cases, %d failed\n", test_subtests, test_subtests_failed);
 	/* Every socket closed: no address is in use any more. */
 	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 0, "SL sockets after close");
 	ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 0, "NP sockets after close");
@@ -4189,6 +4296,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "netns_test: needs root (network namespaces, cgroups, BPF)\n");
 		return 1;
 	}
+	test_verbose = getenv("ODM_TEST_VERBOSE") != NULL;
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sweep_stale();
