@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * main.c - odm end to end: real BPF programs attached to a real cgroup by
+ * a real odmd, real TCP/UDP sockets in a network namespace, and the source
+ * address the peer actually saw.  Needs root.
+ *
+ *   build/tests/netns_test [-v] [NAME...]    (NAME: run only tests whose name contains it)
+ *
+ * The tests are in the area files (see netns.h), run in the order of tests.h.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netns.h"
+
+struct test {
+	const char *name;
+	void (*fn)(void);
+};
+
+static const struct test tests[] = {
+#define DEFINE_TEST(fn) { #fn, fn },
+#include "tests.h"
+#undef DEFINE_TEST
+};
+
+static bool selected(int argc, char **argv, const char *name)
+{
+	int i;
+
+	if (argc < 2)
+		return true;
+	for (i = 1; i < argc; i++)
+		if (strstr(name, argv[i]))
+			return true;
+	return false;
+}
+
+/*
+ * A run killed midway (a timeout, ^C) leaves its namespaces, cgroup and
+ * pins behind; they are named after its pid.  Remove those of dead pids.
+ */
+static void sweep_stale(void)
+{
+	sys("for ns in $(ip netns list | awk '/^odmt-[hn]-/ {print $1}'); do "
+	    "  pid=${ns#odmt-?-}; pid=${pid%%%%-*}; "
+	    "  [ -d /proc/$pid ] || ip netns del $ns; done; "
+	    "for d in /sys/fs/bpf/odmt-*; do [ -d \"$d\" ] || continue; "
+	    "  pid=${d#/sys/fs/bpf/odmt-}; pid=${pid%%%%-*}; "
+	    "  [ -d /proc/$pid ] || build/odmd --unload --pin-dir $d; done; "
+	    "root=$(awk '$9 == \"cgroup2\" {print $5; exit}' /proc/self/mountinfo); "
+	    "for d in $root/odmt-*; do [ -d \"$d\" ] || continue; "
+	    "  pid=${d##*/odmt-}; pid=${pid%%%%-*}; "
+	    "  [ -d /proc/$pid ] || rmdir $d; done; true");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "netns_test: needs root (network namespaces, cgroups, BPF)\n");
+		return 1;
+	}
+	test_verbose = getenv("ODM_TEST_VERBOSE") != NULL;
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sweep_stale();
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (!selected(argc, argv, tests[i].name))
+			continue;
+		test_run(tests[i].name, tests[i].fn);
+	}
+	return test_summary();
+}

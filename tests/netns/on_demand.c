@@ -1,0 +1,973 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * on_demand.c - prefixes asked of the network: DHCPv6 on demand against
+ * Kea, the hand-off between access routers, a setsc() that never blocks
+ * on odmd, leases odmd cannot publish, the lease file under attack, and
+ * DHCPv6 servers that are hostile or do not type their grants.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "netns.h"
+#include "rogue_dhcp6.h"
+#include "proto.h"
+
+/* =========================================================================
+ * On demand (RFC 8653 sections 3.4, 6.1, 6.2): no prefix of the type is
+ * configured, so setsc() makes odmd ask the network, a real Kea DHCPv6
+ * server that delegates prefixes per type from class-restricted pools.
+ * ========================================================================= */
+
+static int prefixes_of(struct env *e, const char *type)
+{
+	char out[8192];
+	int n = 0;
+	const char *p = out;
+
+	if (env_odm(e, out, sizeof(out), "-j prefix list type %s", type))
+		return -1;
+	while ((p = strstr(p, "\"source\":\"dhcpv6\""))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+void test_on_demand_dhcpv6(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 }, other = { .pid = -1 };
+	struct in6_addr sl1, sl2, np, addr;
+	char buf[INET6_ADDRSTRLEN], buf2[INET6_ADDRSTRLEN], seen[64], out[4096];
+	struct agent_resp rs;
+	struct env e;
+	int s, t, i;
+
+	if (!ASSERT_TRUE(on_demand_world(&e, true), "kea and odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+
+	/* Session-lasting is not configured: setsc() blocks while odmd gets
+	 * a prefix from Kea's session-lasting pool, then the peer sees it. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &sl1), 0, "setsc sl on demand");
+	ASSERT_TRUE(in_pool(&sl1, 0x51), "address from the session-lasting pool");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&sl1, buf), "peer sees the delegated address");
+	ASSERT_EQ(env_kea_leases(&e), 1, "Kea delegated one prefix");
+	ASSERT_EQ(prefixes_of(&e, "session-lasting"), 1, "odm lists it, source dhcpv6");
+
+	/* Now it is configured: the next request is served locally. */
+	t = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_setsc(&a, t, SESSION_LASTING_IPV6_ADDRESS, &sl2), 0, "setsc sl again");
+	ASSERT_STREQ(in6_str(&sl2, buf2), in6_str(&sl1, buf), "same address, no new exchange");
+	ASSERT_EQ(env_kea_leases(&e), 1, "still one lease");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+
+	/* Section 6.2: with ON_NET a fresh prefix, even though one exists. */
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "set ON_NET");
+	ASSERT_EQ(ag_setsc(&a, t, SESSION_LASTING_IPV6_ADDRESS, &sl2), 0, "setsc sl on-net");
+	ASSERT_TRUE(in_pool(&sl2, 0x51), "fresh address from the pool");
+	ASSERT_TRUE(memcmp(&sl1, &sl2, 8) != 0, "in a new prefix");
+	ASSERT_EQ(env_kea_leases(&e), 2, "Kea delegated a second prefix");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, t, NET_ADDR, PORT, NULL), 0, "connect on-net socket");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&sl2, buf), "peer sees the fresh address");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+
+	/* Kea has no Graceful-replacement pool: NoPrefixAvail -> not supported. */
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, t, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr),
+		  EAI_REQUIREDIPNOTSUPPORTED, "graceful not offered by the network");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+	/* The Fixed pool holds two prefixes: once both are granted, a third
+	 * (ON_NET) request is offered but cannot be granted now. */
+	for (i = 0; i < 3; i++) {
+		t = ag_socket(&a, SOCK_STREAM);
+		if (i)
+			ag_simple(&a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL);
+		ASSERT_EQ(ag_setsc(&a, t, FIXED_IPV6_ADDRESS, &addr),
+			  i < 2 ? 0 : EAI_REQUIREDIPFAILED,
+			  i < 2 ? "fixed granted from the small pool" : "fixed pool exhausted");
+		ag_simple(&a, AG_CLOSE, t, 0, NULL);
+	}
+	ASSERT_EQ(env_kea_leases(&e), 4, "two session-lasting and two fixed leases");
+
+	/* Twenty concurrent non-blocking requests for a missing type: one
+	 * network exchange, one prefix, everyone gets its address. */
+	if (ASSERT_TRUE(agent_start(&e, &other, e.cgroup, 0), "second agent")) {
+		struct agent_req rq = { .op = AG_SETSC_MANY, .id = NON_PERSISTENT_IPV6_ADDRESS,
+					.arg = 20 };
+
+		ASSERT_TRUE(agent_call(&other, &rq, &rs), "setsc_start x20");
+		ASSERT_EQ(rs.ret, 20, "all twenty succeeded");
+		ASSERT_EQ(rs.arg, 1, "one address for all");
+		np = rs.addr;
+		ASSERT_TRUE(in_pool(&np, 0xa1), "from the non-persistent pool");
+		ASSERT_EQ(prefixes_of(&e, "non-persistent"), 1, "one prefix delegated");
+		ASSERT_EQ(env_kea_leases(&e), 5, "five leases in all");
+	}
+
+	/* odm request by hand, as an operator. */
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j request non-persistent"), 0, "odm request");
+	ASSERT_HAS(out, "\"result\":\"ok\"", "odm request answers ok");
+	ASSERT_HAS(out, in6_str(&np, buf), "with the configured address");
+
+	/* odmd restarts: its leases come back from the lease file, the
+	 * prefixes stay, nothing is asked from the network again. */
+	env_stop_odmd(&e, false);
+	ASSERT_TRUE(env_start_odmd(&e), "odmd restarts");
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, t, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np after restart");
+	ASSERT_STREQ(in6_str(&addr, buf), in6_str(&np, buf2), "same delegated address");
+	ASSERT_EQ(env_kea_leases(&e), 5, "no new lease after the restart");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+
+	/* The network goes silent: a request that needs it fails in bounded time. */
+	FAULT();
+	env_stop_kea(&e);
+	t = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "set ON_NET");
+	{
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ASSERT_EQ(ag_setsc(&a, t, SESSION_LASTING_IPV6_ADDRESS, &addr), EAI_REQUIREDIPFAILED,
+			  "no answer from the network");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ASSERT_TRUE(t1.tv_sec - t0.tv_sec <= 11, "within setsc()'s documented bound");
+	}
+	/* The session opened first still works. */
+	ASSERT_EQ(ag_simple(&a, AG_SEND, s, 0, NULL), 0, "first session still sends");
+cleanup:
+	agent_stop(&a);
+	agent_stop(&other);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
+/* =========================================================================
+ * Hand-off (RFC 8653 sections 3.2, 4.2) on a routed topology:
+ *
+ *   host ==h1== ar1 --\
+ *        ==h2== ar2 ---+-- anchor -- server (2001:db8:ffff::1)
+ *
+ * The anchor keeps the session-lasting prefix routed to whichever access
+ * router serves the host; each access router has its own non-persistent
+ * prefix.  The move: h1 goes down, PREFnp1 goes away, h2 comes up with
+ * PREFnp2, the anchor reroutes PREFsl1.
+ * ========================================================================= */
+
+struct handoff {
+	char ns[4][ENV_NAME_MAX + 8];	/* ar1, ar2, anchor, server */
+};
+
+#define HO_SL	"2001:db8:51::10"
+#define HO_NP1	"2001:db8:a1::10"
+#define HO_NP2	"2001:db8:a2::10"
+
+static bool handoff_setup(struct env *e, struct handoff *h)
+{
+	static const char *const names[4] = { "ar1", "ar2", "anc", "srv" };
+	const char *H = e->host_ns, *A1 = h->ns[0], *A2 = h->ns[1], *X = h->ns[2], *S = h->ns[3];
+	int i;
+
+	/* This world reaches the server through the access routers only. */
+	if (!sys("ip -n %s link del veth-h", H))
+		return false;
+	for (i = 0; i < 4; i++) {
+		snprintf(h->ns[i], sizeof(h->ns[i]), "%s-%s", e->host_ns, names[i]);
+		if (!sys("ip netns add %s && ip -n %s link set lo up && "
+			 "ip netns exec %s sysctl -qw net.ipv6.conf.all.forwarding=1",
+			 h->ns[i], h->ns[i], h->ns[i]))
+			return false;
+	}
+	return sys("ip -n %s link add h1 type veth peer name lan netns %s", H, A1) &&
+	       sys("ip -n %s link add h2 type veth peer name lan netns %s", H, A2) &&
+	       sys("ip -n %s link add wan type veth peer name x1 netns %s", A1, X) &&
+	       sys("ip -n %s link add wan type veth peer name x2 netns %s", A2, X) &&
+	       sys("ip -n %s link add xs type veth peer name s netns %s", X, S) &&
+	       /* link-locals we can route through */
+	       sys("ip -n %s addr add fe80::1/64 dev h1 nodad && ip -n %s addr add fe80::1/64 dev h2 nodad"
+		   " && ip -n %s addr add fe80::2/64 dev lan nodad && ip -n %s addr add fe80::2/64 dev lan nodad"
+		   " && ip -n %s addr add fe80::3/64 dev wan nodad && ip -n %s addr add fe80::3/64 dev wan nodad"
+		   " && ip -n %s addr add fe80::4/64 dev x1 nodad && ip -n %s addr add fe80::4/64 dev x2 nodad"
+		   " && ip -n %s addr add fe80::4/64 dev xs nodad && ip -n %s addr add fe80::5/64 dev s nodad",
+		   H, H, A1, A2, A1, A2, X, X, X, S) &&
+	       sys("ip -n %s link set lan up && ip -n %s link set wan up && ip -n %s link set lan up"
+		   " && ip -n %s link set wan up && ip -n %s link set x1 up && ip -n %s link set x2 up"
+		   " && ip -n %s link set xs up && ip -n %s link set s up && ip -n %s link set h1 up",
+		   A1, A1, A2, A2, X, X, X, S, H) &&
+	       sys("ip -n %s addr add %s/64 dev s nodad && ip -n %s -6 route add default via fe80::4 dev s",
+		   S, NET_ADDR, S) &&
+	       /* the anchor: server side, and each AR's own prefix */
+	       sys("ip -n %s -6 route add 2001:db8:a1::/64 via fe80::3 dev x1"
+		   " && ip -n %s -6 route add 2001:db8:a2::/64 via fe80::3 dev x2"
+		   " && ip -n %s -6 route add 2001:db8:51::/64 via fe80::3 dev x1"
+		   " && ip -n %s -6 route add 2001:db8:ffff::/64 dev xs", X, X, X, X) &&
+	       /* access routers: default up to the anchor, host prefixes down */
+	       sys("ip -n %s -6 route add default via fe80::4 dev wan"
+		   " && ip -n %s -6 route add 2001:db8:a1::/64 via fe80::1 dev lan"
+		   " && ip -n %s -6 route add 2001:db8:51::/64 via fe80::1 dev lan", A1, A1, A1) &&
+	       sys("ip -n %s -6 route add default via fe80::4 dev wan"
+		   " && ip -n %s -6 route add 2001:db8:a2::/64 via fe80::1 dev lan"
+		   " && ip -n %s -6 route add 2001:db8:51::/64 via fe80::1 dev lan", A2, A2, A2) &&
+	       /* the host: attached to ar1; the session-lasting address stays on lo */
+	       sys("ip -n %s addr add %s/128 dev lo nodad && ip -n %s addr add %s/64 dev h1 nodad"
+		   " && ip -n %s -6 route add default via fe80::2 dev h1",
+		   H, HO_SL, H, HO_NP1, H);
+}
+
+static bool handoff_move(struct env *e, struct handoff *h)
+{
+	const char *H = e->host_ns;
+
+	FAULT();
+	return sys("ip -n %s link set h1 down && ip -n %s addr flush dev h1 scope global", H, H) &&
+	       sys("ip -n %s link set h2 up && ip -n %s addr add %s/64 dev h2 nodad"
+		   " && ip -n %s -6 route replace default via fe80::2 dev h2", H, H, HO_NP2, H) &&
+	       sys("ip -n %s -6 route replace 2001:db8:51::/64 via fe80::3 dev x2", h->ns[2]);
+}
+
+static void handoff_teardown(struct handoff *h)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (h->ns[i][0])
+			sys("ip netns del %s 2>/dev/null; true", h->ns[i]);
+}
+
+void test_handoff(void)
+{
+	struct handoff h = { 0 };
+	struct agent a = { .pid = -1 };
+	struct peer srv = { -1, -1 };
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct env e;
+	int sess, s, c = -1, i;
+	long before, after;
+
+	if (!ASSERT_TRUE(env_setup(&e, "prefix 2001:db8:51::/64 type session-lasting\n"
+				      "prefix 2001:db8:a1::/64 type non-persistent dev h1\n"
+				      "prefix 2001:db8:a2::/64 type non-persistent dev h2\n"), "setup") ||
+	    !ASSERT_TRUE(handoff_setup(&e, &h), "topology") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &srv, h.ns[3], "::", PORT), "server") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+
+	/* A long session on a Session-lasting address, through ar1. */
+	sess = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, sess, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl");
+	ASSERT_STREQ(in6_str(&addr, buf), HO_SL, "IPsl1");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, sess, NET_ADDR, PORT, NULL), 0, "connect via ar1");
+	if (!ASSERT_TRUE(wait_readable(srv.tcp), "session arrives"))
+		goto cleanup;
+	c = accept(srv.tcp, (struct sockaddr *)&ss, &sl);
+	ASSERT_STREQ(sa_addr_str(&ss, seen, sizeof(seen)), HO_SL, "server sees IPsl1");
+	for (i = 0; i < 5; i++)
+		ag_simple(&a, AG_SEND, sess, 0, NULL);
+	before = drain(c);
+	ASSERT_TRUE(before > 0, "bytes before the move");
+
+	/* Two Non-persistent sockets share ar1's prefix (4.2: IPnp1 again). */
+	s = ag_socket(&a, SOCK_STREAM);
+	i = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np before");
+	ASSERT_STREQ(in6_str(&addr, buf), HO_NP1, "IPnp1 from ar1");
+	ASSERT_EQ(ag_setsc(&a, i, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "second np socket");
+	ASSERT_STREQ(in6_str(&addr, buf), HO_NP1, "IPnp1 again");
+	ASSERT_EQ(env_sockets_on(&e, HO_NP1), 2, "two sockets on IPnp1");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	ag_simple(&a, AG_CLOSE, i, 0, NULL);
+
+	/* Move. */
+	ASSERT_TRUE(handoff_move(&e, &h), "move to ar2");
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_NON_PERSISTENT, HO_NP2), "odmd follows the move");
+
+	/* The session keeps flowing: no reset, bytes keep arriving. */
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(ag_simple(&a, AG_SEND, sess, 0, NULL), 0, "send after the move");
+	after = drain(c);
+	ASSERT_TRUE(after > 0, "bytes after the move, over ar2");
+	/* ... and back: the anchor now routes IPsl1 through ar2. */
+	ASSERT_EQ(send(c, "pong", 4, MSG_NOSIGNAL), 4, "server answers");
+	ASSERT_EQ(ag_simple(&a, AG_RECV, sess, 0, NULL), 0, "host receives over the new path");
+
+	/* PREFnp1 is no longer handed out; a new request gets ar2's prefix,
+	 * and the server sees it arrive over the new path. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np after");
+	ASSERT_STREQ(in6_str(&addr, buf), HO_NP2, "IPnp2 from ar2");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect via ar2");
+	peer_seen_tcp(&srv, seen, sizeof(seen));
+	ASSERT_STREQ(seen, HO_NP2, "server sees IPnp2");
+	/* Graceful-replacement is not offered; the retry with Session-lasting
+	 * gets IPsl1, which still works after the move (the end of 4.2). */
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr),
+		  EAI_REQUIREDIPNOTSUPPORTED, "graceful not offered");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "retry sl");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect sl via ar2");
+	peer_seen_tcp(&srv, seen, sizeof(seen));
+	ASSERT_STREQ(seen, HO_SL, "server sees IPsl1 after the move");
+cleanup:
+	if (c >= 0)
+		close(c);
+	agent_stop(&a);
+	peer_close(&srv);
+	handoff_teardown(&h);
+	env_teardown(&e);
+}
+
+/*
+ * A listener in odmd's place that never accepts, its backlog full: odmd
+ * overwhelmed, as far as a client can tell.  Root's, so libodm trusts it.
+ * Returns the listener and the fill connections, or -1.
+ */
+static int busy_listener(struct env *e, struct sockaddr_un *sun, int *fill, int max, int *nfill)
+{
+	int lst, err = 0;
+
+	*nfill = 0;
+	if (!ns_enter(e->host_ns))
+		return -1;
+	lst = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (lst < 0 || odm_proto_path(sun->sun_path, sizeof(sun->sun_path)) ||
+	    (unlink(sun->sun_path), bind(lst, (struct sockaddr *)sun, sizeof(*sun))) ||
+	    chmod(sun->sun_path, 0666) || listen(lst, 0))
+		goto fail;
+	/* Backlog 0 still queues one: connect until the kernel says full. */
+	while (*nfill < max) {
+		int f = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (f < 0)
+			goto fail;
+		if (connect(f, (struct sockaddr *)sun, sizeof(*sun))) {
+			err = errno;
+			close(f);
+			break;
+		}
+		fill[(*nfill)++] = f;
+	}
+	if (err != EAGAIN)
+		goto fail;
+	ns_restore(e);
+	return lst;
+fail:
+	fprintf(stderr, "  busy listener: %s\n", strerror(err ? err : errno));
+	if (lst >= 0)
+		close(lst);
+	ns_restore(e);
+	return -1;
+}
+
+/* Open descriptors of a process (an agent), or -1. */
+static int fd_count(pid_t pid)
+{
+	char cmd[64], out[32];
+
+	snprintf(cmd, sizeof(cmd), "ls /proc/%d/fd | wc -l", (int)pid);
+	return sys_out(out, sizeof(out), "%s", cmd) ? atoi(out) : -1;
+}
+
+/*
+ * "Non-blocking API that blocks": with odmd's backlog full, setsc_start()
+ * waited in connect() (the caller's event loop stalled) and setsc() blocked
+ * past its deadline, forever.  Now setsc_start() returns at once, its
+ * descriptor becomes readable at the deadline (EAI_REQUIREDIPFAILED),
+ * setsc() gives up at its own deadline, and once the listener makes room a
+ * retry gets in and sends its request; the answer comes back through the
+ * same descriptor.
+ */
+void test_setsc_never_blocks(void)
+{
+	struct agent_req rq = { .family = GRACEFUL_REPLACEMENT_IPV6_ADDRESS };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct agent a = { .pid = -1 };
+	struct odm_msg_resp resp;
+	struct odm_msg_req req;
+	struct agent_resp rs;
+	struct in6_addr addr;
+	struct ucred uc;
+	socklen_t ulen = sizeof(uc);
+	int fill[8], nfill = 0, lst = -1, c = -1, i, s, fds;
+	struct env e;
+
+	/* base_config has no Graceful-replacement prefix: setsc() asks odmd. */
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+	env_stop_odmd(&e, true);	/* the programs stay attached */
+	lst = busy_listener(&e, &sun, fill, 8, &nfill);
+	if (!ASSERT_TRUE(lst >= 0, "odmd's place taken, backlog full"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	fds = fd_count(a.pid);
+
+	/* The agent's alarm kills a setsc_start() that blocks: the call fails. */
+	rq.op = AG_SETSC_START;
+	rq.id = s;
+	rq.arg = 2000;
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "setsc_start returns with the backlog full"))
+		goto cleanup;
+	/* Another one: the agent cancels the first, still pending. */
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "setsc_start returns with the backlog full"))
+		goto cleanup;
+	ASSERT_EQ(rs.ret, 0, "setsc_start: a pending request");
+	ASSERT_TRUE(rs.arg < rq.arg / 2, "setsc_start does not wait for the deadline");
+	i = rs.arg;
+	rq.op = AG_SETSC_WAIT;
+	rq.arg = 2000 + 3000;
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "wait"))
+		goto cleanup;
+	printf("  setsc_start took %d ms, %d wake-ups (connect tries) until the deadline\n", i,
+	       rs.arg);
+	ASSERT_EQ(rs.err, 0, "the same descriptor became readable by the deadline");
+	ASSERT_EQ(rs.ret, EAI_REQUIREDIPFAILED, "setsc_finish at the deadline: no answer in time");
+
+	/* setsc(): its 10 s deadline holds for the connect too (alarm: 15 s). */
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr), EAI_REQUIREDIPFAILED,
+		  "setsc returns at its deadline");
+
+	/* Room in the backlog: a retry gets in and sends its request.  The
+	 * agent drives the request (setsc_finish) while the test makes room. */
+	rq.op = AG_SETSC_START;
+	rq.arg = 5000;
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "setsc_start") ||
+	    !ASSERT_EQ(rs.ret, 0, "setsc_start: a pending request"))
+		goto cleanup;
+	rq.op = AG_SETSC_WAIT;
+	rq.arg = 5000 + 3000;
+	if (!ASSERT_TRUE(agent_send(&a, &rq), "wait"))
+		goto cleanup;
+	c = accept4(lst, NULL, NULL, SOCK_CLOEXEC);	/* a fill connection */
+	if (!ASSERT_TRUE(c >= 0, "accept a queued connection"))
+		goto cleanup;
+	close(c);
+	c = -1;
+	if (!ASSERT_TRUE(wait_readable(lst), "the retry connects"))
+		goto cleanup;
+	c = accept4(lst, NULL, NULL, SOCK_CLOEXEC);
+	if (!ASSERT_TRUE(c >= 0, "accept the retry") ||
+	    !ASSERT_TRUE(getsockopt(c, SOL_SOCKET, SO_PEERCRED, &uc, &ulen) == 0 &&
+			 uc.uid == 65534, "from the agent") ||
+	    !ASSERT_TRUE(wait_readable(c), "a request follows"))
+		goto cleanup;
+	ASSERT_EQ(recv(c, &req, sizeof(req), MSG_DONTWAIT), sizeof(req), "request size");
+	ASSERT_EQ(odm_msg_req_check(&req, sizeof(req)), 0, "well-formed request");
+	ASSERT_TRUE(req.op == ODM_OP_ACQUIRE && req.type == GRACEFUL_REPLACEMENT_IPV6_ADDRESS &&
+		    req.flags == 0, "acquire graceful-replacement");
+	odm_msg_resp_init(&resp, &req, ODM_R_NOT_OFFERED);
+	ASSERT_EQ(send(c, &resp, sizeof(resp), MSG_NOSIGNAL), sizeof(resp), "answer");
+	if (ASSERT_TRUE(agent_recv(&a, rq.op, &rs), "wait")) {
+		ASSERT_EQ(rs.err, 0, "readable at the answer, same descriptor");
+		ASSERT_EQ(rs.ret, EAI_REQUIREDIPNOTSUPPORTED, "the answer taken");
+	}
+	ASSERT_EQ(fd_count(a.pid), fds, "no descriptor left behind (finish, cancel)");
+cleanup:
+	if (c >= 0)
+		close(c);
+	for (i = 0; i < nfill; i++)
+		close(fill[i]);
+	if (lst >= 0)
+		close(lst);
+	if (sun.sun_path[0])
+		unlink(sun.sun_path);	/* odmd is gone: no one else's */
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/*
+ * A delegated prefix odmd cannot put on the host (here: the prefix map is
+ * full) is released at once: a lease left bound would be renewed for ever,
+ * held by nobody and counted in no max-held.
+ */
+void test_lease_publish_fails(void)
+{
+	struct agent a = { .pid = -1 };
+	struct odm_maps m = { .prefixes = -1 };
+	struct in6_addr addr;
+	char out[4096], leases[256];
+	struct env e;
+	int s, i, n, err = 0;
+	bool opened = false;
+
+	if (!ASSERT_TRUE(on_demand_world(&e, true), "kea and odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent") ||
+	    !ASSERT_EQ(odm_maps_open(&m, e.pin_dir), 0, "open maps"))
+		goto cleanup;
+	opened = true;
+	FAULT();
+	for (n = 0; !err; n++) {
+		struct odm_prefix_key k = { .prefixlen = 64 };
+		struct odm_prefix v = { .type = ODM_TYPE_NON_PERSISTENT, .plen = 64 };
+
+		k.prefix[0] = htonl(0x20010db8);
+		k.prefix[1] = htonl(0xe0000000u | (unsigned int)n);
+		err = odm_prefix_put(&m, &k, &v);
+	}
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), EAI_REQUIREDIPFAILED,
+		  "setsc fixed with the prefix map full");
+	snprintf(leases, sizeof(leases), "%s/leases", e.tmpdir);
+	/* The Release goes out at once; give Kea a moment to write it. */
+	for (i = 0; i < 30; i++) {
+		if (sys_status(out, sizeof(out), "awk -F, '$7 == 2 { last[$1] = $3 } END { "
+			       "for (a in last) if (last[a] != 0) n++; print n + 0 }' "
+			       "%s/kea-leases6.csv", e.tmpdir) == 0 && atoi(out) == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	ASSERT_EQ(atoi(out), 0, "Kea holds no lease for us: odmd released it");
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -c fixed %s", leases), 1,
+		  "odmd's lease file keeps no fixed lease");
+	ASSERT_EQ(sys_status(out, sizeof(out), "ip -n %s -6 addr show dev veth-h | "
+			     "grep -c 'inet6 2001:db8:f0'", e.host_ns), 1,
+		  "and no address in it is left on the interface");
+
+	/* Room again: the next request is served. */
+	for (i = 0; i < n; i++) {
+		struct odm_prefix_key k = { .prefixlen = 64 };
+
+		k.prefix[0] = htonl(0x20010db8);
+		k.prefix[1] = htonl(0xe0000000u | (unsigned int)i);
+		odm_prefix_del(&m, &k);
+	}
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), 0, "setsc fixed with room");
+	ASSERT_TRUE(in_pool(&addr, 0xf0), "from the fixed pool");
+cleanup:
+	if (opened)
+		odm_maps_close(&m);
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/*
+ * The lease file (security review, Low): root odmd wrote FILE.tmp with
+ * fopen(), so a symlink planted there overwrote any file; a directory
+ * others may write is refused; restored leases are checked like fresh
+ * ones (::/0 or multicast from a tampered file never becomes a typed prefix).
+ */
+void test_lease_file_attacks(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr addr;
+	char out[4096], dir[256], victim[300], row[256];
+	struct env e;
+	int s;
+	FILE *f;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# on demand\n"), "setup"))
+		goto cleanup;
+	snprintf(dir, sizeof(dir), "%s/state", e.tmpdir);
+	snprintf(victim, sizeof(victim), "%s/victim", e.tmpdir);
+	if (!ASSERT_TRUE(sys("mkdir -m 0700 %s && echo precious > %s && ln -s %s %s/leases.tmp",
+			     dir, victim, victim, dir), "a symlink at leases.tmp"))
+		goto cleanup;
+	/* A tampered file: unsafe prefixes must not be restored. */
+	snprintf(out, sizeof(out), "%s/leases", dir);
+	f = fopen(out, "w");
+	if (!ASSERT_TRUE(f != NULL, "lease file"))
+		goto cleanup;
+	fprintf(f, "# odmd DHCPv6 leases\n7 fixed ::/0 3600 7200 1800 2880 %lld 0001\n"
+		"8 fixed ff00::/8 3600 7200 1800 2880 %lld 0001\n"
+		/* an older odmd's line (no typed field): kept as granted */
+		"9 session-lasting 2001:db8:5100:77::/64 3600 7200 1800 2880 %lld "
+		"000100011c2b3d4e001122334455\n",
+		(long long)time(NULL), (long long)time(NULL), (long long)time(NULL));
+	fclose(f);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases", dir);
+	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	ASSERT_STREQ(prefix_row(&e, "::/0", row, sizeof(row)), "", "::/0 not restored");
+	ASSERT_STREQ(prefix_row(&e, "ff00::/8", row, sizeof(row)), "", "ff00::/8 not restored");
+	ASSERT_HAS(prefix_row(&e, "2001:db8:5100:77::/64", row, sizeof(row)), "session-lasting",
+		   "an older odmd's lease (no typed field) is restored as granted");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), 0, "a lease to save");
+	ASSERT_EQ(sys_status(out, sizeof(out), "cat %s", victim), 0, "victim readable");
+	ASSERT_STREQ(out, "precious\n", "the symlink's target is untouched");
+
+	/* A directory others may write: no lease file is written there. */
+	env_stop_odmd(&e, false);
+	ASSERT_TRUE(sys("rm -f %s/leases.tmp %s/leases && chmod 1777 %s", dir, dir, dir),
+		    "world-writable directory");
+	ASSERT_TRUE(env_start_odmd(&e), "odmd again");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "still served");
+	ASSERT_EQ(sys_status(out, sizeof(out), "test -e %s/leases", dir), 1,
+		  "no lease file in a directory others may write");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/* =========================================================================
+ * A hostile DHCPv6 server (section 7; the fault list of the security
+ * issue).  The network is not trusted: whatever it sends, odmd neither
+ * crashes nor configures an address no host should have, nor lets a
+ * delegated prefix shadow or retype what the operator configured.
+ * ========================================================================= */
+
+/* One ON_NET request for a non-persistent address while the rogue serves s. */
+static int rogue_round(struct env *e, struct agent *a, const struct rogue_script *s,
+		       struct rogue_stats *st, struct in6_addr *addr)
+{
+	struct rogue r;
+	int t, rc;
+
+	memset(st, 0, sizeof(*st));
+	if (!rogue_start(e, &r, s))
+		return -9999;
+	t = ag_socket(a, SOCK_DGRAM);
+	rc = ag_simple(a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL);
+	if (rc == 0)
+		rc = ag_setsc(a, t, NON_PERSISTENT_IPV6_ADDRESS, addr);
+	ag_simple(a, AG_CLOSE, t, 0, NULL);
+	rogue_stop(&r, st);
+	FAULT();
+	INPUTS(st->sent);
+	printf("  rogue: %u solicits, %u requests, %u datagrams sent (%u malformed) -> setsc %d\n",
+	       st->solicits, st->requests, st->sent, st->garbage, rc);
+	return rc;
+}
+
+/* The operator's three prefixes, exactly as configured, and nothing else. */
+static bool only_operator_prefixes(struct env *e)
+{
+	char out[8192];
+	int n = 0;
+	const char *p = out;
+
+	if (env_odm(e, out, sizeof(out), "-j prefix list"))
+		return false;
+	while ((p = strstr(p, "\"prefix\":"))) {
+		n++;
+		p++;
+	}
+	return n == 3 && strstr(out, "\"prefix\":\"2001:db8:1::/64\",\"type\":\"session-lasting\"") &&
+	       strstr(out, "\"prefix\":\"2001:db8:2::/64\",\"type\":\"non-persistent\"") &&
+	       strstr(out, "\"prefix\":\"2001:db8:3::/64\",\"type\":\"fixed\"") &&
+	       !strstr(out, "dhcpv6");
+}
+
+/* Global addresses on veth-h other than the base ones and the untyped one. */
+static int foreign_addrs(struct env *e)
+{
+	char out[64];
+
+	if (!sys_out(out, sizeof(out), "ip -n %s -6 -o addr show dev veth-h scope global | "
+		     "awk '{print $4}' | grep -v -e '^%s/' -e '^%s/' -e '^%s/' -e '^%s/' | wc -l",
+		     e->host_ns, SL_ADDR, NP_ADDR, FX_ADDR, HOST_UNTYPED))
+		return -1;
+	return atoi(out);
+}
+
+void test_hostile_dhcp6(void)
+{
+	/* Offers no host should take, each well-formed, each from its own server. */
+	static const struct rogue_script unsafe = {
+		.adv = {
+			{ "ff0e::", 64, 3000, 4000, -2 },		/* multicast */
+			{ "fe80::", 64, 3000, 4000, -2 },		/* link-local */
+			{ "::1", 128, 3000, 4000, -2 },			/* loopback */
+			{ "::", 128, 3000, 4000, -2 },			/* unspecified */
+			{ "::ffff:192.0.2.0", 120, 3000, 4000, -2 },	/* v4-mapped */
+			{ "::", 0, 3000, 4000, -2 },			/* everything */
+			{ "2000::", 3, 3000, 4000, -2 },		/* all of global unicast */
+			{ "2001:db8::", 32, 3000, 4000, -2 },		/* covers the operator's */
+			{ "2001:db8:1::", 64, 3000, 4000, -2 },		/* retypes session-lasting */
+			{ "2001:db8:2::", 64, 3000, 4000, -2 },		/* takes over a config prefix */
+			{ "2001:db8:3:0:8000::", 65, 3000, 4000, -2 },	/* inside fixed */
+			{ "2001:db8:ffff::", 64, 3000, 4000, -2 },	/* the link's own prefix */
+			{ "2001:db8:99::", 64, 3000, 4000, 3 },		/* labelled fixed, asked np */
+			{ "2001:db8:98::", 64, 5000, 4000, -2 },	/* preferred > valid */
+			{ "2001:db8:97::", 64, 0, 0, -2 },		/* valid 0 */
+		},
+		.nadv = 15,
+	};
+	/* Good Advertise, unsafe Reply. */
+	static const struct rogue_script bait = {
+		.adv = { { "2001:db8:77::", 64, 3000, 4000, -2 } },
+		.nadv = 1,
+		.reply = { "2001:db8:2::", 64, 3000, 4000, -2 },
+	};
+	/* Only malformed datagrams, two of each kind per message. */
+	struct rogue_script broken = { .garbage = 2 * rogue_garbage_kinds() };
+	/* A flood, then a good answer with host bits set. */
+	static const struct rogue_script flood_then_good = {
+		.adv = { { "2001:db8:77::abcd", 64, 3000, 4000, -2 } },
+		.nadv = 1,
+		.reply = { "2001:db8:77::abcd", 64, 3000, 4000, -2 },
+		.garbage = 96,
+	};
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct rogue_stats st;
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64], out[4096];
+	struct env e;
+	int t;
+
+	if (!ASSERT_TRUE(env_setup(&e, base_config) && add_base_addrs(&e), "world"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+
+	/* Malformed only: nothing usable arrives, the request times out cleanly. */
+	ASSERT_EQ(rogue_round(&e, &a, &broken, &st, &addr), EAI_REQUIREDIPFAILED,
+		  "malformed answers: failed");
+	ASSERT_TRUE(st.solicits >= 2 && st.garbage >= st.solicits * rogue_garbage_kinds(),
+		    "the malformed datagrams were sent, to retransmitted Solicits");
+	ASSERT_TRUE(kill(e.odmd, 0) == 0, "odmd survived");
+
+	/* Unsafe prefixes: refused, counted, nothing configured or retyped. */
+	ASSERT_EQ(rogue_round(&e, &a, &unsafe, &st, &addr), EAI_REQUIREDIPFAILED,
+		  "unsafe offers: failed");
+	ASSERT_TRUE(st.solicits >= 1 && st.sent >= unsafe.nadv, "all fifteen offers were sent");
+	ASSERT_EQ(st.requests, 0, "none was requested");
+	ASSERT_TRUE(only_operator_prefixes(&e), "the operator's prefixes, untouched");
+	ASSERT_EQ(foreign_addrs(&e), 0, "no address configured from an offer");
+
+	/* Bait and switch: the Reply shadows a configured prefix. */
+	ASSERT_EQ(rogue_round(&e, &a, &bait, &st, &addr), EAI_REQUIREDIPFAILED,
+		  "unsafe Reply: failed");
+	ASSERT_TRUE(st.requests >= 1, "the Request was answered");
+	ASSERT_TRUE(only_operator_prefixes(&e), "the operator's prefixes, untouched");
+	ASSERT_EQ(foreign_addrs(&e), 0, "no address configured from the Reply");
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j stats"), 0, "odm stats");
+	ASSERT_HAS(out, "\"net_refused\":", "refusals are counted");
+	ASSERT_TRUE(!strstr(out, "\"net_refused\":0,") && !strstr(out, "\"net_refused\":0}"),
+		    "and the count is not zero");
+
+	/* After all that, a good answer behind a flood still works. */
+	ASSERT_EQ(rogue_round(&e, &a, &flood_then_good, &st, &addr), 0, "good answer: ok");
+	{
+		static const unsigned char want[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x77, 0, 0 };
+
+		ASSERT_TRUE(!memcmp(addr.s6_addr, want, sizeof(want)),
+			    "an address in the delegated prefix");
+	}
+	ASSERT_TRUE(prefixes_of(&e, "non-persistent") == 1, "listed as a dhcpv6 prefix");
+	ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j prefix list type non-persistent"), 0, "list");
+	ASSERT_HAS(out, "\"prefix\":\"2001:db8:77::/64\"", "host bits cleared in the key");
+	t = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, 0, NULL), 0, "no ON_NET");
+	ASSERT_EQ(ag_setsc(&a, t, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np");
+	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, t, NET_ADDR, PORT, NULL), 0, "sendto");
+	peer_seen_udp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&addr, buf), "the peer sees the delegated address");
+	ASSERT_TRUE(kill(e.odmd, 0) == 0, "odmd still running");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
+
+/*
+ * An untyped grant is not a typed prefix (RFC 8653 5.1, 5.3: exact type or
+ * error).  A server that answers without the continuity option, as one
+ * that does not know it would, gets its offer refused: EAI_REQUIREDIPFAILED,
+ * logged, counted, nothing configured, and a prefix its Reply bound is
+ * released; a typed offer from another server still wins.  With
+ * --dhcp6-untyped for the type the same grant is taken; the lease file
+ * remembers it was untyped, and a restart without the switch releases it
+ * and withdraws its address instead of restoring it.
+ */
+
+/* One ON_NET non-persistent request while the rogue serves s; the socket
+ * stays open in *sock when sock is given. */
+static int untyped_round(struct env *e, struct agent *a, const struct rogue_script *s,
+			 struct rogue_stats *st, struct in6_addr *addr, int *sock)
+{
+	struct rogue r;
+	int t, rc;
+
+	memset(st, 0, sizeof(*st));
+	memset(addr, 0, sizeof(*addr));
+	if (!rogue_start(e, &r, s))
+		return -9999;
+	t = ag_socket(a, SOCK_DGRAM);
+	rc = ag_simple(a, AG_SETPREFS, t, IPV6_REQUIRE_SRC_ON_NET, NULL);
+	if (rc == 0)
+		rc = ag_setsc(a, t, NON_PERSISTENT_IPV6_ADDRESS, addr);
+	/* A Release goes out before the answer: give the server time to read it. */
+	usleep(300 * 1000);
+	rogue_stop(&r, st);
+	if (sock)
+		*sock = t;
+	else
+		ag_simple(a, AG_CLOSE, t, 0, NULL);
+	printf("  rogue: %u solicits, %u requests, %u releases -> setsc %d\n", st->solicits,
+	       st->requests, st->releases, rc);
+	return rc;
+}
+
+/* Addresses on veth-h that start with text (e.g. "2001:db8:66:"). */
+static int addrs_in(struct env *e, const char *text)
+{
+	char out[64];
+
+	if (!sys_out(out, sizeof(out), "ip -n %s -6 -o addr show dev veth-h | awk '{print $4}' | "
+		     "grep -c '^%s' || true", e->host_ns, text))
+		return -1;
+	return atoi(out);
+}
+
+/* odmd's log (its stderr, redirected by odmd_args) has a line with text. */
+static bool odmd_logged(struct env *e, const char *text)
+{
+	char out[512];
+
+	return sys_status(out, sizeof(out), "grep -F -- '%s' %s/odmd.log", text, e->tmpdir) == 0;
+}
+
+void test_untyped_grant(void)
+{
+	static const struct rogue_script untyped = {
+		.adv = { { "2001:db8:66::", 64, 3000, 4000, -1 } },
+		.nadv = 1,
+		.reply = { "2001:db8:66::", 64, 3000, 4000, -1 },
+	};
+	/* A typed Advertise, then a Reply without the option. */
+	static const struct rogue_script typed_then_untyped = {
+		.adv = { { "2001:db8:67::", 64, 3000, 4000, -2 } },
+		.nadv = 1,
+		.reply = { "2001:db8:67::", 64, 3000, 4000, -1 },
+	};
+	/* Two servers: the untyped offer first, then a typed one. */
+	static const struct rogue_script untyped_and_typed = {
+		.adv = { { "2001:db8:66::", 64, 3000, 4000, -1 },
+			 { "2001:db8:68::", 64, 3000, 4000, -2 } },
+		.nadv = 2,
+		.reply = { "2001:db8:68::", 64, 3000, 4000, -2 },
+	};
+	static const unsigned char p66[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x66, 0, 0 };
+	static const unsigned char p68[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x68, 0, 0 };
+	const char *base = "--dhcp6 veth-h --dhcp6-max-rt 1000";
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	struct rogue_stats st;
+	struct rogue r;
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN], seen[64], out[4096], row[256];
+	struct env e;
+	int t, rc;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# nothing configured: everything on demand\n"), "setup"))
+		goto cleanup;
+	/* A bad list is a usage error, as for odmd's other options. */
+	rc = sys_status(out, sizeof(out), "build/odmd --cgroup %s --dhcp6-untyped "
+			"non-persistent,bogus 2>&1", e.cgroup);
+	ASSERT_EQ(rc, 2, "--dhcp6-untyped with an unknown type exits 2");
+	ASSERT_HAS(out, "invalid --dhcp6-untyped 'non-persistent,bogus'", "names the value");
+
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "%s --lease-file %s/leases 2>>%s/odmd.log",
+		 base, e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+
+	/* By default: refused, counted, logged, nothing configured. */
+	ASSERT_EQ(untyped_round(&e, &a, &untyped, &st, &addr, NULL), EAI_REQUIREDIPFAILED,
+		  "untyped offer: failed");
+	ASSERT_TRUE(st.solicits >= 1, "the offer was made");
+	ASSERT_EQ(st.requests, 0, "the untyped offer was not requested");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:66:"), 0, "no address in the untyped prefix");
+	ASSERT_EQ(prefixes_of(&e, "non-persistent"), 0, "no delegated prefix");
+	ASSERT_EQ(stat_of(&e, "net_refused"), 1, "the refusal is counted");
+	ASSERT_TRUE(odmd_logged(&e, "dhcpv6: refused 2001:db8:66::/64 for non-persistent: "
+				"no continuity option: the network does not type it"),
+		    "odmd names the prefix and why");
+
+	/* The Reply bound an untyped prefix: refused, and given back. */
+	ASSERT_EQ(untyped_round(&e, &a, &typed_then_untyped, &st, &addr, NULL),
+		  EAI_REQUIREDIPFAILED, "untyped Reply: failed");
+	ASSERT_TRUE(st.requests >= 1, "the typed Advertise was requested");
+	ASSERT_TRUE(st.releases >= 1, "the bound untyped prefix was released");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:67:"), 0, "no address from the Reply");
+	ASSERT_EQ(stat_of(&e, "net_refused"), 2, "counted too");
+
+	/* Another server's typed offer wins over the untyped one. */
+	ASSERT_EQ(untyped_round(&e, &a, &untyped_and_typed, &st, &addr, &t), 0,
+		  "typed offer beside an untyped one: ok");
+	ASSERT_TRUE(!memcmp(addr.s6_addr, p68, sizeof(p68)), "an address in the typed prefix");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:66:"), 0, "still none in the untyped prefix");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+
+	/* The operator's switch: the same untyped offer is taken, and used. */
+	env_stop_odmd(&e, false);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "%s --lease-file %s/leases "
+		 "--dhcp6-untyped non-persistent 2>>%s/odmd.log", base, e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd --dhcp6-untyped non-persistent"))
+		goto cleanup;
+	rc = untyped_round(&e, &a, &untyped, &st, &addr, &t);
+	ASSERT_EQ(rc, 0, "untyped offer, allowed: ok");
+	ASSERT_TRUE(!memcmp(addr.s6_addr, p66, sizeof(p66)), "an address in the untyped prefix");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:66:"), 1, "configured on veth-h");
+	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, t, NET_ADDR, PORT, NULL), 0, "sendto");
+	peer_seen_udp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&addr, buf), "the peer sees the untyped grant's address");
+	ag_simple(&a, AG_CLOSE, t, 0, NULL);
+	ASSERT_TRUE(odmd_logged(&e, "dhcpv6: took 2001:db8:66::/64 for non-persistent untyped"),
+		    "odmd says it took an untyped grant");
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -c ' 2001:db8:66::/64 .* untyped$' "
+			     "%s/leases", e.tmpdir), 0, "the lease file says untyped");
+
+	/* Restored while the switch allows it... */
+	env_stop_odmd(&e, false);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd restarts with the switch"))
+		goto cleanup;
+	ASSERT_STREQ(prefix_row(&e, "2001:db8:66::/64", row, sizeof(row)),
+		     "non-persistent dhcpv6 valid", "restored");
+
+	/* ...released and withdrawn once it does not. */
+	env_stop_odmd(&e, false);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "%s --lease-file %s/leases 2>>%s/odmd.log",
+		 base, e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(rogue_start(&e, &r, &untyped), "rogue"))
+		goto cleanup;
+	ASSERT_TRUE(env_start_odmd(&e), "odmd restarts without the switch");
+	usleep(300 * 1000);
+	rogue_stop(&r, &st);
+	ASSERT_TRUE(st.releases >= 1, "the untyped lease was released");
+	ASSERT_STREQ(prefix_row(&e, "2001:db8:66::/64", row, sizeof(row)), "",
+		     "not restored");
+	ASSERT_EQ(addrs_in(&e, "2001:db8:66:"), 0, "its address withdrawn");
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -c '2001:db8:66::/64' %s/leases",
+			     e.tmpdir), 1, "gone from the lease file");
+	ASSERT_TRUE(odmd_logged(&e, "releasing 2001:db8:66::/64 for non-persistent instead of "
+				"restoring it"), "odmd says why");
+	ASSERT_TRUE(kill(e.odmd, 0) == 0, "odmd still running");
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}
