@@ -4,7 +4,10 @@
  * a real odmd, real TCP/UDP sockets in a network namespace, and the source
  * address the peer actually saw.  Needs root.
  *
- *   build/tests/netns_test [-v] [NAME...]    (NAME: run only tests whose name contains it)
+ *   build/tests/netns_test [-v] [NAME...]
+ *
+ * NAME: run only the tests whose name contains it.  -v (or ODM_TEST_VERBOSE
+ * in the environment): print the sub-cases that passed too.
  *
  * The tests are in the area files (see netns.h), run in the order of tests.h.
  */
@@ -27,13 +30,14 @@ static const struct test tests[] = {
 #undef DEFINE_TEST
 };
 
+/* Whether a test is run: no NAME given, or one its name contains. */
 static bool selected(int argc, char **argv, const char *name)
 {
 	int i;
 
-	if (argc < 2)
+	if (argc < 1)
 		return true;
-	for (i = 1; i < argc; i++)
+	for (i = 0; i < argc; i++)
 		if (strstr(name, argv[i]))
 			return true;
 	return false;
@@ -66,11 +70,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_verbose = getenv("ODM_TEST_VERBOSE") != NULL;
+	if (argc > 1 && !strcmp(argv[1], "-v")) {
+		test_verbose = true;
+		argc--;
+		argv++;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sweep_stale();
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (!selected(argc, argv, tests[i].name))
+		if (!selected(argc - 1, argv + 1, tests[i].name))
 			continue;
 		test_run(tests[i].name, tests[i].fn);
 	}
