@@ -62,6 +62,11 @@ LIB_OBJS  := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
 LIB_PIC   := $(patsubst %.c,$(O)/%.pic.o,$(LIB_SRCS))
 ODMD_SRCS := $(sort $(wildcard loader/*.c))
 ODMD_OBJS := $(patsubst %.c,$(O)/%.o,$(ODMD_SRCS))
+# odmd's wire codecs: pure build/parse code that unit tests and fuzz
+# targets link without the rest of odmd.
+WIRE_SRCS := loader/dhcp6_wire.c loader/ra_wire.c
+WIRE_OBJS := $(patsubst %.c,$(O)/%.o,$(WIRE_SRCS))
+WIRE_HDRS := $(WIRE_SRCS:.c=.h)
 CLI_SRCS  := $(sort $(wildcard cli/*.c))
 CLI_OBJS  := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -79,10 +84,11 @@ TESTLIB   := $(O)/tests/libtestworld.a
 FUZZ_SRCS  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_PARSERS := lib/core/config.c lib/core/prefix.c lib/core/types.c lib/core/args.c \
-		lib/core/nl.c lib/core/dhcp6.c lib/core/ra.c lib/proto.c cli/parse.c
+		lib/core/nl.c $(WIRE_SRCS) lib/proto.c cli/parse.c
 FUZZ_OBJS  := $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_PARSERS))
 # UBSan must abort, or libFuzzer never hears of undefined behaviour.
-FUZZ_CFLAGS := -g -O1 -fno-sanitize-recover=undefined $(CSTD) $(WARN) -Ilib -Ilib/core -Ibpf -Icli
+FUZZ_CFLAGS := -g -O1 -fno-sanitize-recover=undefined $(CSTD) $(WARN) -Ilib -Ilib/core -Ibpf -Icli \
+	       -Iloader
 FUZZ_SECONDS ?= 60
 
 BENCH_BIN := $(O)/bench/odm-bench
@@ -147,10 +153,14 @@ $(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_abi.h | $(O)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
-# odmd embeds the BPF object through the skeleton.
-$(ODMD_OBJS): $(O)/odm.skel.h
+# odmd embeds the BPF object through the skeleton; the codecs do not.
+$(filter-out $(WIRE_OBJS),$(ODMD_OBJS)): $(O)/odm.skel.h
 
 $(O)/libodm-core.a: $(CORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/libodmd-wire.a: $(WIRE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -192,7 +202,7 @@ $(TESTLIB): $(patsubst %.c,$(O)/%.o,$(TESTLIB_SRCS))
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/tests/lib/test.o $(O)/cli/parse.o \
-		$(O)/libodm-core.a $(O)/libodm.a
+		$(O)/libodmd-wire.a $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
@@ -202,7 +212,7 @@ $(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(TESTLIB) $(O)/libodm-core
 
 # ---- fuzzing ----------------------------------------------------------------
 
-$(O)/fuzz/obj/%.o: %.c $(CORE_HDRS) lib/odm.h lib/proto.h cli/cli.h | $(O)
+$(O)/fuzz/obj/%.o: %.c $(CORE_HDRS) $(WIRE_HDRS) lib/odm.h lib/proto.h cli/cli.h | $(O)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) -fsanitize=fuzzer-no-link,address,undefined $(FUZZ_CFLAGS) -c $< -o $@
@@ -211,7 +221,8 @@ $(O)/fuzz/libparsers.a: $(FUZZ_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(O)/fuzz/fuzz_%: fuzz/fuzz_%.c $(O)/fuzz/libparsers.a $(CORE_HDRS) lib/proto.h cli/cli.h
+$(O)/fuzz/fuzz_%: fuzz/fuzz_%.c $(O)/fuzz/libparsers.a $(CORE_HDRS) $(WIRE_HDRS) lib/proto.h \
+		cli/cli.h
 	$(call msg,FUZZ-LD,$@)
 	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined $(FUZZ_CFLAGS) -o $@ $< $(O)/fuzz/libparsers.a
 

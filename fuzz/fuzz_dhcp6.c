@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhcp6.h"
+#include "dhcp6_wire.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * fuzz_ra.c - odm_ra_parse() on arbitrary ICMPv6 messages, checking what
- * ra.h promises of every PIO it keeps.
+ * ra_wire.h promises of every PIO it keeps.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "ra.h"
+#include "ra_wire.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 

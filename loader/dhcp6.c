@@ -12,7 +12,7 @@
  * Every transmission follows RFC 8415 section 15 with the section 7.6
  * constants of its message type; all times are CLOCK_BOOTTIME so that a
  * suspended host sees its leases expire.  Messages are built and parsed by
- * lib/core/dhcp6.c; this file only does sockets, timers and the lease file.
+ * dhcp6_wire.c; this file only does sockets, timers and the lease file.
  *
  * The DUID is DUID-LL from the interface's MAC: it needs no stored state,
  * so the lease file and the server agree on who we are after any restart
@@ -37,7 +37,7 @@
 #include <sys/stat.h>
 
 #include "core.h"
-#include "core/dhcp6.h"
+#include "dhcp6_wire.h"
 #include "dhcp6.h"
 
 #define NS_PER_MS		1000000ull

@@ -23,7 +23,7 @@
 #include <sys/socket.h>
 
 #include "ra.h"
-#include "core/ra.h"
+#include "ra_wire.h"
 #include "log.h"
 
 /* RFC 4861 6.1.2: ND messages are never forwarded, so they arrive with 255. */

@@ -10,7 +10,7 @@
 #include <arpa/inet.h>
 
 #include "test.h"
-#include "core/dhcp6.h"
+#include "../../loader/dhcp6_wire.h"	/* the Makefile has no -Iloader */
 #include "odm_abi.h"
 
 #define CONT	65000

@@ -10,7 +10,7 @@
 
 #include "test.h"
 #include "core.h"
-#include "core/ra.h"
+#include "../../loader/ra_wire.h"	/* the Makefile has no -Iloader */
 
 #define FOREVER 0xffffffffu
 

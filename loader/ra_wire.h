@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * ra.h - a pure parser of ICMPv6 Router Advertisements (RFC 4861 4.2) that
+ * ra_wire.h - a pure parser of ICMPv6 Router Advertisements (RFC 4861 4.2) that
  * keeps what odm needs: the Prefix Information Options (RFC 4861 4.6.2)
  * and the address type a router marks in them with the SrvTp field of
  * draft-feng-dmm-ra-prefixtype-00.
@@ -8,11 +8,11 @@
  * No I/O, no allocation, no global state; every length is checked before
  * a read, so it can be fed arbitrary bytes (the unit tests truncate RAs
  * at every length).  The type numbering is translated by
- * odm_dhcp6_type_from_wire() (core/dhcp6.h): the RA draft numbers SrvTp as
+ * odm_dhcp6_type_from_wire() (dhcp6_wire.h): the RA draft numbers SrvTp as
  * the DHCPv6 draft numbers its continuity service.
  */
-#ifndef ODM_CORE_RA_H
-#define ODM_CORE_RA_H
+#ifndef ODM_RA_WIRE_H
+#define ODM_RA_WIRE_H
 
 #include <stdbool.h>
 #include <stddef.h>

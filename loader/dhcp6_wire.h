@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * dhcp6.h - a pure codec for the few DHCPv6 (RFC 8415) messages odmd's
+ * dhcp6_wire.h - a pure codec for the few DHCPv6 (RFC 8415) messages odmd's
  * prefix-delegation client exchanges: it builds Solicit, Request, Renew,
  * Rebind and Release, and parses Advertise and Reply.
  *
@@ -13,8 +13,8 @@
  * draft's numbering; odm_dhcp6_type_to_wire() / odm_dhcp6_type_from_wire()
  * are the only places that translate between it and enum odm_type.
  */
-#ifndef ODM_CORE_DHCP6_H
-#define ODM_CORE_DHCP6_H
+#ifndef ODM_DHCP6_WIRE_H
+#define ODM_DHCP6_WIRE_H
 
 #include <stdbool.h>
 #include <stddef.h>

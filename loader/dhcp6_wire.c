@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * dhcp6.c - build and parse the DHCPv6 messages of prefix delegation.
+ * dhcp6_wire.c - build and parse the DHCPv6 messages of prefix delegation.
  *
  * Everything reads and writes through a cursor that knows its end, so a
  * length field can never move a read past the buffer: an option that
@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "dhcp6.h"
+#include "dhcp6_wire.h"
 #include "odm_abi.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * ra.c - parse a Router Advertisement and its Prefix Information Options
- * (lib/core/ra.h).
+ * ra_wire.c - parse a Router Advertisement and its Prefix Information Options
+ * (ra_wire.h).
  *
  * The PIO's flags byte, as draft-feng-dmm-ra-prefixtype-00 lays it out:
  *
@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "core.h"
-#include "dhcp6.h"
-#include "ra.h"
+#include "dhcp6_wire.h"
+#include "ra_wire.h"
 
 /* Offsets inside a PIO (RFC 4861 4.6.2). */
 #define PIO_PLEN	2
