@@ -49,14 +49,14 @@ ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
 endif
-ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -I$(O) -Ilib -Ilib/core -Ibpf -MMD -MP
+ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -I$(O) -Ilib -Icore -Ibpf -MMD -MP
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -Wall -Werror
 
-CORE_SRCS := $(sort $(wildcard lib/core/*.c))
+CORE_SRCS := $(sort $(wildcard core/*.c))
 CORE_OBJS := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS))
-CORE_HDRS := $(wildcard lib/core/*.h) bpf/odm_abi.h
+CORE_HDRS := $(wildcard core/*.h) bpf/odm_abi.h
 LIB_SRCS  := lib/setsc.c lib/proto.c
 LIB_OBJS  := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
 LIB_PIC   := $(patsubst %.c,$(O)/%.pic.o,$(LIB_SRCS))
@@ -83,12 +83,12 @@ TESTLIB   := $(O)/tests/libtestworld.a
 # just the parsers it calls.
 FUZZ_SRCS  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_PARSERS := lib/core/config.c lib/core/prefix.c lib/core/types.c lib/core/args.c \
-		lib/core/nl.c $(WIRE_SRCS) lib/proto.c cli/parse.c
+FUZZ_PARSERS := core/config.c core/prefix.c core/types.c core/args.c core/nl.c $(WIRE_SRCS) \
+		lib/proto.c cli/parse.c
 FUZZ_OBJS  := $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_PARSERS))
 # UBSan must abort, or libFuzzer never hears of undefined behaviour.
-FUZZ_CFLAGS := -g -O1 -fno-sanitize-recover=undefined $(CSTD) $(WARN) -Ilib -Ilib/core -Ibpf -Icli \
-	       -Iloader
+FUZZ_CFLAGS := -g -O1 -fno-sanitize-recover=undefined $(CSTD) $(WARN) -Ilib -Icore -Ibpf \
+	       -Icli -Iloader
 FUZZ_SECONDS ?= 60
 
 BENCH_BIN := $(O)/bench/odm-bench

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * test_maps.c - lib/core/maps.c and sync.c against real maps, pinned the way
+ * test_maps.c - core/maps.c and sync.c against real maps, pinned the way
  * odmd pins them in a private bpffs directory.  Needs root (CAP_BPF,
  * CAP_SYS_ADMIN for bpffs, cgroupfs and a private netns).
  */

@@ -19,7 +19,7 @@
 #include <netinet/in.h>
 #include <net/if.h>
 
-#include "../../bpf/odm_abi.h"
+#include "../bpf/odm_abi.h"
 
 /* ---- types.c: address type, source and state names ------------------- */
 
