@@ -249,7 +249,8 @@ int odm_info_get(struct odm_maps *m, struct odm_info *info);
 /* Bytes and packets sent from an address, summed over CPUs; zeros when none. */
 int odm_tx_get(struct odm_maps *m, const __u32 addr[4], struct odm_tx *tx);
 
-/* cgroup v2 helpers */
+/* ---- cgroup.c: cgroup v2 ----------------------------------------------- */
+
 /* Mount point of the cgroup v2 hierarchy from /proc/self/mountinfo into buf. */
 int odm_cgroup2_root(char *buf, size_t len);
 /* cgroup id (the inode number / file handle) of a cgroup v2 directory. */
