@@ -4,6 +4,11 @@
  * id (what odm_policy is keyed by and what bpf_get_current_cgroup_id()
  * returns) and the path of an id, so odmd and the CLI can name the cgroups
  * the maps speak of.
+ *
+ * What a user types for a cgroup, odmd --cgroup or odm policy ... cgroup
+ * PATH, is either the full path or one relative to wherever cgroup2 is
+ * mounted (/sys/fs/cgroup on unified hosts, /sys/fs/cgroup/unified on
+ * hybrid ones): odm_cgroup_resolve() accepts both.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -118,6 +123,38 @@ int odm_cgroup_id(const char *path, __u64 *id)
 	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
 		return -ENOTDIR;	/* as odm_cgroup_resolve() says it */
 	return cgroup_handle_id(path, id);
+}
+
+static int on_cgroup2(const char *path)
+{
+	struct statfs sfs;
+
+	if (statfs(path, &sfs))
+		return -errno;
+	return sfs.f_type == CGROUP2_SUPER_MAGIC ? 0 : -ENOTDIR;
+}
+
+int odm_cgroup_resolve(const char *arg, char *path, size_t len)
+{
+	char root[PATH_MAX];
+	int err;
+
+	if (!arg || !arg[0])
+		return -EINVAL;
+	if (arg[0] == '/') {
+		err = on_cgroup2(arg);
+		if (err != -ENOENT) {
+			if (!err && (size_t)snprintf(path, len, "%s", arg) >= len)
+				return -ENAMETOOLONG;
+			return err;
+		}
+	}
+	err = odm_cgroup2_root(root, sizeof(root));
+	if (err)
+		return err;
+	if ((size_t)snprintf(path, len, "%s/%s", root, arg + (arg[0] == '/')) >= len)
+		return -ENAMETOOLONG;
+	return on_cgroup2(path);
 }
 
 /* Deeper than any real hierarchy; only bounds the recursion. */

@@ -259,7 +259,7 @@ int odm_cgroup_id(const char *path, __u64 *id);
  * Resolve a user-given cgroup (absolute path on a cgroup v2 mount, or a path
  * relative to the cgroup2 root, with or without a leading '/') to an
  * absolute directory path.  -ENOENT when neither exists, -ENOTDIR when the
- * path is not on cgroup v2.  (resolve.c)
+ * path is not on cgroup v2.
  */
 int odm_cgroup_resolve(const char *arg, char *path, size_t len);
 /* Path (under the cgroup2 root) of a cgroup id, by walking the tree; -ENOENT. */
