@@ -39,6 +39,7 @@
 #include "core.h"
 #include "dhcp6_wire.h"
 #include "dhcp6.h"
+#include "log.h"
 
 #define NS_PER_MS		1000000ull
 #define NS_PER_S		1000000000ull
@@ -205,8 +206,7 @@ static void send_msg(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 	/* A failed send is a lost packet: retransmission covers it. */
 	if (sendto(c->fd, buf, n, 0, (struct sockaddr *)&to, sizeof(to)) < 0 &&
 	    errno != EAGAIN && errno != ENETUNREACH && errno != EADDRNOTAVAIL)
-		fprintf(stderr, "odmd: dhcpv6: cannot send on ifindex %u: %s\n", c->ifindex,
-			strerror(errno));
+		logmsg("dhcpv6: cannot send on ifindex %u: %s", c->ifindex, strerror(errno));
 }
 
 static __u32 new_xid(struct odm_dhcp6 *c)
@@ -304,8 +304,8 @@ static int lease_dir_safe(const char *file)
 	if (stat(dir, &st))
 		return -errno;
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid())) {
-		fprintf(stderr, "odmd: dhcpv6: refusing the lease file %s: its directory %s may "
-			"be written by others\n", file, dir);
+		logmsg("dhcpv6: refusing the lease file %s: its directory %s may be written by "
+		       "others", file, dir);
 		return -EPERM;
 	}
 	return 0;
@@ -376,8 +376,7 @@ static void save(const struct odm_dhcp6 *c)
 	int err = lease_file_write(c);
 
 	if (err)
-		fprintf(stderr, "odmd: dhcpv6: cannot write lease file %s: %s\n", c->lease_file,
-			strerror(-err));
+		logmsg("dhcpv6: cannot write lease file %s: %s", c->lease_file, strerror(-err));
 }
 
 static struct ia *ia_alloc(struct odm_dhcp6 *c)
@@ -469,9 +468,9 @@ static void lease_file_read(struct odm_dhcp6 *c)
 			   &l.valid_lft, &l.t1, &l.t2, &obtained, duid, typed);
 		if (n == 9) {
 			if (!legacy++)
-				fprintf(stderr, "odmd: dhcpv6: %s: written by an older odmd that "
-					"did not record whether its grants were typed: "
-					"keeping them as granted\n", c->lease_file);
+				logmsg("dhcpv6: %s: written by an older odmd that did not "
+				       "record whether its grants were typed: keeping them as "
+				       "granted", c->lease_file);
 		} else if (n == 10 && (!strcmp(typed, "untyped") || !strcmp(typed, "typed")))
 			l.untyped = !strcmp(typed, "untyped");
 		else
@@ -485,8 +484,8 @@ static void lease_file_read(struct odm_dhcp6 *c)
 		l.plen = plen;
 		/* A restored lease is checked like a fresh one (section 7). */
 		if (odm_prefix_unsafe(l.prefix, l.plen)) {
-			fprintf(stderr, "odmd: dhcpv6: %s: refusing the lease of %s/%u: %s\n",
-				c->lease_file, pfx, plen, odm_prefix_unsafe(l.prefix, l.plen));
+			logmsg("dhcpv6: %s: refusing the lease of %s/%u: %s", c->lease_file, pfx,
+			       plen, odm_prefix_unsafe(l.prefix, l.plen));
 			dropped++;
 			continue;
 		}
@@ -513,10 +512,10 @@ static void lease_file_read(struct odm_dhcp6 *c)
 		 * it expires, and reported LOST so odmd withdraws its address.
 		 */
 		if (l.untyped && !(c->untyped & 1u << l.type)) {
-			fprintf(stderr, "odmd: dhcpv6: %s: releasing %s/%u for %s instead of "
-				"restoring it: no continuity option: the network does not type "
-				"it (--dhcp6-untyped does not name %s)\n", c->lease_file, pfx,
-				plen, odm_type_name(l.type), odm_type_name(l.type));
+			logmsg("dhcpv6: %s: releasing %s/%u for %s instead of restoring it: no "
+			       "continuity option: the network does not type it (--dhcp6-untyped "
+			       "does not name %s)", c->lease_file, pfx, plen, odm_type_name(l.type),
+			       odm_type_name(l.type));
 			xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &rt_release, NEVER, now);
 			dropped++;
 			continue;
@@ -527,7 +526,7 @@ static void lease_file_read(struct odm_dhcp6 *c)
 			c->next_iaid = l.iaid + 1;
 		continue;
 bad:
-		fprintf(stderr, "odmd: dhcpv6: %s: ignoring a malformed line\n", c->lease_file);
+		logmsg("dhcpv6: %s: ignoring a malformed line", c->lease_file);
 	}
 	fclose(f);
 	if (dropped)

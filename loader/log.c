@@ -17,3 +17,12 @@ void logmsg(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+int log_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !odmd_verbose)
+		return 0;
+	if (level == LIBBPF_INFO && !odmd_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}

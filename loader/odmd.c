@@ -20,7 +20,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,16 +102,6 @@ static const char *const map_pins[] = {
 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG && !odmd_verbose)
-		return 0;
-	if (level == LIBBPF_INFO && !odmd_verbose)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
 
 static void usage(FILE *f)
 {
@@ -826,7 +815,6 @@ static struct odm_ondemand *start_ondemand(const struct opts *o, struct odm_maps
 		.iid = &o->iid,
 		.net_per_min = o->net_per_min,
 		.net_max_held = o->net_max_held,
-		.verbose = o->verbose,
 	};
 	char root[PATH_MAX];
 	struct odm_ondemand *od;
@@ -999,7 +987,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret;
 	odmd_verbose = o.verbose;
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(log_libbpf);
 	if (o.unload)
 		return unload(&o) ? 1 : 0;
 	return run(&o) ? 1 : 0;

@@ -613,7 +613,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 
 	if (!l || l->type == ODM_TYPE_NONE || l->type > ODM_TYPE_MAX)
 		return;
-	if (d->o.verbose || ev != ODM_DHCP6_ACQUIRED ||
+	if (odmd_verbose || ev != ODM_DHCP6_ACQUIRED ||
 	    (res != ODM_DHCP6_OK && res != ODM_DHCP6_REFUSED)) {
 		struct odm_prefix_key k = { .prefixlen = l->plen };
 

@@ -34,7 +34,6 @@ struct odm_ondemand_opts {
 	 * (section 7: exhaustion); 0: none.  ODM_NET_*_DEFAULT in odmd. */
 	unsigned int net_per_min;	/* network requests a minute */
 	unsigned int net_max_held;	/* Fixed + Session-lasting prefixes held */
-	bool verbose;
 };
 
 /* odmd's defaults for the limits above (--net-rate, --net-max-held). */
