@@ -12,7 +12,8 @@
  * Every transmission follows RFC 8415 section 15 with the section 7.6
  * constants of its message type; all times are CLOCK_BOOTTIME so that a
  * suspended host sees its leases expire.  Messages are built and parsed by
- * dhcp6_wire.c; this file only does sockets, timers and the lease file.
+ * dhcp6_wire.c and the lease file is dhcp6_lease.c's: this file does the
+ * socket, the timers and the state machine.
  *
  * The DUID is DUID-LL from the interface's MAC: it needs no stored state,
  * so the lease file and the server agree on who we are after any restart
@@ -21,29 +22,21 @@
  * use DUID-UUID from /etc/machine-id.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include "core.h"
-#include "dhcp6_wire.h"
-#include "dhcp6.h"
+#include "dhcp6_int.h"
 #include "log.h"
 
-#define NS_PER_MS		1000000ull
-#define NS_PER_S		1000000000ull
-#define NEVER			UINT64_MAX
 #define DEFAULT_TIMEOUT_MS	8000
 
 #define DHCP6_CLIENT_PORT	546
@@ -267,114 +260,22 @@ static bool xmit_again(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 
 /* ---- the lease file ------------------------------------------------------- */
 
-/*
- * One line per lease, written whole to a temporary file and renamed over
- * the old one, so a crash leaves the old or the new list, never half:
- *
- *   IAID TYPE PREFIX/PLEN PREFERRED VALID T1 T2 OBTAINED SERVER-DUID TYPED
- *
- * OBTAINED is the wall clock (Unix seconds) of the grant, because
- * CLOCK_BOOTTIME restarts at boot; lifetimes are as granted.  TYPED is
- * "typed" or "untyped" (granted without the continuity option).  A line
- * without it was written by an odmd from before the rule, which did not
- * record it: such a lease is kept as it was granted (logged), since giving
- * a Fixed or Session-lasting prefix back at an upgrade would break the
- * promise of its type; `odm prefix del` or a Release ends it.
- */
-/*
- * The lease file's directory must be one only its owner (root, or odmd's
- * user) may write to: where others may, they could plant a symlink or a
- * file of their own at FILE.tmp, or swap in leases of their choosing.
- * 0, or -EPERM with a message.
- */
-static int lease_dir_safe(const char *file)
-{
-	char dir[PATH_MAX], *slash;
-	struct stat st;
-
-	if (snprintf(dir, sizeof(dir), "%s", file) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	if (stat(dir, &st))
-		return -errno;
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid())) {
-		logmsg("dhcpv6: refusing the lease file %s: its directory %s may be written by "
-		       "others", file, dir);
-		return -EPERM;
-	}
-	return 0;
-}
-
-/* FILE.tmp, created new: never through a link, never someone else's file. */
-static FILE *lease_tmp_open(const char *tmp)
-{
-	struct stat st;
-	int fd;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST && lstat(tmp, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_uid == geteuid() && unlink(tmp) == 0)	/* ours, left by a crash */
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	return fd < 0 ? NULL : fdopen(fd, "w");
-}
-
-static int lease_file_write(const struct odm_dhcp6 *c)
-{
-	char tmp[PATH_MAX], pfx[INET6_ADDRSTRLEN];
-	__u64 now_boot = odm_boottime_ns();
-	time_t now_real = time(NULL);
-	FILE *f;
-	size_t i;
-	int err = 0, k;
-
-	if (!c->lease_file)
-		return 0;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", c->lease_file) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	err = lease_dir_safe(c->lease_file);
-	if (err)
-		return err;
-	f = lease_tmp_open(tmp);
-	if (!f)
-		return -errno;
-	fprintf(f, "# odmd DHCPv6 leases: iaid type prefix/plen preferred valid t1 t2 "
-		"obtained(unix) server-duid typed|untyped\n");
-	for (i = 0; i < c->nias; i++) {
-		const struct ia *ia = &c->ias[i];
-		const struct odm_lease *l = &ia->lease;
-		long long age = (long long)((now_boot - l->obtained_ns) / NS_PER_S);
-
-		if (!bound(ia))
-			continue;
-		inet_ntop(AF_INET6, l->prefix, pfx, sizeof(pfx));
-		fprintf(f, "%" PRIu32 " %s %s/%u %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32
-			" %lld ", l->iaid, odm_type_name(l->type), pfx, l->plen, l->preferred_lft,
-			l->valid_lft, l->t1, l->t2, (long long)now_real - age);
-		for (k = 0; k < ia->server.len; k++)
-			fprintf(f, "%02x", ia->server.data[k]);
-		fprintf(f, " %s\n", l->untyped ? "untyped" : "typed");
-	}
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, c->lease_file))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
-}
-
+/* Write every bound lease to the lease file (dhcp6_lease.c). */
 static void save(const struct odm_dhcp6 *c)
 {
-	int err = lease_file_write(c);
+	struct dhcp6_lease_writer w;
+	size_t i;
+	int err;
 
+	if (!c->lease_file)
+		return;
+	err = dhcp6_lease_begin(&w, c->lease_file);
+	if (!err) {
+		for (i = 0; i < c->nias; i++)
+			if (bound(&c->ias[i]))
+				dhcp6_lease_put(&w, &c->ias[i].lease, &c->ias[i].server);
+		err = dhcp6_lease_commit(&w);
+	}
 	if (err)
 		logmsg("dhcpv6: cannot write lease file %s: %s", c->lease_file, strerror(-err));
 }
@@ -420,116 +321,65 @@ static void schedule(struct ia *ia, __u64 now, __u32 elapsed_s)
 		ia->t1_ns = ia->t1_ns < now ? now : ia->t1_ns;
 }
 
-static int hex_duid(const char *s, struct odm_dhcp6_duid *d)
-{
-	size_t n = strlen(s), i;
-	unsigned int b;
+/* Leases being read back from the file, all as of one moment. */
+struct restore {
+	struct odm_dhcp6 *c;
+	__u64 now;
+};
 
-	if (!n || n % 2 || n / 2 > DHCP6_DUID_MAX)
-		return -EINVAL;
-	for (i = 0; i < n / 2; i++) {
-		if (sscanf(s + 2 * i, "%2x", &b) != 1)
-			return -EINVAL;
-		d->data[i] = b;
+/*
+ * A lease from the file (dhcp6_lease_fn): BOUND again, with its timers
+ * where the grant left them, or given back when its type rule no longer
+ * allows it.
+ */
+static int restore_one(void *ctx, const struct dhcp6_lease_rec *r)
+{
+	struct restore *rs = ctx;
+	struct odm_dhcp6 *c = rs->c;
+	const struct odm_lease *l = &r->lease;
+	__u64 now = rs->now;
+	char pfx[INET6_ADDRSTRLEN];
+	struct ia *ia;
+
+	ia = ia_alloc(c);
+	if (!ia)
+		return -ENOMEM;
+	memset(ia, 0, sizeof(*ia));
+	ia->server = r->server;
+	ia->lease = *l;
+	ia->lease.obtained_ns = now >= (__u64)r->elapsed_s * NS_PER_S ?
+				now - (__u64)r->elapsed_s * NS_PER_S : 0;
+	/*
+	 * Exact type or error holds across restarts: an untyped grant
+	 * the operator no longer allows is given back, not kept until
+	 * it expires, and reported LOST so odmd withdraws its address.
+	 */
+	if (l->untyped && !(c->untyped & 1u << l->type)) {
+		inet_ntop(AF_INET6, l->prefix, pfx, sizeof(pfx));
+		logmsg("dhcpv6: %s: releasing %s/%u for %s instead of restoring it: no "
+		       "continuity option: the network does not type it (--dhcp6-untyped "
+		       "does not name %s)", c->lease_file, pfx, l->plen, odm_type_name(l->type),
+		       odm_type_name(l->type));
+		xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &rt_release, NEVER, now);
+		return 1;
 	}
-	d->len = n / 2;
+	ia->state = IA_BOUND;
+	schedule(ia, now, r->elapsed_s);
+	if (l->iaid >= c->next_iaid)
+		c->next_iaid = l->iaid + 1;
 	return 0;
 }
 
 /* Read the lease file: still-valid leases become BOUND and are reported RESTORED. */
-static void lease_file_read(struct odm_dhcp6 *c)
+static void restore_leases(struct odm_dhcp6 *c)
 {
-	__u64 now = odm_boottime_ns();
-	time_t now_real = time(NULL);
-	char line[512], type[64], pfx[INET6_ADDRSTRLEN + 8], duid[2 * DHCP6_DUID_MAX + 2];
-	char typed[16];
-	unsigned int plen, dropped = 0, legacy = 0;
-	int n;
-	long long obtained;
-	FILE *f;
+	struct restore rs = { .c = c, .now = odm_boottime_ns() };
+	__u64 now = rs.now;
 	size_t i;
 
-	if (!c->lease_file || lease_dir_safe(c->lease_file))
+	if (!c->lease_file)
 		return;
-	f = fopen(c->lease_file, "re");
-	if (!f)
-		return;			/* first start: nothing to restore */
-	while (fgets(line, sizeof(line), f)) {
-		struct odm_lease l = { 0 };
-		struct ia *ia;
-		char *slash;
-		__u32 elapsed;
-		long long age;
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		n = sscanf(line, "%" SCNu32 " %63s %47s %" SCNu32 " %" SCNu32 " %" SCNu32
-			   " %" SCNu32 " %lld %261s %15s", &l.iaid, type, pfx, &l.preferred_lft,
-			   &l.valid_lft, &l.t1, &l.t2, &obtained, duid, typed);
-		if (n == 9) {
-			if (!legacy++)
-				logmsg("dhcpv6: %s: written by an older odmd that did not "
-				       "record whether its grants were typed: keeping them as "
-				       "granted", c->lease_file);
-		} else if (n == 10 && (!strcmp(typed, "untyped") || !strcmp(typed, "typed")))
-			l.untyped = !strcmp(typed, "untyped");
-		else
-			goto bad;
-		slash = strchr(pfx, '/');
-		if (!slash || sscanf(slash + 1, "%u", &plen) != 1 || plen > 128)
-			goto bad;
-		*slash = '\0';
-		if (inet_pton(AF_INET6, pfx, l.prefix) != 1 || odm_type_parse(type, false, &l.type))
-			goto bad;
-		l.plen = plen;
-		/* A restored lease is checked like a fresh one (section 7). */
-		if (odm_prefix_unsafe(l.prefix, l.plen)) {
-			logmsg("dhcpv6: %s: refusing the lease of %s/%u: %s", c->lease_file, pfx,
-			       plen, odm_prefix_unsafe(l.prefix, l.plen));
-			dropped++;
-			continue;
-		}
-		age = (long long)now_real - obtained;
-		if (age < 0)
-			age = 0;		/* the wall clock went back: trust the lifetimes */
-		if (l.valid_lft != DHCP6_INFINITY && age >= l.valid_lft) {
-			dropped++;
-			continue;
-		}
-		elapsed = age > UINT32_MAX - 1 ? UINT32_MAX - 1 : (__u32)age;
-		ia = ia_alloc(c);
-		if (!ia)
-			break;
-		memset(ia, 0, sizeof(*ia));
-		if (hex_duid(duid, &ia->server))
-			goto bad;
-		ia->lease = l;
-		ia->lease.obtained_ns = now >= (__u64)elapsed * NS_PER_S ?
-					now - (__u64)elapsed * NS_PER_S : 0;
-		/*
-		 * Exact type or error holds across restarts: an untyped grant
-		 * the operator no longer allows is given back, not kept until
-		 * it expires, and reported LOST so odmd withdraws its address.
-		 */
-		if (l.untyped && !(c->untyped & 1u << l.type)) {
-			logmsg("dhcpv6: %s: releasing %s/%u for %s instead of restoring it: no "
-			       "continuity option: the network does not type it (--dhcp6-untyped "
-			       "does not name %s)", c->lease_file, pfx, plen, odm_type_name(l.type),
-			       odm_type_name(l.type));
-			xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &rt_release, NEVER, now);
-			dropped++;
-			continue;
-		}
-		ia->state = IA_BOUND;
-		schedule(ia, now, elapsed);
-		if (l.iaid >= c->next_iaid)
-			c->next_iaid = l.iaid + 1;
-		continue;
-bad:
-		logmsg("dhcpv6: %s: ignoring a malformed line", c->lease_file);
-	}
-	fclose(f);
-	if (dropped)
+	if (dhcp6_lease_read(c->lease_file, restore_one, &rs) > 0)
 		save(c);
 	/* Report remaining lifetimes: what is left of the grant, as of now. */
 	for (i = 0; i < c->nias; i++) {
@@ -1038,7 +888,7 @@ struct odm_dhcp6 *odm_dhcp6_new(const struct odm_dhcp6_opts *opts, odm_dhcp6_cb 
 		err = make_duid(c, ifname);
 	if (err)
 		goto err_free;
-	lease_file_read(c);
+	restore_leases(c);
 	return c;
 
 err_free:

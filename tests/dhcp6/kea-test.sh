@@ -84,7 +84,7 @@ if nm build/libodm-core.a 2>/dev/null | grep -q __asan_init; then
 	CFLAGS="$CFLAGS -fsanitize=address,undefined -fno-omit-frame-pointer"
 fi
 if $CC $CFLAGS -O2 -g -Ilib -Icore -Ibpf -o "$TMP/driver" tests/dhcp6/dhcp6_kea_test.c \
-	loader/dhcp6.c loader/dhcp6_wire.c loader/log.c build/libodm-core.a -lbpf -lelf -lz; then
+	loader/dhcp6*.c loader/log.c build/libodm-core.a -lbpf -lelf -lz; then
 	ok build_driver
 else
 	fail build_driver
