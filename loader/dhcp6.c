@@ -12,8 +12,9 @@
  * Every transmission follows RFC 8415 section 15 with the section 7.6
  * constants of its message type; all times are CLOCK_BOOTTIME so that a
  * suspended host sees its leases expire.  Messages are built and parsed by
- * dhcp6_wire.c and the lease file is dhcp6_lease.c's: this file does the
- * socket, the timers and the state machine.
+ * dhcp6_wire.c, retransmission is timed by dhcp6_rt.c and the lease file
+ * is dhcp6_lease.c's: this file does the socket, the lease timers and the
+ * state machine.
  *
  * The DUID is DUID-LL from the interface's MAC: it needs no stored state,
  * so the lease file and the server agree on who we are after any restart
@@ -42,17 +43,6 @@
 #define DHCP6_CLIENT_PORT	546
 #define DHCP6_SERVER_PORT	547
 
-/* RFC 8415 section 7.6, in ms; 0 = no limit. */
-struct rt_params {
-	unsigned int irt, mrt, mrc;
-};
-
-static const struct rt_params rt_solicit = { 1000, 3600000, 0 };
-static const struct rt_params rt_request = { 1000, 30000, 10 };
-static const struct rt_params rt_renew = { 10000, 600000, 0 };	/* MRD: until T2 */
-static const struct rt_params rt_rebind = { 10000, 600000, 0 };	/* MRD: until valid ends */
-static const struct rt_params rt_release = { 1000, 0, 4 };	/* REL_MAX_RC */
-
 enum ia_state {
 	IA_FREE = 0,
 	IA_SOLICIT,
@@ -63,21 +53,9 @@ enum ia_state {
 	IA_RELEASE,
 };
 
-/* One message being (re)transmitted. */
-struct xmit {
-	__u8 msg_type;
-	__u32 xid;
-	__u64 first_ns;			/* first transmission, where Elapsed Time starts */
-	__u64 next_ns;			/* next transmission */
-	__u64 end_ns;			/* MRD reached; NEVER: no MRD */
-	struct rt_params p;
-	unsigned int rt_ms;
-	unsigned int count;		/* transmissions so far */
-};
-
 struct ia {
 	enum ia_state state;
-	struct xmit x;
+	struct dhcp6_xmit x;
 	__u64 deadline_ns;		/* SOLICIT/REQUEST: the acquisition gives up */
 	struct odm_lease lease;		/* iaid and type always; the rest once bound */
 	struct odm_dhcp6_duid server;
@@ -115,17 +93,6 @@ struct odm_dhcp6 {
 
 /* ---- small helpers --------------------------------------------------------- */
 
-static __u64 rnd(struct odm_dhcp6 *c)
-{
-	__u64 x = c->rng;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	c->rng = x;
-	return x;
-}
-
 static bool bound(const struct ia *ia)
 {
 	return ia->state == IA_BOUND || ia->state == IA_RENEW || ia->state == IA_REBIND;
@@ -139,23 +106,6 @@ static __u64 add_s(__u64 base, __u32 s)
 static __u64 min_ns(__u64 a, __u64 b)
 {
 	return a < b ? a : b;
-}
-
-static unsigned int cap(unsigned int v, unsigned int limit)
-{
-	return limit && (!v || v > limit) ? limit : v;
-}
-
-/*
- * base + RAND * of (RFC 8415 section 15), RAND uniform in [-0.1, 0.1], or in
- * (0, 0.1] for the first Solicit, whose RT must exceed IRT.  Saturates.
- */
-static unsigned int jitter(struct odm_dhcp6 *c, __u64 base, unsigned int of, bool positive)
-{
-	long long r = positive ? 1 + (long long)(rnd(c) % 1000) : (long long)(rnd(c) % 2001) - 1000;
-	long long v = (long long)base + (long long)of * r / 10000;
-
-	return v > UINT_MAX ? UINT_MAX : (unsigned int)v;
 }
 
 /* ---- sending ---------------------------------------------------------------- */
@@ -208,52 +158,33 @@ static __u32 new_xid(struct odm_dhcp6 *c)
 	size_t i;
 
 again:
-	xid = rnd(c) & 0xffffff;
+	xid = dhcp6_rand(&c->rng) & 0xffffff;
 	for (i = 0; i < c->nias; i++)
 		if (c->ias[i].state != IA_FREE && c->ias[i].x.xid == xid)
 			goto again;
 	return xid;
 }
 
-/* Begin a new exchange and send its first message. */
+/* Begin a new exchange and send its first message (timers: dhcp6_rt.c). */
 static void xmit_start(struct odm_dhcp6 *c, struct ia *ia, enum ia_state state, __u8 msg_type,
-		       const struct rt_params *p, __u64 end_ns, __u64 now)
+		       const struct dhcp6_rt_params *p, __u64 end_ns, __u64 now)
 {
-	struct xmit *x = &ia->x;
+	struct dhcp6_xmit *x = &ia->x;
 
 	ia->state = state;
+	/* The old exchange is over: its xid may come again. */
 	memset(x, 0, sizeof(*x));
 	x->msg_type = msg_type;
 	x->xid = new_xid(c);
-	x->first_ns = now;
-	x->end_ns = end_ns;
-	x->p = *p;
-	/* odmd's tests cap every wait, including the long Renew IRT. */
-	x->p.irt = cap(x->p.irt, c->max_rt_ms);
-	x->p.mrt = cap(x->p.mrt, c->max_rt_ms);
-	/* RFC 8415 18.2.1 SOL_MAX_DELAY is skipped: an application is waiting. */
-	x->rt_ms = jitter(c, x->p.irt, x->p.irt, msg_type == DHCP6_SOLICIT);
-	x->count = 1;
-	x->next_ns = now + x->rt_ms * NS_PER_MS;
+	dhcp6_xmit_start(x, p, c->max_rt_ms, end_ns, now, &c->rng);
 	send_msg(c, ia, now);
 }
 
-/* Time for the next transmission.  False when MRC or MRD says the exchange failed. */
+/* The next transmission.  False when MRC or MRD says the exchange failed. */
 static bool xmit_again(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 {
-	struct xmit *x = &ia->x;
-	unsigned int rt;
-
-	if (x->p.mrc && x->count >= x->p.mrc)
+	if (!dhcp6_xmit_again(&ia->x, now, &c->rng))
 		return false;
-	if (now >= x->end_ns)
-		return false;
-	rt = jitter(c, 2ull * x->rt_ms, x->rt_ms, false);
-	if (x->p.mrt && rt > x->p.mrt)
-		rt = jitter(c, x->p.mrt, x->p.mrt, false);
-	x->rt_ms = rt;
-	x->count++;
-	x->next_ns = now + rt * NS_PER_MS;
 	send_msg(c, ia, now);
 	return true;
 }
@@ -360,7 +291,7 @@ static int restore_one(void *ctx, const struct dhcp6_lease_rec *r)
 		       "continuity option: the network does not type it (--dhcp6-untyped "
 		       "does not name %s)", c->lease_file, pfx, l->plen, odm_type_name(l->type),
 		       odm_type_name(l->type));
-		xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &rt_release, NEVER, now);
+		xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &dhcp6_rt_release, NEVER, now);
 		return 1;
 	}
 	ia->state = IA_BOUND;
@@ -440,7 +371,7 @@ static void lost(struct odm_dhcp6 *c, struct ia *ia)
 
 static void go_request(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 {
-	xmit_start(c, ia, IA_REQUEST, DHCP6_REQUEST, &rt_request, NEVER, now);
+	xmit_start(c, ia, IA_REQUEST, DHCP6_REQUEST, &dhcp6_rt_request, NEVER, now);
 }
 
 /* Note a refused offer; the last one is what the log names. */
@@ -614,7 +545,7 @@ static void on_request_reply(struct odm_dhcp6 *c, struct ia *ia, const struct od
 			ia->server = in->server_id;
 			ia->lease.plen = ia->unsafe_plen;
 			memcpy(ia->lease.prefix, ia->unsafe_prefix, sizeof(ia->lease.prefix));
-			xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &rt_release, NEVER, now);
+			xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &dhcp6_rt_release, NEVER, now);
 		}
 		finish(c, ia, ia->saw_unsafe ? ODM_DHCP6_REFUSED : ODM_DHCP6_NOT_OFFERED);
 		return;
@@ -734,15 +665,17 @@ static void ia_timers(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 		if (now >= ia->expire_ns)
 			lost(c, ia);
 		else if (now >= ia->t2_ns)
-			xmit_start(c, ia, IA_REBIND, DHCP6_REBIND, &rt_rebind, ia->expire_ns, now);
+			xmit_start(c, ia, IA_REBIND, DHCP6_REBIND, &dhcp6_rt_rebind, ia->expire_ns,
+				   now);
 		else if (now >= ia->t1_ns)
-			xmit_start(c, ia, IA_RENEW, DHCP6_RENEW, &rt_renew, ia->t2_ns, now);
+			xmit_start(c, ia, IA_RENEW, DHCP6_RENEW, &dhcp6_rt_renew, ia->t2_ns, now);
 		break;
 	case IA_RENEW:
 		if (now >= ia->expire_ns)
 			lost(c, ia);
 		else if (now >= ia->t2_ns)
-			xmit_start(c, ia, IA_REBIND, DHCP6_REBIND, &rt_rebind, ia->expire_ns, now);
+			xmit_start(c, ia, IA_REBIND, DHCP6_REBIND, &dhcp6_rt_rebind, ia->expire_ns,
+				   now);
 		else if (now >= ia->x.next_ns)
 			xmit_again(c, ia, now);
 		break;
@@ -981,7 +914,7 @@ again:
 	ia->lease.iaid = iaid;
 	ia->lease.type = type;
 	ia->deadline_ns = now + (__u64)c->timeout_ms * NS_PER_MS;
-	xmit_start(c, ia, IA_SOLICIT, DHCP6_SOLICIT, &rt_solicit, NEVER, now);
+	xmit_start(c, ia, IA_SOLICIT, DHCP6_SOLICIT, &dhcp6_rt_solicit, NEVER, now);
 	return (int)iaid;
 }
 
@@ -996,7 +929,7 @@ int odm_dhcp6_release(struct odm_dhcp6 *c, __u32 iaid)
 			continue;
 		if (!bound(ia))
 			return -EBUSY;	/* still being acquired, or already released */
-		xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &rt_release, NEVER,
+		xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &dhcp6_rt_release, NEVER,
 			   odm_boottime_ns());
 		save(c);		/* forgotten now, whatever the server says */
 		return 0;

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * dhcp6_int.h - what the DHCPv6 client's files share, internal to it:
- * dhcp6.c (the state machine, behind dhcp6.h) uses dhcp6_lease.c (the
- * lease file).  Nothing else includes this header.
+ * dhcp6.c (the state machine, behind dhcp6.h) uses dhcp6_rt.c (when to
+ * send) and dhcp6_lease.c (the lease file).  Nothing else includes this
+ * header.
  */
 #ifndef ODM_DHCP6_INT_H
 #define ODM_DHCP6_INT_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -19,6 +21,40 @@
 #define NS_PER_MS		1000000ull
 #define NS_PER_S		1000000000ull
 #define NEVER			UINT64_MAX
+
+/* ---- dhcp6_rt.c: retransmission (RFC 8415 section 15) --------------------- */
+
+/* RFC 8415 section 7.6, in ms; 0 = no limit. */
+struct dhcp6_rt_params {
+	unsigned int irt, mrt, mrc;
+};
+
+extern const struct dhcp6_rt_params dhcp6_rt_solicit, dhcp6_rt_request, dhcp6_rt_renew,
+	dhcp6_rt_rebind, dhcp6_rt_release;
+
+/* One message being (re)transmitted. */
+struct dhcp6_xmit {
+	__u8 msg_type;
+	__u32 xid;
+	__u64 first_ns;			/* first transmission, where Elapsed Time starts */
+	__u64 next_ns;			/* next transmission */
+	__u64 end_ns;			/* MRD reached; NEVER: no MRD */
+	struct dhcp6_rt_params p;
+	unsigned int rt_ms;
+	unsigned int count;		/* transmissions so far */
+};
+
+/* xorshift: the client's xids and RFC 8415's RAND.  state must not be 0. */
+__u64 dhcp6_rand(__u64 *state);
+/*
+ * The first transmission is now: set x's timers from p, each capped at
+ * max_rt_ms (0: no cap), the exchange ending at end_ns.  x->msg_type and
+ * x->xid are the caller's, set before.
+ */
+void dhcp6_xmit_start(struct dhcp6_xmit *x, const struct dhcp6_rt_params *p,
+		      unsigned int max_rt_ms, __u64 end_ns, __u64 now, __u64 *rng);
+/* Time for the next transmission: false when MRC or MRD says the exchange failed. */
+bool dhcp6_xmit_again(struct dhcp6_xmit *x, __u64 now, __u64 *rng);
 
 /* ---- dhcp6_lease.c: the lease file ---------------------------------------- */
 
