@@ -72,37 +72,6 @@ struct opts {
 	bool verbose;
 };
 
-/* The programs and the names of their pinned links. */
-struct prog_pin {
-	const char *link_name;
-	struct bpf_program *(*prog)(struct odm_bpf *skel);
-};
-
-static struct bpf_program *p_sock_create(struct odm_bpf *s) { return s->progs.odm_sock_create; }
-static struct bpf_program *p_sock_release(struct odm_bpf *s) { return s->progs.odm_sock_release; }
-static struct bpf_program *p_connect6(struct odm_bpf *s) { return s->progs.odm_connect6; }
-static struct bpf_program *p_sendmsg6(struct odm_bpf *s) { return s->progs.odm_sendmsg6; }
-static struct bpf_program *p_setsockopt(struct odm_bpf *s) { return s->progs.odm_setsockopt; }
-static struct bpf_program *p_getsockopt(struct odm_bpf *s) { return s->progs.odm_getsockopt; }
-static struct bpf_program *p_egress(struct odm_bpf *s) { return s->progs.odm_egress; }
-
-static const struct prog_pin prog_pins[] = {
-	{ "link_sock_create",	p_sock_create },
-	{ "link_sock_release",	p_sock_release },
-	{ "link_connect6",	p_connect6 },
-	{ "link_sendmsg6",	p_sendmsg6 },
-	{ "link_setsockopt",	p_setsockopt },
-	{ "link_getsockopt",	p_getsockopt },
-	{ "link_egress",	p_egress },
-};
-
-static const char *const map_pins[] = {
-	"odm_sk", "odm_prefixes", "odm_select", "odm_addr_use", "odm_policy", "odm_stats", "odm_info",
-	"odm_tx",
-};
-
-#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -500,9 +469,20 @@ static int check_config(const char *path)
 	return err;
 }
 
-static int pin_path(char *buf, size_t len, const char *dir, const char *name)
+/*
+ * Pins are named after the BPF object, never listed by hand.  libbpf pins
+ * every map the object marks LIBBPF_PIN_BY_NAME under its own name in the
+ * pin directory (open_opts.pin_root_path; bpf_map__pin_path() says where).
+ * Each program is held by a pinned link, link_NAME, NAME the program's
+ * name without its odm_ prefix (odm_connect6: link_connect6).
+ */
+static int link_pin_path(char *buf, size_t len, const char *dir, const struct bpf_program *prog)
 {
-	if ((size_t)snprintf(buf, len, "%s/%s", dir, name) >= len)
+	const char *name = bpf_program__name(prog);
+
+	if (!strncmp(name, "odm_", 4))
+		name += 4;
+	if ((size_t)snprintf(buf, len, "%s/link_%s", dir, name) >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -512,8 +492,8 @@ static int pin_path(char *buf, size_t len, const char *dir, const char *name)
  * reload never leaves a window without odm).  A pinned link must belong to
  * the same cgroup.
  */
-static int attach_one(const struct opts *o, struct bpf_program *prog, const char *link_name,
-		      int cgfd, __u64 cgid, const char *cgpath)
+static int attach_one(const struct opts *o, struct bpf_program *prog, int cgfd, __u64 cgid,
+		      const char *cgpath)
 {
 	struct bpf_link_info info;
 	__u32 info_len = sizeof(info);
@@ -521,7 +501,7 @@ static int attach_one(const struct opts *o, struct bpf_program *prog, const char
 	char path[PATH_MAX];
 	int err;
 
-	err = pin_path(path, sizeof(path), o->pin_dir, link_name);
+	err = link_pin_path(path, sizeof(path), o->pin_dir, prog);
 	if (err)
 		return err;
 	link = access(path, F_OK) == 0 ? bpf_link__open(path) : NULL;
@@ -554,9 +534,11 @@ static int attach_one(const struct opts *o, struct bpf_program *prog, const char
 	return err;
 }
 
-static int attach_all(const struct opts *o, struct odm_bpf *skel, const char *cgpath, __u64 cgid)
+/* Every program of the object, in the object's order. */
+static int attach_all(const struct opts *o, struct bpf_object *obj, const char *cgpath,
+		      __u64 cgid)
 {
-	size_t i;
+	struct bpf_program *prog;
 	int cgfd, err = 0;
 
 	cgfd = open(cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -564,37 +546,60 @@ static int attach_all(const struct opts *o, struct odm_bpf *skel, const char *cg
 		logmsg("cannot open %s: %s", cgpath, strerror(errno));
 		return -errno;
 	}
-	for (i = 0; i < N_ELEMS(prog_pins) && !err; i++)
-		err = attach_one(o, prog_pins[i].prog(skel), prog_pins[i].link_name, cgfd, cgid,
-				 cgpath);
+	bpf_object__for_each_program(prog, obj) {
+		err = attach_one(o, prog, cgfd, cgid, cgpath);
+		if (err)
+			break;
+	}
 	close(cgfd);
 	return err;
 }
 
-static int unload(const struct opts *o)
+/* Remove every pin the object makes (the links first: that detaches), then the directory. */
+static int unpin_all(struct bpf_object *obj, const char *pin_dir)
 {
+	struct bpf_program *prog;
+	struct bpf_map *map;
 	char path[PATH_MAX];
+	const char *pin;
 	int err = 0;
-	size_t i;
 
-	for (i = 0; i < N_ELEMS(prog_pins); i++) {
-		if (pin_path(path, sizeof(path), o->pin_dir, prog_pins[i].link_name) == 0 &&
+	bpf_object__for_each_program(prog, obj) {
+		if (link_pin_path(path, sizeof(path), pin_dir, prog) == 0 &&
 		    unlink(path) && errno != ENOENT) {
 			logmsg("cannot remove %s: %s", path, strerror(errno));
 			err = -errno;
 		}
 	}
-	for (i = 0; i < N_ELEMS(map_pins); i++) {
-		if (pin_path(path, sizeof(path), o->pin_dir, map_pins[i]) == 0 &&
-		    unlink(path) && errno != ENOENT) {
-			logmsg("cannot remove %s: %s", path, strerror(errno));
+	bpf_object__for_each_map(map, obj) {
+		pin = bpf_map__pin_path(map);
+		if (pin && unlink(pin) && errno != ENOENT) {	/* NULL: not pinned (.rodata) */
+			logmsg("cannot remove %s: %s", pin, strerror(errno));
 			err = -errno;
 		}
 	}
-	if (rmdir(o->pin_dir) && errno != ENOENT) {
-		logmsg("cannot remove %s: %s", o->pin_dir, strerror(errno));
+	if (rmdir(pin_dir) && errno != ENOENT) {
+		logmsg("cannot remove %s: %s", pin_dir, strerror(errno));
 		err = -errno;
 	}
+	return err;
+}
+
+/* odmd --unload: the object, opened but not loaded, names the pins. */
+static int unload(const struct opts *o)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
+	struct odm_bpf *skel;
+	int err;
+
+	skel = odm_bpf__open_opts(&open_opts);
+	if (!skel) {
+		err = -errno;
+		logmsg("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	err = unpin_all(skel->obj, o->pin_dir);
+	odm_bpf__destroy(skel);
 	return err;
 }
 
@@ -946,7 +951,7 @@ static int run(struct opts *o)
 	err = sync_kernel(&m);
 	if (err)
 		goto cleanup_maps;
-	err = attach_all(o, skel, cgpath, cgid);
+	err = attach_all(o, skel->obj, cgpath, cgid);
 	if (err)
 		goto cleanup_maps;
 	logmsg("attached to %s, maps and links pinned in %s", cgpath, o->pin_dir);
