@@ -43,234 +43,9 @@
 #include "graceful.h"
 #include "lifetime.h"
 #include "log.h"
+#include "odmd.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
-#define ODM_LEASE_FILE "/var/lib/odm/dhcp6.leases"
-#define ODM_SECRET_FILE "/var/lib/odm/iid.secret"
-
-struct opts {
-	const char *cgroup;	/* as given */
-	const char *config;
-	const char *pin_dir;
-	const char *dhcp6_dev;	/* NULL: no network to ask for prefixes */
-	const char *lease_file;
-	unsigned int dhcp6_option;
-	unsigned int dhcp6_max_rt_ms;
-	unsigned int dhcp6_untyped;	/* --dhcp6-untyped: bits 1 << type */
-	unsigned int grace_s;	/* graceful replacement period */
-	struct odm_lifetimes lifetimes;	/* per type; --lifetime */
-	struct odm_iid_conf iid;	/* --iid, --secret-file */
-	const char *iid_arg;
-	const char *secret_file;
-	int notify_fd;		/* -1: none */
-	unsigned int addr_map_size;	/* odm_addr_use, odm_tx entries; 0: as built */
-	unsigned int net_per_min;	/* --net-rate */
-	unsigned int net_max_held;	/* --net-max-held */
-	bool once;
-	bool ra;		/* type prefixes from router advertisements */
-	bool unload;
-	bool verbose;
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: odmd --cgroup PATH [--config FILE] [--pin-dir DIR] [--once] [--notify-fd FD] [-v]\n"
-		"       odmd --unload [--pin-dir DIR]\n"
-		"\n"
-		"  -c, --cgroup PATH   cgroup v2 to attach to (absolute, or relative to the cgroup2 root)\n"
-		"  -f, --config FILE   typed prefixes and default type (see odm.conf(5) in the README)\n"
-		"  -d, --pin-dir DIR   where maps and links are pinned (default %s)\n"
-		"      --once          load, attach, fill the maps, then exit (no netlink sync)\n"
-		"      --dhcp6 IFNAME  obtain prefixes on demand by DHCPv6 prefix delegation on IFNAME\n"
-		"      --dhcp6-option CODE  option code of OPTION_IPv6_CONTINUITY_SERVICE (default %u)\n"
-		"      --dhcp6-untyped TYPE[,TYPE...]|all  take delegated prefixes of these types\n"
-		"                           even without the continuity option (a network that\n"
-		"                           does not type them); by default they are refused\n"
-		"      --lease-file FILE    where delegated prefixes are kept across restarts\n"
-		"                           (default %s)\n"
-		"      --grace SECONDS      how long a replaced graceful-replacement address\n"
-		"                           stays valid (default 60)\n"
-		"      --iid random|stable  interface identifiers of the addresses odmd makes:\n"
-		"                           random (default) or RFC 7217 stable-privacy\n"
-		"      --secret-file FILE   RFC 7217's secret, made on first use (default %s)\n"
-		"      --lifetime TYPE:SECONDS[:BYTES]  renew a type's host addresses after that\n"
-		"                           long or that many bytes sent; 0: no limit (default\n"
-		"                           non-persistent and graceful-replacement: 3600 s)\n"
-		"      --ra            type prefixes from the SrvTp of router advertisements\n"
-		"      --net-rate N         network requests a minute of a cgroup whose policy\n"
-		"                           sets no rate (default %u; 0: no limit)\n"
-		"      --net-max-held N     Fixed and Session-lasting prefixes held by such a\n"
-		"                           cgroup (default %u; 0: no limit)\n"
-		"      --addr-map-size N    entries of the per-address maps odm_addr_use and\n"
-		"                           odm_tx (default 65536 and 16384; at first load)\n"
-		"      --notify-fd FD  write \"READY\\n\" to FD once the maps are filled\n"
-		"  -u, --unload        detach and unpin everything under the pin directory\n"
-		"  -v, --verbose       log libbpf and every map change\n"
-		"  -h, --help          this text\n",
-		ODM_PIN_DIR, ODM_DHCP6_OPT_CONTINUITY_DEFAULT, ODM_LEASE_FILE, ODM_SECRET_FILE,
-		ODM_NET_RATE_DEFAULT, ODM_NET_MAX_HELD_DEFAULT);
-}
-
-/* A decimal --NAME value in [min, max]: 0, or -EINVAL with a message. */
-static int parse_uint(const char *name, const char *arg, unsigned long min, unsigned long max,
-		      unsigned int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v < 0 || (unsigned long)v < min ||
-	    (unsigned long)v > max) {
-		logmsg("invalid --%s '%s': expected %lu to %lu", name, arg, min, max);
-		return -EINVAL;
-	}
-	*out = (unsigned int)v;
-	return 0;
-}
-
-/* 0, 1 (runtime error) or 2 (usage), as main returns. */
-static int parse_args(int argc, char **argv, struct opts *o)
-{
-	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
-	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET, OPT_ADDR_MAP,
-	       OPT_NET_RATE, OPT_NET_HELD, OPT_DHCP6_UNTYPED };
-	static const struct option longopts[] = {
-		{ "cgroup",	required_argument, NULL, 'c' },
-		{ "config",	required_argument, NULL, 'f' },
-		{ "pin-dir",	required_argument, NULL, 'd' },
-		{ "once",	no_argument,	   NULL, OPT_ONCE },
-		{ "notify-fd",	required_argument, NULL, OPT_NOTIFY },
-		{ "dhcp6",	required_argument, NULL, OPT_DHCP6 },
-		{ "dhcp6-option", required_argument, NULL, OPT_DHCP6_OPTION },
-		{ "lease-file",	required_argument, NULL, OPT_LEASE_FILE },
-		{ "dhcp6-max-rt", required_argument, NULL, OPT_MAX_RT },
-		{ "dhcp6-untyped", required_argument, NULL, OPT_DHCP6_UNTYPED },
-		{ "grace",	required_argument, NULL, OPT_GRACE },
-		{ "lifetime",	required_argument, NULL, OPT_LIFETIME },
-		{ "iid",	required_argument, NULL, OPT_IID },
-		{ "secret-file", required_argument, NULL, OPT_SECRET },
-		{ "ra",		no_argument,	   NULL, OPT_RA },
-		{ "addr-map-size", required_argument, NULL, OPT_ADDR_MAP },
-		{ "net-rate",	required_argument, NULL, OPT_NET_RATE },
-		{ "net-max-held", required_argument, NULL, OPT_NET_HELD },
-		{ "unload",	no_argument,	   NULL, 'u' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *end;
-	long fd;
-	int c;
-
-	*o = (struct opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1, .lease_file = ODM_LEASE_FILE,
-			    .grace_s = ODM_GRACE_DEFAULT_S, .secret_file = ODM_SECRET_FILE,
-			    .net_per_min = ODM_NET_RATE_DEFAULT,
-			    .net_max_held = ODM_NET_MAX_HELD_DEFAULT };
-	odm_lifetimes_init(&o->lifetimes, ODM_GRACE_DEFAULT_S);
-	while ((c = getopt_long(argc, argv, "c:f:d:uvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->cgroup = optarg; break;
-		case 'f': o->config = optarg; break;
-		case 'd': o->pin_dir = optarg; break;
-		case 'u': o->unload = true; break;
-		case 'v': o->verbose = true; break;
-		case OPT_ONCE: o->once = true; break;
-		case OPT_RA: o->ra = true; break;
-		case OPT_NOTIFY:
-			errno = 0;
-			fd = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || fd < 0 || fd > INT_MAX) {
-				logmsg("invalid --notify-fd '%s': expected a file descriptor number", optarg);
-				return 2;
-			}
-			o->notify_fd = (int)fd;
-			break;
-		case OPT_DHCP6: o->dhcp6_dev = optarg; break;
-		case OPT_DHCP6_UNTYPED: {
-			unsigned int mask;
-
-			/* Repeated, the lists add up, as --lifetime's do. */
-			if (odm_type_list_parse(optarg, &mask)) {
-				logmsg("invalid --dhcp6-untyped '%s': expected TYPE[,TYPE...] or all, "
-				       "TYPE one of fixed, session-lasting, non-persistent, "
-				       "graceful-replacement", optarg);
-				return 2;
-			}
-			o->dhcp6_untyped |= mask;
-			break;
-		}
-		case OPT_LEASE_FILE: o->lease_file = optarg; break;
-		case OPT_IID:
-			if (strcmp(optarg, "random") && strcmp(optarg, "stable")) {
-				logmsg("invalid --iid '%s': expected random or stable", optarg);
-				return 2;
-			}
-			o->iid.stable = !strcmp(optarg, "stable");
-			break;
-		case OPT_SECRET: o->secret_file = optarg; break;
-		case OPT_NET_RATE:
-			if (parse_uint("net-rate", optarg, 0, 65535, &o->net_per_min))
-				return 2;
-			break;
-		case OPT_NET_HELD:
-			if (parse_uint("net-max-held", optarg, 0, 65535, &o->net_max_held))
-				return 2;
-			break;
-		case OPT_ADDR_MAP:
-			if (parse_uint("addr-map-size", optarg, 16, 1 << 20, &o->addr_map_size))
-				return 2;
-			break;
-		case OPT_LIFETIME:
-			if (odm_lifetime_parse(optarg, &o->lifetimes)) {
-				logmsg("invalid --lifetime '%s': expected TYPE:SECONDS[:BYTES]", optarg);
-				return 2;
-			}
-			break;
-		case OPT_GRACE:
-			if (parse_uint("grace", optarg, 1, 86400 * 30, &o->grace_s))
-				return 2;
-			break;
-		case OPT_DHCP6_OPTION:
-		case OPT_MAX_RT:
-			errno = 0;
-			fd = strtol(optarg, &end, 0);
-			if (errno || *end || end == optarg || fd < 1 ||
-			    fd > (c == OPT_DHCP6_OPTION ? 65535 : 3600000)) {
-				logmsg("invalid --%s '%s'", c == OPT_DHCP6_OPTION ? "dhcp6-option" :
-				       "dhcp6-max-rt", optarg);
-				return 2;
-			}
-			if (c == OPT_DHCP6_OPTION)
-				o->dhcp6_option = (unsigned int)fd;
-			else
-				o->dhcp6_max_rt_ms = (unsigned int)fd;
-			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return 2;
-		}
-	}
-	o->lifetimes.grace_s = o->grace_s;
-	o->lifetimes.iid = &o->iid;
-	if (optind < argc) {
-		logmsg("unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
-	if (!o->unload && !o->cgroup) {
-		logmsg("--cgroup PATH is required (try odmd --help)");
-		return 2;
-	}
-	if (o->unload && (o->cgroup || o->config || o->once)) {
-		logmsg("--unload takes only --pin-dir");
-		return 2;
-	}
-	if (o->pin_dir[0] != '/') {
-		logmsg("--pin-dir must be an absolute path, not '%s'", o->pin_dir);
-		return 2;
-	}
-	return 0;
-}
 
 /* Mount bpffs at /sys/fs/bpf when the pin directory needs it and it is missing. */
 static int ensure_bpffs(const char *pin_dir)
@@ -492,7 +267,7 @@ static int link_pin_path(char *buf, size_t len, const char *dir, const struct bp
  * reload never leaves a window without odm).  A pinned link must belong to
  * the same cgroup.
  */
-static int attach_one(const struct opts *o, struct bpf_program *prog, int cgfd, __u64 cgid,
+static int attach_one(const struct odmd_opts *o, struct bpf_program *prog, int cgfd, __u64 cgid,
 		      const char *cgpath)
 {
 	struct bpf_link_info info;
@@ -535,7 +310,7 @@ static int attach_one(const struct opts *o, struct bpf_program *prog, int cgfd, 
 }
 
 /* Every program of the object, in the object's order. */
-static int attach_all(const struct opts *o, struct bpf_object *obj, const char *cgpath,
+static int attach_all(const struct odmd_opts *o, struct bpf_object *obj, const char *cgpath,
 		      __u64 cgid)
 {
 	struct bpf_program *prog;
@@ -586,7 +361,7 @@ static int unpin_all(struct bpf_object *obj, const char *pin_dir)
 }
 
 /* odmd --unload: the object, opened but not loaded, names the pins. */
-static int unload(const struct opts *o)
+static int unload(const struct odmd_opts *o)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
 	struct odm_bpf *skel;
@@ -638,7 +413,7 @@ static void reap(struct odm_maps *m)
 		debug("reaped %d per-address map keys", n);
 }
 
-static void resync(const struct opts *o, struct odm_maps *m, struct odm_ondemand *od)
+static void resync(const struct odmd_opts *o, struct odm_maps *m, struct odm_ondemand *od)
 {
 	int n;
 
@@ -667,7 +442,7 @@ static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
  * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
  * SIGHUP re-reads the config.
  */
-static int watch(const struct opts *o, struct odm_maps *m, __u64 cgid, struct odm_ondemand *od,
+static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid, struct odm_ondemand *od,
 		 struct odm_ra *ra)
 {
 	struct pollfd pfd[MAX_POLLFDS];
@@ -807,7 +582,7 @@ static int load_secret(const char *path, unsigned char secret[16])
 }
 
 /* The request server and, with --dhcp6, the DHCPv6 client. */
-static struct odm_ondemand *start_ondemand(const struct opts *o, struct odm_maps *m,
+static struct odm_ondemand *start_ondemand(const struct odmd_opts *o, struct odm_maps *m,
 					   const char *cgpath)
 {
 	struct odm_ondemand_opts oo = {
@@ -877,7 +652,7 @@ static void notify_ready(int fd)
 	close(fd);
 }
 
-static int run(struct opts *o)
+static int run(struct odmd_opts *o)
 {
 	struct odm_maps m = { .prefixes = -1 };
 	struct odm_bpf *skel = NULL;
@@ -985,7 +760,7 @@ cleanup_skel:
 
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct odmd_opts o;
 	int ret;
 
 	ret = parse_args(argc, argv, &o);

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * odmd.h - what odmd's own files share; internal to odmd.
+ *
+ *   args.c    the command line: struct odmd_opts, --help
+ *   odmd.c    main: open -> load -> fill maps -> attach -> the event loop
+ */
+#ifndef ODMD_H
+#define ODMD_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "core.h"
+#include "lifetime.h"
+
+/* What the command line asks for; parse_args() fills it. */
+struct odmd_opts {
+	const char *cgroup;	/* as given */
+	const char *config;
+	const char *pin_dir;
+	const char *dhcp6_dev;	/* NULL: no network to ask for prefixes */
+	const char *lease_file;
+	unsigned int dhcp6_option;
+	unsigned int dhcp6_max_rt_ms;
+	unsigned int dhcp6_untyped;	/* --dhcp6-untyped: bits 1 << type */
+	unsigned int grace_s;	/* graceful replacement period */
+	struct odm_lifetimes lifetimes;	/* per type; --lifetime */
+	struct odm_iid_conf iid;	/* --iid, --secret-file */
+	const char *iid_arg;
+	const char *secret_file;
+	int notify_fd;		/* -1: none */
+	unsigned int addr_map_size;	/* odm_addr_use, odm_tx entries; 0: as built */
+	unsigned int net_per_min;	/* --net-rate */
+	unsigned int net_max_held;	/* --net-max-held */
+	bool once;
+	bool ra;		/* type prefixes from router advertisements */
+	bool unload;
+	bool verbose;
+};
+
+/* ---- args.c ---------------------------------------------------------------- */
+
+/*
+ * Parse odmd's arguments into *o, with every default filled in.  0, or what
+ * main returns: 2 for a usage error, with one line saying what is wrong.
+ * --help prints the usage and exits.
+ */
+int parse_args(int argc, char **argv, struct odmd_opts *o);
+
+#endif
