@@ -3,6 +3,7 @@
  * odmd.h - what odmd's own files share; internal to odmd.
  *
  *   args.c    the command line: struct odmd_opts, --help
+ *   apply.c   the configuration file, into the maps
  *   odmd.c    main: open -> load -> fill maps -> attach -> the event loop
  */
 #ifndef ODMD_H
@@ -47,5 +48,18 @@ struct odmd_opts {
  * --help prints the usage and exits.
  */
 int parse_args(int argc, char **argv, struct odmd_opts *o);
+
+/* ---- apply.c --------------------------------------------------------------- */
+
+/* Check a configuration file only (NULL: none), so that a bad one is
+ * refused before anything loads.  0 or -errno; what is wrong is logged. */
+int check_config(const char *path);
+/*
+ * Load and apply a configuration (NULL: none): the config-sourced prefixes
+ * of odm_prefixes become the file's (CLI-added ones stay), and its default
+ * type, if any, that of cgroup cgid.  Nothing changes on a bad file.
+ * 0 or -errno; what is wrong with the file or a map update is logged.
+ */
+int apply_config(struct odm_maps *m, const char *path, __u64 cgid);
 
 #endif

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * apply.c - odmd's configuration file: read it, resolve its interface
+ * names, and make the maps say what it says (its typed prefixes, the
+ * default type of odm's cgroup).  Every error is found before a map is
+ * touched, so a bad file at start or at SIGHUP changes nothing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+
+#include <bpf/bpf.h>
+
+#include "log.h"
+#include "odmd.h"
+
+/* A configuration, parsed and resolved against the running system. */
+struct resolved {
+	struct odm_config cfg;
+	unsigned int *ifindex;	/* per prefix; 0 = any interface */
+};
+
+static void resolved_free(struct resolved *r)
+{
+	free(r->ifindex);
+	r->ifindex = NULL;
+	odm_config_free(&r->cfg);
+}
+
+/* Parse the file and resolve its interface names: every error is found
+ * here, before any map is touched. */
+static int load_config(const char *path, struct resolved *r)
+{
+	char err_msg[512];
+	size_t i;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = odm_config_parse_file(path, &r->cfg, err_msg, sizeof(err_msg));
+	if (err) {
+		logmsg("%s", err_msg);
+		return err;
+	}
+	r->ifindex = calloc(r->cfg.n_prefixes + 1, sizeof(*r->ifindex));
+	if (!r->ifindex) {
+		resolved_free(r);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->cfg.n_prefixes; i++) {
+		const struct odm_config_prefix *cp = &r->cfg.prefixes[i];
+
+		if (!cp->dev[0])
+			continue;
+		r->ifindex[i] = if_nametoindex(cp->dev);
+		if (!r->ifindex[i]) {
+			logmsg("%s:%d: no interface '%s'", path, cp->line, cp->dev);
+			resolved_free(r);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+struct stale_ctx {
+	const struct odm_config *cfg;
+	struct odm_prefix_key *stale;
+	size_t n_stale, cap;
+};
+
+static bool config_has(const struct odm_config *cfg, const struct odm_prefix_key *key)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_prefixes; i++)
+		if (!memcmp(&cfg->prefixes[i].key, key, sizeof(*key)))
+			return true;
+	return false;
+}
+
+static int collect_stale(const struct odm_prefix_key *key, const struct odm_prefix *val, void *arg)
+{
+	struct stale_ctx *c = arg;
+	struct odm_prefix_key *grown;
+
+	if (val->source != ODM_SRC_CONFIG || config_has(c->cfg, key))
+		return 0;
+	if (c->n_stale == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		grown = realloc(c->stale, c->cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		c->stale = grown;
+	}
+	c->stale[c->n_stale++] = *key;
+	return 0;
+}
+
+/*
+ * Make the map's config-sourced prefixes equal the configuration: add or
+ * update every configured prefix (keeping the host address already found),
+ * delete config prefixes no longer configured.  CLI-added prefixes stay.
+ */
+static int apply_prefixes(struct odm_maps *m, const struct resolved *r, const char *path)
+{
+	struct stale_ctx sc = { .cfg = &r->cfg };
+	size_t i;
+	int err;
+
+	for (i = 0; i < r->cfg.n_prefixes; i++) {
+		const struct odm_config_prefix *cp = &r->cfg.prefixes[i];
+		struct odm_prefix val;
+		char buf[ODM_PREFIX_STRLEN];
+
+		if (odm_prefix_get(m, &cp->key, &val)) {
+			memset(&val, 0, sizeof(val));
+			val.state = ODM_PS_NOADDR;
+			val.valid_lft = val.preferred_lft = 0xffffffff;
+		}
+		if (val.type != cp->type || val.ifindex != r->ifindex[i]) {
+			/* Retyped or moved: its host address must be found again. */
+			memset(val.addr, 0, sizeof(val.addr));
+			val.state = ODM_PS_NOADDR;
+		}
+		val.type = cp->type;
+		val.ifindex = r->ifindex[i];
+		val.source = ODM_SRC_CONFIG;
+		val.plen = (__u8)cp->key.prefixlen;
+		err = odm_prefix_put(m, &cp->key, &val);
+		if (err) {
+			logmsg("%s:%d: cannot add prefix %s: %s", path, cp->line,
+			       odm_prefix_str(&cp->key, buf), strerror(-err));
+			return err;
+		}
+		debug("prefix %s type %s", odm_prefix_str(&cp->key, buf), odm_type_name(cp->type));
+	}
+	err = odm_prefix_foreach(m, collect_stale, &sc);
+	for (i = 0; !err && i < sc.n_stale; i++) {
+		err = odm_prefix_del(m, &sc.stale[i]);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	free(sc.stale);
+	return err;
+}
+
+int apply_config(struct odm_maps *m, const char *path, __u64 cgid)
+{
+	struct resolved r;
+	int err;
+
+	if (!path)
+		return 0;
+	err = load_config(path, &r);
+	if (err)
+		return err;
+	err = odm_maps_lock(m);
+	if (err)
+		goto out;
+	err = apply_prefixes(m, &r, path);
+	if (!err && r.cfg.have_default) {
+		struct odm_policy pol = { 0 }, none = { 0 };
+
+		/* Only what the file names changes: allow, on-net, rate,
+		 * max-held and upgrade set with `odm policy set` stay. */
+		if (bpf_map_lookup_elem(m->policy, &cgid, &pol) && errno != ENOENT)
+			err = -errno;
+		pol.default_type = r.cfg.default_type;
+		if (!err)
+			err = memcmp(&pol, &none, sizeof(pol)) ? odm_policy_set(m, cgid, &pol) :
+			      odm_policy_del(m, cgid);
+		if (err == -ENOENT)
+			err = 0;
+		if (err)
+			logmsg("%s: cannot set the default type: %s", path, strerror(-err));
+	}
+	odm_maps_unlock(m);
+out:
+	resolved_free(&r);
+	return err;
+}
+
+int check_config(const char *path)
+{
+	struct resolved r;
+	int err;
+
+	if (!path)
+		return 0;
+	err = load_config(path, &r);
+	if (!err)
+		resolved_free(&r);
+	return err;
+}
