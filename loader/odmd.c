@@ -7,6 +7,10 @@
  *   attach (or atomically replace the programs of pinned links) -> pin ->
  *   watch rtnetlink until SIGTERM.
  *
+ * This file is main, that sequence (run()) and the event loop (watch());
+ * the command line is args.c's, the configuration file apply.c's, the
+ * pins and attachments attach.c's (odmd.h).
+ *
  * What the programs need lives in the pinned maps, not in odmd's memory:
  * it can be killed at any moment, the programs stay attached through the
  * pinned links, and a restart reconciles the maps with the kernel.  DHCPv6
@@ -16,187 +20,27 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "core.h"
 #include "odm.skel.h"
-#include "dhcp6.h"
 #include "ondemand.h"
 #include "ra.h"
 #include "graceful.h"
 #include "lifetime.h"
 #include "log.h"
 #include "odmd.h"
-
-#define BPFFS_ROOT "/sys/fs/bpf"
-
-/* Mount bpffs at /sys/fs/bpf when the pin directory needs it and it is missing. */
-static int ensure_bpffs(const char *pin_dir)
-{
-	struct statfs sfs;
-
-	if (strncmp(pin_dir, BPFFS_ROOT "/", sizeof(BPFFS_ROOT)) != 0)
-		return 0;	/* elsewhere: the operator's bpffs */
-	if (statfs(BPFFS_ROOT, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
-		logmsg("cannot mount bpffs on %s: %s", BPFFS_ROOT, strerror(errno));
-		return -errno;
-	}
-	debug("mounted bpffs on %s", BPFFS_ROOT);
-	return 0;
-}
-
-/*
- * Pins are named after the BPF object, never listed by hand.  libbpf pins
- * every map the object marks LIBBPF_PIN_BY_NAME under its own name in the
- * pin directory (open_opts.pin_root_path; bpf_map__pin_path() says where).
- * Each program is held by a pinned link, link_NAME, NAME the program's
- * name without its odm_ prefix (odm_connect6: link_connect6).
- */
-static int link_pin_path(char *buf, size_t len, const char *dir, const struct bpf_program *prog)
-{
-	const char *name = bpf_program__name(prog);
-
-	if (!strncmp(name, "odm_", 4))
-		name += 4;
-	if ((size_t)snprintf(buf, len, "%s/link_%s", dir, name) >= len)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-/*
- * Attach one program, or swap it into the link already pinned for it (so a
- * reload never leaves a window without odm).  A pinned link must belong to
- * the same cgroup.
- */
-static int attach_one(const struct odmd_opts *o, struct bpf_program *prog, int cgfd, __u64 cgid,
-		      const char *cgpath)
-{
-	struct bpf_link_info info;
-	__u32 info_len = sizeof(info);
-	struct bpf_link *link;
-	char path[PATH_MAX];
-	int err;
-
-	err = link_pin_path(path, sizeof(path), o->pin_dir, prog);
-	if (err)
-		return err;
-	link = access(path, F_OK) == 0 ? bpf_link__open(path) : NULL;
-	if (link) {
-		memset(&info, 0, sizeof(info));
-		err = bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &info_len);
-		if (!err && info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != cgid) {
-			logmsg("odm is attached to another cgroup (id %llu) through %s; "
-			       "run odmd --unload first", (unsigned long long)info.cgroup.cgroup_id, path);
-			err = -EBUSY;
-		} else if (!err) {
-			err = bpf_link__update_program(link, prog);
-			if (err)
-				logmsg("cannot replace the program of %s: %s", path, strerror(-err));
-		}
-		bpf_link__destroy(link);	/* the pin keeps it attached */
-		return err;
-	}
-	link = bpf_program__attach_cgroup(prog, cgfd);
-	if (!link) {
-		err = -errno;
-		logmsg("cannot attach %s to %s: %s", bpf_program__section_name(prog), cgpath,
-		       strerror(-err));
-		return err;
-	}
-	err = bpf_link__pin(link, path);
-	if (err)
-		logmsg("cannot pin %s: %s", path, strerror(-err));
-	bpf_link__destroy(link);		/* pinned: stays attached; else detached */
-	return err;
-}
-
-/* Every program of the object, in the object's order. */
-static int attach_all(const struct odmd_opts *o, struct bpf_object *obj, const char *cgpath,
-		      __u64 cgid)
-{
-	struct bpf_program *prog;
-	int cgfd, err = 0;
-
-	cgfd = open(cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cgfd < 0) {
-		logmsg("cannot open %s: %s", cgpath, strerror(errno));
-		return -errno;
-	}
-	bpf_object__for_each_program(prog, obj) {
-		err = attach_one(o, prog, cgfd, cgid, cgpath);
-		if (err)
-			break;
-	}
-	close(cgfd);
-	return err;
-}
-
-/* Remove every pin the object makes (the links first: that detaches), then the directory. */
-static int unpin_all(struct bpf_object *obj, const char *pin_dir)
-{
-	struct bpf_program *prog;
-	struct bpf_map *map;
-	char path[PATH_MAX];
-	const char *pin;
-	int err = 0;
-
-	bpf_object__for_each_program(prog, obj) {
-		if (link_pin_path(path, sizeof(path), pin_dir, prog) == 0 &&
-		    unlink(path) && errno != ENOENT) {
-			logmsg("cannot remove %s: %s", path, strerror(errno));
-			err = -errno;
-		}
-	}
-	bpf_object__for_each_map(map, obj) {
-		pin = bpf_map__pin_path(map);
-		if (pin && unlink(pin) && errno != ENOENT) {	/* NULL: not pinned (.rodata) */
-			logmsg("cannot remove %s: %s", pin, strerror(errno));
-			err = -errno;
-		}
-	}
-	if (rmdir(pin_dir) && errno != ENOENT) {
-		logmsg("cannot remove %s: %s", pin_dir, strerror(errno));
-		err = -errno;
-	}
-	return err;
-}
-
-/* odmd --unload: the object, opened but not loaded, names the pins. */
-static int unload(const struct odmd_opts *o)
-{
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
-	struct odm_bpf *skel;
-	int err;
-
-	skel = odm_bpf__open_opts(&open_opts);
-	if (!skel) {
-		err = -errno;
-		logmsg("cannot open the BPF object: %s", strerror(-err));
-		return err;
-	}
-	err = unpin_all(skel->obj, o->pin_dir);
-	odm_bpf__destroy(skel);
-	return err;
-}
 
 static int sync_kernel(struct odm_maps *m)
 {
@@ -216,8 +60,6 @@ static void on_replaced(void *ctx, __u8 type, __u32 grace_s, const __u32 old_add
 		odm_ondemand_replaced(ctx, type, grace_s, old_addr, new_addr);
 }
 
-/* Follow the kernel, then let a newer graceful-replacement prefix replace
- * the older ones (section 3.2). */
 /*
  * Keys of addresses that are gone and that no socket counts (section 3.4):
  * after every change of the kernel's addresses and every second, so the
@@ -233,6 +75,8 @@ static void reap(struct odm_maps *m)
 		debug("reaped %d per-address map keys", n);
 }
 
+/* Follow the kernel, then let a newer graceful-replacement prefix replace
+ * the older ones (section 3.2). */
 static void resync(const struct odmd_opts *o, struct odm_maps *m, struct odm_ondemand *od)
 {
 	int n;
@@ -262,8 +106,8 @@ static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
  * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
  * SIGHUP re-reads the config.
  */
-static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid, struct odm_ondemand *od,
-		 struct odm_ra *ra)
+static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid,
+		 struct odm_ondemand *od, struct odm_ra *ra)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	struct signalfd_siginfo si;
@@ -546,7 +390,7 @@ static int run(struct odmd_opts *o)
 	err = sync_kernel(&m);
 	if (err)
 		goto cleanup_maps;
-	err = attach_all(o, skel->obj, cgpath, cgid);
+	err = attach_all(skel->obj, o->pin_dir, cgpath, cgid);
 	if (err)
 		goto cleanup_maps;
 	logmsg("attached to %s, maps and links pinned in %s", cgpath, o->pin_dir);
@@ -575,6 +419,24 @@ cleanup_maps:
 	odm_maps_close(&m);
 cleanup_skel:
 	odm_bpf__destroy(skel);		/* links are pinned: programs stay attached */
+	return err;
+}
+
+/* odmd --unload: the object, opened but not loaded, names the pins. */
+static int unload(const struct odmd_opts *o)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
+	struct odm_bpf *skel;
+	int err;
+
+	skel = odm_bpf__open_opts(&open_opts);
+	if (!skel) {
+		err = -errno;
+		logmsg("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	err = unpin_all(skel->obj, o->pin_dir);
+	odm_bpf__destroy(skel);
 	return err;
 }
 

@@ -4,6 +4,7 @@
  *
  *   args.c    the command line: struct odmd_opts, --help
  *   apply.c   the configuration file, into the maps
+ *   attach.c  bpffs, the programs attached through pinned links, --unload
  *   odmd.c    main: open -> load -> fill maps -> attach -> the event loop
  */
 #ifndef ODMD_H
@@ -14,6 +15,8 @@
 
 #include "core.h"
 #include "lifetime.h"
+
+struct bpf_object;
 
 /* What the command line asks for; parse_args() fills it. */
 struct odmd_opts {
@@ -61,5 +64,20 @@ int check_config(const char *path);
  * 0 or -errno; what is wrong with the file or a map update is logged.
  */
 int apply_config(struct odm_maps *m, const char *path, __u64 cgid);
+
+/* ---- attach.c -------------------------------------------------------------- */
+
+/* Mount bpffs at /sys/fs/bpf when pin_dir is under it and it is missing. */
+int ensure_bpffs(const char *pin_dir);
+/*
+ * Attach every program of the loaded object to the cgroup at cgpath (id
+ * cgid) and pin its link in pin_dir; where the link is pinned already,
+ * swap the program in (a reload leaves no window without odm).  -EBUSY
+ * when those links belong to another cgroup; 0 or -errno.
+ */
+int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, __u64 cgid);
+/* Remove every pin obj makes from pin_dir (the links first: that detaches
+ * the programs), then pin_dir itself.  0 or -errno. */
+int unpin_all(struct bpf_object *obj, const char *pin_dir);
 
 #endif
