@@ -263,7 +263,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, int n)
+static double median(const double *v, int n)
 {
 	double tmp[MAX_ROUNDS * 4];
 
@@ -635,7 +635,7 @@ static bool fig_has_target(const struct figure *g)
 
 static bool fig_met(const struct figure *g)
 {
-	double v = median((double *)g->val, g->n);
+	double v = median(g->val, g->n);
 
 	return v <= g->target;
 }
@@ -1025,66 +1025,97 @@ static void print_table(void)
 	}
 }
 
-static void json_num(FILE *f, const char *key, double v, bool comma)
+static const char *kind_name(const struct figure *g)
 {
-	fprintf(f, "\"%s\": %.4f%s", key, v, comma ? ", " : "");
+	return g->kind == K_RATIO ? "ratio" : g->kind == K_ABS ? "absolute" :
+	       g->kind == K_EXTRA ? "extra_ns" : "ratio_info";
+}
+
+/* One figure as a JSON object, with odm's printer (core/print.c). */
+static void json_figure(struct odm_printer *p, const struct figure *g)
+{
+	char tgt[32];
+	int i;
+
+	odm_print_open_object(p, NULL);
+	odm_print_string(p, "id", NULL, g->id);
+	odm_print_string(p, "name", NULL, g->name);
+	odm_print_string(p, "unit", NULL, g->unit);
+	odm_print_string(p, "kind", NULL, kind_name(g));
+	odm_print_string(p, "target", NULL, target_str(g, tgt, sizeof(tgt)));
+	if (g->skip) {
+		odm_print_string(p, "status", NULL, "skipped");
+		odm_print_string(p, "reason", NULL, g->skip);
+	} else if (g->error || !g->n) {
+		odm_print_string(p, "status", NULL, "error");
+	} else {
+		odm_print_string(p, "status", NULL, "measured");
+		if (g->kind != K_ABS)
+			odm_print_double(p, "baseline", NULL, median(g->base, g->n));
+		odm_print_double(p, "odm", NULL, median(g->odm, g->n));
+		odm_print_double(p, "median", NULL, median(g->val, g->n));
+		odm_print_double(p, "min", NULL, vmin(g->val, g->n));
+		odm_print_double(p, "max", NULL, vmax(g->val, g->n));
+		odm_print_open_array(p, "rounds");
+		for (i = 0; i < g->n; i++)
+			odm_print_double(p, NULL, NULL, g->val[i]);
+		odm_print_close_array(p);
+		if (fig_has_target(g))
+			odm_print_bool(p, "met", NULL, fig_met(g));
+		else
+			odm_print_null(p, "met", NULL);
+	}
+	odm_print_close_object(p);
+}
+
+/* A curve: [{ X: steps[i], "ns": median }]. */
+static void json_curve(struct odm_printer *p, const char *key, const char *x, const int *steps,
+		       double (*v)[MAX_ROUNDS], int nsteps)
+{
+	int i;
+
+	odm_print_open_array(p, key);
+	for (i = 0; i < nsteps; i++) {
+		odm_print_open_object(p, NULL);
+		odm_print_u64(p, x, NULL, (unsigned long long)steps[i]);
+		odm_print_double(p, "ns", NULL, median(v[i], curve_n));
+		odm_print_close_object(p);
+	}
+	odm_print_close_array(p);
 }
 
 static int write_json(const char *path, bool quick, int rounds, double secs)
 {
+	struct odm_printer *p;
 	struct utsname u;
 	FILE *f = fopen(path, "w");
-	int fi, i;
+	int fi, err;
 
-	if (!f) {
+	if (!f || !(p = odm_printer_new(f, true, true))) {
 		fprintf(stderr, "odm-bench: cannot write %s: %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
 		return -1;
 	}
 	uname(&u);
-	fprintf(f, "{\n  \"mode\": \"%s\", \"rounds\": %d, \"seconds\": %.1f, \"kernel\": \"%s\", "
-		"\"cpus\": %ld,\n  \"figures\": [\n", quick ? "quick" : "full", rounds, secs,
-		u.release, sysconf(_SC_NPROCESSORS_ONLN));
-	for (fi = 0; fi < F_MAX; fi++) {
-		struct figure *g = &figs[fi];
-		char tgt[32];
-
-		fprintf(f, "    { \"id\": \"%s\", \"name\": \"%s\", \"unit\": \"%s\", ", g->id,
-			g->name, g->unit);
-		fprintf(f, "\"kind\": \"%s\", ",
-			g->kind == K_RATIO ? "ratio" : g->kind == K_ABS ? "absolute" :
-			g->kind == K_EXTRA ? "extra_ns" : "ratio_info");
-		fprintf(f, "\"target\": \"%s\", ", target_str(g, tgt, sizeof(tgt)));
-		if (g->skip) {
-			fprintf(f, "\"status\": \"skipped\", \"reason\": \"%s\" }", g->skip);
-		} else if (g->error || !g->n) {
-			fprintf(f, "\"status\": \"error\" }");
-		} else {
-			fprintf(f, "\"status\": \"measured\", ");
-			if (g->kind != K_ABS)
-				json_num(f, "baseline", median(g->base, g->n), true);
-			json_num(f, "odm", median(g->odm, g->n), true);
-			json_num(f, "median", median(g->val, g->n), true);
-			json_num(f, "min", vmin(g->val, g->n), true);
-			json_num(f, "max", vmax(g->val, g->n), true);
-			fprintf(f, "\"rounds\": [");
-			for (i = 0; i < g->n; i++)
-				fprintf(f, "%.4f%s", g->val[i], i + 1 < g->n ? ", " : "");
-			fprintf(f, "], \"met\": %s }", fig_has_target(g) ?
-				(fig_met(g) ? "true" : "false") : "null");
-		}
-		fprintf(f, "%s\n", fi + 1 < F_MAX ? "," : "");
-	}
-	fprintf(f, "  ],\n  \"scaling\": {\n    \"bound_udp_connect_no_odm_ns\": %.1f,\n"
-		"    \"typed_connect_by_prefixes\": [", median(curve_base, curve_n));
-	for (i = 0; i < N_PSTEPS; i++)
-		fprintf(f, "%s{ \"prefixes\": %d, \"ns\": %.1f }", i ? ", " : "", prefix_steps[i],
-			median(curve_p[i], curve_n));
-	fprintf(f, "],\n    \"setsc_by_open_sockets\": [");
-	for (i = 0; i < N_SSTEPS; i++)
-		fprintf(f, "%s{ \"sockets\": %d, \"ns\": %.1f }", i ? ", " : "", socket_steps[i],
-			median(curve_s[i], curve_n));
-	fprintf(f, "]\n  }\n}\n");
-	return fclose(f) ? -1 : 0;
+	odm_print_open_object(p, NULL);
+	odm_print_string(p, "mode", NULL, quick ? "quick" : "full");
+	odm_print_u64(p, "rounds", NULL, (unsigned long long)rounds);
+	odm_print_double(p, "seconds", NULL, secs);
+	odm_print_string(p, "kernel", NULL, u.release);
+	odm_print_u64(p, "cpus", NULL, (unsigned long long)sysconf(_SC_NPROCESSORS_ONLN));
+	odm_print_open_array(p, "figures");
+	for (fi = 0; fi < F_MAX; fi++)
+		json_figure(p, &figs[fi]);
+	odm_print_close_array(p);
+	odm_print_open_object(p, "scaling");
+	odm_print_double(p, "bound_udp_connect_no_odm_ns", NULL, median(curve_base, curve_n));
+	json_curve(p, "typed_connect_by_prefixes", "prefixes", prefix_steps, curve_p, N_PSTEPS);
+	json_curve(p, "setsc_by_open_sockets", "sockets", socket_steps, curve_s, N_SSTEPS);
+	odm_print_close_object(p);
+	odm_print_close_object(p);
+	err = odm_printer_free(p);
+	return fclose(f) || err ? -1 : 0;
 }
 
 /* Two gnuplot data blocks (index 0: prefixes, index 1: sockets). */

@@ -171,6 +171,8 @@ void odm_print_close_array(struct odm_printer *p);
 void odm_print_string(struct odm_printer *p, const char *key, const char *fmt, const char *val);
 void odm_print_u64(struct odm_printer *p, const char *key, const char *fmt, unsigned long long val);
 void odm_print_s64(struct odm_printer *p, const char *key, const char *fmt, long long val);
+/* JSON: %.10g, null for NaN and infinities. */
+void odm_print_double(struct odm_printer *p, const char *key, const char *fmt, double val);
 void odm_print_bool(struct odm_printer *p, const char *key, const char *fmt, bool val);
 void odm_print_null(struct odm_printer *p, const char *key, const char *fmt);
 /* Text mode only: print literal text (e.g. "\n" or a table header). */

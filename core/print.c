@@ -9,6 +9,7 @@
  * recorded and reported by odm_printer_free() instead of being written.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,6 +259,11 @@ static void text_s64(FILE *f, const char *fmt, long long val)
 {
 	fprintf(f, fmt, val);
 }
+
+static void text_double(FILE *f, const char *fmt, double val)
+{
+	fprintf(f, fmt, val);
+}
 #pragma GCC diagnostic pop
 
 void odm_print_string(struct odm_printer *p, const char *key, const char *fmt, const char *val)
@@ -299,6 +305,26 @@ void odm_print_s64(struct odm_printer *p, const char *key, const char *fmt, long
 	if (!begin_value(p, key))
 		return;
 	fprintf(p->f, "%lld", val);
+	end_value(p);
+}
+
+/*
+ * A measurement.  JSON has no NaN or infinity: those are written null.
+ * Enough digits (%.10g) that a ratio or a time in ns reads back as measured.
+ */
+void odm_print_double(struct odm_printer *p, const char *key, const char *fmt, double val)
+{
+	if (!p->json) {
+		if (fmt)
+			text_double(p->f, fmt, val);
+		return;
+	}
+	if (!begin_value(p, key))
+		return;
+	if (isfinite(val))
+		fprintf(p->f, "%.10g", val);
+	else
+		fputs("null", p->f);
 	end_value(p);
 }
 

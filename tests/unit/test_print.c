@@ -4,6 +4,7 @@
  * open_memstream.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "core.h"
@@ -239,6 +240,29 @@ static void test_pretty(void)
 }
 
 /* Misuse is reported by odm_printer_free, and the output stays valid JSON. */
+/* Measurements: text through the caller's format, JSON with enough digits,
+ * null where JSON has no number (the benchmark's NaN for a failed figure). */
+static void test_double(void)
+{
+	struct out o;
+
+	if (out_open(&o, false, false)) {
+		odm_print_double(o.p, "ratio", "ratio %.3f", 1.23456);
+		out_check(&o, 0, "ratio 1.235", "text");
+	}
+	if (out_open(&o, true, false)) {
+		odm_print_open_object(o.p, NULL);
+		odm_print_double(o.p, "ratio", NULL, 1.23456);
+		odm_print_double(o.p, "ns", NULL, 2566.6);
+		odm_print_double(o.p, "zero", NULL, 0);
+		odm_print_double(o.p, "nan", NULL, NAN);
+		odm_print_double(o.p, "inf", NULL, -INFINITY);
+		odm_print_close_object(o.p);
+		out_check(&o, 0, "{\"ratio\":1.23456,\"ns\":2566.6,\"zero\":0,\"nan\":null,"
+			  "\"inf\":null}\n", "json");
+	}
+}
+
 static void test_misuse(void)
 {
 	struct out o;
@@ -306,6 +330,7 @@ int main(void)
 	RUN(test_json);
 	RUN(test_escape);
 	RUN(test_pretty);
+	RUN(test_double);
 	RUN(test_misuse);
 	return test_summary();
 }
