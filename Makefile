@@ -56,7 +56,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ib
 
 CORE_SRCS := $(sort $(wildcard core/*.c))
 CORE_OBJS := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS))
-CORE_HDRS := $(wildcard core/*.h) bpf/odm_abi.h
+CORE_HDRS := $(wildcard core/*.h) bpf/odm_maps.h bpf/odm_uapi.h
 LIB_SRCS  := lib/setsc.c lib/proto.c
 LIB_OBJS  := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
 LIB_PIC   := $(patsubst %.c,$(O)/%.pic.o,$(LIB_SRCS))
@@ -125,7 +125,7 @@ deps:
 
 # ---- BPF ------------------------------------------------------------------
 
-$(O)/odm.bpf.o: bpf/odm.bpf.c bpf/odm_abi.h $(wildcard bpf/*.bpf.h) $(VMLINUX) | $(O)
+$(O)/odm.bpf.o: bpf/odm.bpf.c bpf/odm_maps.h bpf/odm_uapi.h $(wildcard bpf/*.bpf.h) $(VMLINUX) | $(O)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -148,7 +148,7 @@ $(O)/%.o: %.c $(CORE_HDRS) lib/odm.h lib/proto.h | $(O)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_abi.h | $(O)
+$(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_uapi.h | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@

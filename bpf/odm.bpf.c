@@ -23,7 +23,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "net_defs.bpf.h"
-#include "odm_abi.h"
+#include "odm_maps.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

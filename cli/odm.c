@@ -534,7 +534,7 @@ int main(int argc, char **argv)
 		return CLI_OK;
 	}
 	if (cmd.object == OBJ_VERSION) {
-		printf("odm %s (abi %d)\n", ODM_VERSION, ODM_ABI_VERSION);
+		printf("odm %s (abi %d)\n", ODM_VERSION, ODM_MAPS_VERSION);
 		return CLI_OK;
 	}
 	return run(&cmd);

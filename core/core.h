@@ -7,7 +7,7 @@
  * failure.  Functions that can fail because of user input take
  * (char *err, size_t errlen) and write a one-line, lower-case message
  * there that names what is wrong (never a trailing newline).
- * Addresses are __u32[4] in network byte order, as in odm_abi.h.
+ * Addresses are __u32[4] in network byte order, as in odm_maps.h.
  */
 #ifndef ODM_CORE_H
 #define ODM_CORE_H
@@ -19,7 +19,7 @@
 #include <netinet/in.h>
 #include <net/if.h>
 
-#include "../bpf/odm_abi.h"
+#include "../bpf/odm_maps.h"
 
 /* ---- types.c: address type, source and state names ------------------- */
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "proto.h"
-#include "odm_abi.h"
+#include "odm_uapi.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 

@@ -14,7 +14,7 @@
 #include <sys/un.h>
 
 #include "proto.h"
-#include "../bpf/odm_abi.h"
+#include "../bpf/odm_uapi.h"
 
 void odm_msg_req_init(struct odm_msg_req *req, __u8 type, __u8 flags)
 {

@@ -40,7 +40,7 @@
 
 #include "odm.h"
 #include "proto.h"
-#include "../bpf/odm_abi.h"
+#include "../bpf/odm_uapi.h"
 
 #define ODM_EXPORT __attribute__((visibility("default")))
 

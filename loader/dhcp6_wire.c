@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "dhcp6_wire.h"
-#include "odm_abi.h"
+#include "odm_uapi.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

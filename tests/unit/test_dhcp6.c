@@ -11,7 +11,7 @@
 
 #include "test.h"
 #include "../../loader/dhcp6_wire.h"	/* the Makefile has no -Iloader */
-#include "odm_abi.h"
+#include "odm_uapi.h"
 
 #define CONT	65000
 

@@ -426,7 +426,7 @@ static void test_stats(void)
 static void test_use_info(void)
 {
 	struct odm_use u = { .sockets = 3, .assigned = 40 }, got;
-	struct odm_info info = { .cgroup_id = 77, .abi_version = ODM_ABI_VERSION }, gi;
+	struct odm_info info = { .cgroup_id = 77, .abi_version = ODM_MAPS_VERSION }, gi;
 	__u32 a[4], b[4], zero = 0;
 	struct fixture fx;
 
@@ -445,7 +445,7 @@ static void test_use_info(void)
 	bpf_map_update_elem(fx.m.info, &zero, &info, BPF_ANY);
 	ASSERT_EQ(odm_info_get(&fx.m, &gi), 0, "info");
 	ASSERT_EQ(gi.cgroup_id, 77, "cgroup_id");
-	ASSERT_EQ(gi.abi_version, ODM_ABI_VERSION, "abi_version");
+	ASSERT_EQ(gi.abi_version, ODM_MAPS_VERSION, "abi_version");
 	odm_maps_close(&fx.m);
 }
 

@@ -9,7 +9,7 @@
 #include "test.h"
 
 #include "proto.h"
-#include "../../bpf/odm_abi.h"
+#include "../../bpf/odm_uapi.h"
 
 /* Count every input fed to the parsers under test (tests/run.sh figures). */
 #define odm_msg_req_check(...) (INPUTS(1), odm_msg_req_check(__VA_ARGS__))

@@ -1,110 +1,28 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * odm_abi.h - the one header shared by the BPF programs (bpf/odm.bpf.c),
- * odmd, the odm CLI and libodm.
+ * odm_maps.h - the layouts of odm's pinned maps: every key and value the
+ * BPF programs (bpf/odm.bpf.c) share with odmd and the odm CLI, and that
+ * `bpftool map dump` prints from their BTF.  Not needed by libodm, which
+ * only speaks the socket options of odm_uapi.h.
  *
- * Everything here crosses the kernel/user boundary: map keys and values,
- * the private socket options that carry setsc() requests, and the numbers
- * both sides must agree on.  Fields are fixed width with explicit padding so
- * that the layout is the same for clang -target bpf and for the host
- * compiler; BTF of these structs is what `bpftool map dump` prints.
+ * Fields are fixed width with explicit padding so that the layout is the
+ * same for clang -target bpf and for the host compiler.
  *
  * Include after vmlinux.h (BPF side) or after <linux/types.h> (user side).
  */
-#ifndef ODM_ABI_H
-#define ODM_ABI_H
+#ifndef ODM_MAPS_H
+#define ODM_MAPS_H
+
+#include "odm_uapi.h"
 
 /*
- * Two versions, bumped apart: ODM_SOCKOPT_VERSION when the socket-option
- * ABI changes (struct odm_sc_req, struct odm_sc_result: what libodm and
- * every binding built on it depend on); ODM_ABI_VERSION when a map layout
- * changes (what odmd, odm and bpftool read).  A new map layout must not
- * make every installed libodm fail with EPROTO.
+ * Bumped when a map layout changes (what odmd, odm and bpftool read);
+ * the socket options have their own ODM_SOCKOPT_VERSION.
  */
-#define ODM_SOCKOPT_VERSION	1
-#define ODM_ABI_VERSION		3
+#define ODM_MAPS_VERSION	3
 
 /* Default bpffs directory for odm's pinned maps and links. */
 #define ODM_PIN_DIR		"/sys/fs/bpf/odm"
-
-/*
- * Address types, numbered as setsc() numbers them (RFC 8653 section 6.1).
- * 0 and 5-7 are reserved; the field is 3 bits wide.
- */
-enum odm_type {
-	ODM_TYPE_NONE			= 0,
-	ODM_TYPE_FIXED			= 1,
-	ODM_TYPE_SESSION_LASTING	= 2,
-	ODM_TYPE_NON_PERSISTENT		= 3,
-	ODM_TYPE_GRACEFUL		= 4,
-	ODM_TYPE_MAX			= 4,
-};
-
-/*
- * Private IPPROTO_IPV6 socket options intercepted by the cgroup sockopt
- * programs.  The kernel never sees them while odm is attached; without odm
- * the kernel answers ENOPROTOOPT, which is how libodm detects a legacy
- * host (RFC 8653 section 5.1).  The values sit far above every IPV6_*
- * option Linux defines (< 100) and spell "OD".
- */
-#define ODM_SO_SC_TYPE		0x4f44	/* setsockopt: struct odm_sc_req */
-#define ODM_SO_SC_RESULT	0x4f45	/* getsockopt: struct odm_sc_result */
-
-/*
- * RFC 8653 section 6.2: IPV6_REQUIRE_SRC_ON_NET in IPV6_ADDR_PREFERENCES.
- * Linux uses bits 0x0001-0x0fff for RFC 5014; this bit is stripped by the
- * setsockopt program before the kernel sees the option.
- */
-#define ODM_PREFER_SRC_ON_NET	0x10000u
-/* The RFC 5014 bits the kernel knows (IPV6_PREFER_SRC_*). */
-#define ODM_PREFER_SRC_RFC5014	0x0f0fu
-
-/*
- * setsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_TYPE, &req, sizeof(req))
- *
- * hint: zero, or an address odmd just configured for this request (the
- * on-demand path).  It is taken only if it is the host address of a valid
- * prefix of the type, so an application can name no address it could not
- * bind() anyway.  On a socket with IPV6_REQUIRE_SRC_ON_NET the prefix must
- * also come from DHCPv6 and have become valid after this socket's request
- * was answered ODM_ST_NEED_NET (section 6.2): whoever answers libodm in
- * odmd's place cannot pass off an address the host had before.
- */
-struct odm_sc_req {
-	__u32 version;		/* ODM_SOCKOPT_VERSION */
-	__u8  type;		/* enum odm_type, 1..4 */
-	__u8  pad[3];
-	__u32 hint[4];		/* network order */
-};
-
-/* Status reported in struct odm_sc_result and struct odm_sk.status. */
-enum odm_status {
-	ODM_ST_NONE		= 0,	/* no request on this socket */
-	ODM_ST_OK		= 1,	/* an address of the type was assigned */
-	ODM_ST_NO_PREFIX	= 2,	/* no usable prefix of that type */
-	ODM_ST_NEED_NET		= 3,	/* ON_NET set: a fresh prefix is needed */
-	ODM_ST_BAD_HINT		= 4,	/* hint is not a valid address of the type, or with
-					 * ON_NET not of a prefix delegated since NEED_NET */
-	ODM_ST_DENIED		= 5,	/* the cgroup's policy does not allow the request */
-};
-
-/* getsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &len) */
-struct odm_sc_result {
-	__u32 version;		/* ODM_SOCKOPT_VERSION */
-	__u8  status;		/* enum odm_status */
-	__u8  type;		/* type in effect on the socket (may be a default) */
-	__u8  req_type;		/* type asked by the last setsc(), 0 if none */
-	__u8  flags;		/* ODM_SKF_* */
-	__u32 addr[4];		/* address handed out, network order */
-};
-
-/* Per-socket flags (struct odm_sk.flags, struct odm_sc_result.flags). */
-#define ODM_SKF_EXPLICIT	0x01	/* type came from setsc(), not a default */
-#define ODM_SKF_ON_NET		0x02	/* IPV6_REQUIRE_SRC_ON_NET is set */
-#define ODM_SKF_RFC5014		0x04	/* app set RFC 5014 preferences (sec. 5.4) */
-#define ODM_SKF_COUNTED		0x08	/* addr is counted in odm_addr_use */
-#define ODM_SKF_BOUND		0x10	/* odm bound or rewrote the source */
-#define ODM_SKF_POLICY		0x20	/* sk_cgid and pol_cgid were recorded at creation */
 
 /* Value of the odm_sk socket storage map: one per typed socket, 48 bytes. */
 struct odm_sk {
@@ -234,8 +152,8 @@ enum odm_stat {
 struct odm_info {
 	__u64 cgroup_id;	/* cgroup the programs are attached to */
 	__u64 loaded_ns;	/* CLOCK_BOOTTIME at load */
-	__u32 abi_version;	/* ODM_ABI_VERSION */
+	__u32 abi_version;	/* ODM_MAPS_VERSION */
 	__u32 pad;
 };
 
-#endif /* ODM_ABI_H */
+#endif /* ODM_MAPS_H */
