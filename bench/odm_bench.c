@@ -501,8 +501,8 @@ static void prefix_key(struct odm_prefix_key *k, int i)
 {
 	memset(k, 0, sizeof(*k));
 	k->prefixlen = 64;
-	k->prefix[0] = htonl(0x20010db8);
-	k->prefix[1] = htonl(0x10000000u + (unsigned int)i);	/* 2001:db8:1000+i::/64 */
+	k->prefix.w[0] = htonl(0x20010db8);
+	k->prefix.w[1] = htonl(0x10000000u + (unsigned int)i);	/* 2001:db8:1000+i::/64 */
 }
 
 /* Prefixes [from, to) as `odm prefix add` writes them: no host address yet. */

@@ -134,17 +134,23 @@ static __always_inline void stat_inc(enum odm_stat idx)
 		*cnt += 1;	/* per-CPU slot: no atomic needed */
 }
 
-static __always_inline bool addr_is_zero(const __u32 a[4])
+/*
+ * Addresses are compared and copied as the four words of union odm_in6
+ * (its w[]), with 4-byte loads and stores: the same instructions as when
+ * the maps held __u32[4].  Passing the union itself instead makes clang
+ * spill the words' addresses in sk_assign().
+ */
+static __always_inline bool addr_is_zero(const __be32 a[4])
 {
 	return (a[0] | a[1] | a[2] | a[3]) == 0;
 }
 
-static __always_inline bool addr_eq(const __u32 a[4], const __u32 b[4])
+static __always_inline bool addr_eq(const __be32 a[4], const __be32 b[4])
 {
 	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
-static __always_inline void addr_copy(__u32 dst[4], const __u32 src[4])
+static __always_inline void addr_copy(__be32 dst[4], const __be32 src[4])
 {
 	dst[0] = src[0];
 	dst[1] = src[1];
@@ -175,12 +181,12 @@ static __always_inline bool dst_is_exempt(__u32 w0, __u32 w1, __u32 w2, __u32 w3
 }
 
 /* Count one more socket on addr.  false when the counter map is full. */
-static __always_inline bool use_get(const __u32 addr[4])
+static __always_inline bool use_get(const __be32 addr[4])
 {
 	struct odm_addr_key key = {};
 	struct odm_use zero = {}, *use;
 
-	addr_copy(key.addr, addr);
+	addr_copy(key.addr.w, addr);
 	use = bpf_map_lookup_elem(&odm_addr_use, &key);
 	if (!use) {
 		/* NOEXIST: a concurrent first user may have created it. */
@@ -194,12 +200,12 @@ static __always_inline bool use_get(const __u32 addr[4])
 	return true;
 }
 
-static __always_inline void use_put(const __u32 addr[4])
+static __always_inline void use_put(const __be32 addr[4])
 {
 	struct odm_addr_key key = {};
 	struct odm_use *use;
 
-	addr_copy(key.addr, addr);
+	addr_copy(key.addr.w, addr);
 	use = bpf_map_lookup_elem(&odm_addr_use, &key);
 	if (use)
 		__sync_fetch_and_sub(&use->sockets, 1);
@@ -210,36 +216,36 @@ static __always_inline void use_put(const __u32 addr[4])
  * odm_addr_use is full the socket is left as it was and false returned:
  * an uncounted address could be retired under the socket (section 3.4).
  */
-static __always_inline bool sk_assign(struct odm_sk *st, const __u32 addr[4])
+static __always_inline bool sk_assign(struct odm_sk *st, const __be32 addr[4])
 {
-	if ((st->flags & ODM_SKF_COUNTED) && addr_eq(st->addr, addr))
+	if ((st->flags & ODM_SKF_COUNTED) && addr_eq(st->addr.w, addr))
 		return true;
 	if (!use_get(addr)) {
 		stat_inc(ODM_STAT_USE_FULL);
 		return false;
 	}
 	if (st->flags & ODM_SKF_COUNTED)
-		use_put(st->addr);
-	addr_copy(st->addr, addr);
+		use_put(st->addr.w);
+	addr_copy(st->addr.w, addr);
 	st->flags |= ODM_SKF_COUNTED;
 	return true;
 }
 
 /* The typed prefix whose host address is addr, of this type, else NULL. */
-static __always_inline struct odm_prefix *prefix_of(const __u32 addr[4], __u8 type)
+static __always_inline struct odm_prefix *prefix_of(const __be32 addr[4], __u8 type)
 {
 	struct odm_prefix_key key = { .prefixlen = 128 };
 	struct odm_prefix *p;
 
-	addr_copy(key.prefix, addr);
+	addr_copy(key.prefix.w, addr);
 	p = bpf_map_lookup_elem(&odm_prefixes, &key);
-	if (!p || p->type != type || p->state == ODM_PS_NOADDR || !addr_eq(p->addr, addr))
+	if (!p || p->type != type || p->state == ODM_PS_NOADDR || !addr_eq(p->addr.w, addr))
 		return NULL;
 	return p;
 }
 
 /* addr may stay in use by a socket that already has it (even deprecated). */
-static __always_inline bool addr_still_valid(const __u32 addr[4], __u8 type)
+static __always_inline bool addr_still_valid(const __be32 addr[4], __u8 type)
 {
 	return prefix_of(addr, type) != NULL;
 }
@@ -253,7 +259,7 @@ static __always_inline bool addr_still_valid(const __u32 addr[4], __u8 type)
  * before.  Both are CLOCK_BOOTTIME; odmd stamps since_ns when its sync sees
  * the delegated address, after the request that asked for it.
  */
-static __always_inline bool hint_usable(const struct odm_sk *st, const __u32 hint[4], __u8 type)
+static __always_inline bool hint_usable(const struct odm_sk *st, const __be32 hint[4], __u8 type)
 {
 	struct odm_prefix *p = prefix_of(hint, type);
 
@@ -270,24 +276,24 @@ static __always_inline bool hint_usable(const struct odm_sk *st, const __u32 hin
  * otherwise the one currently handed out for the type.  NULL when the type
  * has no address.
  */
-static __always_inline const __u32 *pick_src(struct odm_sk *st)
+static __always_inline const __be32 *pick_src(struct odm_sk *st)
 {
 	__u32 type = st->type;
 	struct odm_choice *c = bpf_map_lookup_elem(&odm_select, &type);
 
-	if (!addr_is_zero(st->addr)) {
-		if (c && addr_eq(c->addr, st->addr))
-			return st->addr;		/* fast path: nothing moved */
-		if (addr_still_valid(st->addr, st->type))
-			return st->addr;
+	if (!addr_is_zero(st->addr.w)) {
+		if (c && addr_eq(c->addr.w, st->addr.w))
+			return st->addr.w;		/* fast path: nothing moved */
+		if (addr_still_valid(st->addr.w, st->type))
+			return st->addr.w;
 	}
 	if (!c)
 		return NULL;
 	/* Counter map full: send from the type's address all the same
 	 * (counted in use_map_full); setsc() is where that is refused. */
-	if (!sk_assign(st, c->addr))
-		return c->addr;
-	return st->addr;
+	if (!sk_assign(st, c->addr.w))
+		return c->addr.w;
+	return st->addr.w;
 }
 
 static __always_inline int reject(int err)
@@ -423,7 +429,7 @@ int odm_sock_release(struct bpf_sock *sk)
 	struct odm_sk *st = bpf_sk_storage_get(&odm_sk, sk, 0, 0);
 
 	if (st && (st->flags & ODM_SKF_COUNTED)) {
-		use_put(st->addr);
+		use_put(st->addr.w);
 		st->flags &= ~ODM_SKF_COUNTED;
 		stat_inc(ODM_STAT_RELEASE_COUNTED);
 	}
@@ -504,7 +510,7 @@ int odm_connect6(struct bpf_sock_addr *ctx)
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
 	bool autobound = false;
 	struct odm_sk *st = typed_unbound(ctx, true, &autobound);
-	const __u32 *src;
+	const __be32 *src;
 	int err;
 
 	if (!st)
@@ -534,7 +540,7 @@ int odm_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	bool autobound = false;
 	struct odm_sk *st = typed_unbound(ctx, false, &autobound);
-	const __u32 *src;
+	const __be32 *src;
 
 	if (!st)
 		return VERDICT_ALLOW;
@@ -556,7 +562,7 @@ int odm_sendmsg6(struct bpf_sock_addr *ctx)
 /* ---- socket options ---------------------------------------------------------- */
 
 /* The socket is now of type and uses addr. */
-static __always_inline bool sc_granted(struct odm_sk *st, const __u32 addr[4], __u8 type)
+static __always_inline bool sc_granted(struct odm_sk *st, const __be32 addr[4], __u8 type)
 {
 	if (!sk_assign(st, addr))
 		return false;
@@ -599,10 +605,10 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 		 * a refused request never reaches the network. */
 		st->status = ODM_ST_DENIED;
 		stat_inc(ODM_STAT_SETSC_DENIED);
-	} else if (req->hint[0] | req->hint[1] | req->hint[2] | req->hint[3]) {
+	} else if (req->hint.w[0] | req->hint.w[1] | req->hint.w[2] | req->hint.w[3]) {
 		/* The on-demand path: odmd configured this address for us. */
-		if (hint_usable(st, req->hint, type)) {
-			if (!sc_granted(st, req->hint, type))
+		if (hint_usable(st, req->hint.w, type)) {
+			if (!sc_granted(st, req->hint.w, type))
 				return reject(ENOSPC);
 			stat_inc(ODM_STAT_SETSC_HINT);
 		} else {
@@ -616,12 +622,12 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 		st->status = ODM_ST_NEED_NET;
 		stat_inc(ODM_STAT_SETSC_NEED_NET);
 	} else if ((c = bpf_map_lookup_elem(&odm_select, &type))) {
-		if (!sc_granted(st, c->addr, type))
+		if (!sc_granted(st, c->addr.w, type))
 			return reject(ENOSPC);	/* odm_addr_use full */
 		stat_inc(ODM_STAT_SETSC_OK);
 	} else if ((c = stronger_choice(pol, type, &served))) {
 		/* The socket is of the type it got: connect() keeps it. */
-		if (!sc_granted(st, c->addr, served))
+		if (!sc_granted(st, c->addr.w, served))
 			return reject(ENOSPC);
 		stat_inc(ODM_STAT_SETSC_UPGRADED);
 	} else {
@@ -731,7 +737,7 @@ static __always_inline int sc_result(struct bpf_sockopt *ctx)
 		res->type = st->type;
 		res->req_type = st->req_type;
 		res->flags = st->flags;
-		addr_copy(res->addr, st->addr);
+		addr_copy(res->addr.w, st->addr.w);
 	}
 	ctx->optlen = sizeof(*res);
 	ctx->retval = 0;	/* the kernel said ENOPROTOOPT: the option is odm's */
@@ -789,7 +795,8 @@ int odm_egress(struct __sk_buff *skb)
 	if (!st || !(st->flags & ODM_SKF_COUNTED))
 		return VERDICT_ALLOW;
 	/* The source as sent: the app may have bound another address. */
-	if (bpf_skb_load_bytes(skb, 8, key.addr, sizeof(key.addr)) || !addr_eq(key.addr, st->addr))
+	if (bpf_skb_load_bytes(skb, 8, key.addr.b, sizeof(key.addr)) ||
+	    !addr_eq(key.addr.w, st->addr.w))
 		return VERDICT_ALLOW;
 	tx = bpf_map_lookup_elem(&odm_tx, &key);
 	if (!tx) {

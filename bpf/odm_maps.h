@@ -17,16 +17,17 @@
 
 /*
  * Bumped when a map layout changes (what odmd, odm and bpftool read);
- * the socket options have their own ODM_SOCKOPT_VERSION.
+ * the socket options have their own ODM_SOCKOPT_VERSION.  4: addresses
+ * and prefixes are union odm_in6, so bpftool shows their bytes.
  */
-#define ODM_MAPS_VERSION	3
+#define ODM_MAPS_VERSION	4
 
 /* Default bpffs directory for odm's pinned maps and links. */
 #define ODM_PIN_DIR		"/sys/fs/bpf/odm"
 
 /* Value of the odm_sk socket storage map: one per typed socket, 48 bytes. */
 struct odm_sk {
-	__u32 addr[4];		/* address handed out, network order; 0 = none */
+	union odm_in6 addr;	/* address handed out; 0 = none */
 	__u8  type;		/* enum odm_type in effect */
 	__u8  req_type;		/* type the app asked for with setsc() */
 	__u8  flags;		/* ODM_SKF_* */
@@ -41,7 +42,7 @@ struct odm_sk {
 /* Key of the odm_prefixes LPM trie: prefix length in bits, then prefix. */
 struct odm_prefix_key {
 	__u32 prefixlen;
-	__u32 prefix[4];	/* network order, host bits zero */
+	union odm_in6 prefix;	/* host bits zero */
 };
 
 /* Where a typed prefix came from. */
@@ -61,7 +62,7 @@ enum odm_pstate {
 
 /* Value of the odm_prefixes LPM trie. */
 struct odm_prefix {
-	__u32 addr[4];		/* host address in the prefix, network order */
+	union odm_in6 addr;	/* host address in the prefix */
 	__u32 ifindex;		/* 0 = any interface */
 	__u8  type;		/* enum odm_type */
 	__u8  state;		/* enum odm_pstate */
@@ -75,17 +76,17 @@ struct odm_prefix {
 
 /* Value of odm_select: the address handed out for one type, keyed by type. */
 struct odm_choice {
-	__u32 addr[4];		/* host address, network order */
-	__u32 prefix[4];	/* its prefix, network order */
+	union odm_in6 addr;	/* host address */
+	union odm_in6 prefix;	/* its prefix */
 	__u32 ifindex;
 	__u8  plen;
 	__u8  pad[3];
 	__u64 since_ns;		/* copied from the chosen struct odm_prefix */
 };
 
-/* Key of odm_addr_use: one host address (same bytes as __u32[4]). */
+/* Key of odm_addr_use and odm_tx: one host address. */
 struct odm_addr_key {
-	__u32 addr[4];		/* network order */
+	union odm_in6 addr;
 };
 
 /* Value of odm_addr_use: sockets an address is handed out to, keyed by address. */
@@ -152,7 +153,7 @@ enum odm_stat {
 struct odm_info {
 	__u64 cgroup_id;	/* cgroup the programs are attached to */
 	__u64 loaded_ns;	/* CLOCK_BOOTTIME at load */
-	__u32 abi_version;	/* ODM_MAPS_VERSION */
+	__u32 maps_version;	/* ODM_MAPS_VERSION */
 	__u32 pad;
 };
 

@@ -17,9 +17,26 @@
 /*
  * Bumped when struct odm_sc_req or struct odm_sc_result changes, and only
  * then: a new map layout must not make every installed libodm fail with
- * EPROTO.
+ * EPROTO.  Still 1 since union odm_in6 took the place of __u32[4] in both
+ * structs: same bytes, size and alignment, so libodm built before and
+ * after exchange the same 24 bytes.
  */
 #define ODM_SOCKOPT_VERSION	1
+
+/*
+ * An IPv6 address or prefix: 16 bytes in network order, aligned on 4,
+ * the size and alignment of the __u32[4] it replaced.  Every address in
+ * the socket options and in the maps is one.  Both members are in the
+ * BTF, so `bpftool map dump` prints b, the bytes in order (2001:db8::
+ * starts "b": [32,1,13,184,...]), beside w, which it prints as decimal
+ * words in host order.  Code uses w: the programs compare and copy four
+ * 32-bit words, as they load addresses from the kernel's contexts.
+ * __be32 comes from vmlinux.h (BPF) or <linux/types.h> (user space).
+ */
+union odm_in6 {
+	__u8	b[16];
+	__be32	w[4];
+};
 
 /*
  * Address types, numbered as setsc() numbers them (RFC 8653 section 6.1).
@@ -68,7 +85,7 @@ struct odm_sc_req {
 	__u32 version;		/* ODM_SOCKOPT_VERSION */
 	__u8  type;		/* enum odm_type, 1..4 */
 	__u8  pad[3];
-	__u32 hint[4];		/* network order */
+	union odm_in6 hint;
 };
 
 /* Status reported in struct odm_sc_result and struct odm_sk.status. */
@@ -89,7 +106,7 @@ struct odm_sc_result {
 	__u8  type;		/* type in effect on the socket (may be a default) */
 	__u8  req_type;		/* type asked by the last setsc(), 0 if none */
 	__u8  flags;		/* ODM_SKF_* */
-	__u32 addr[4];		/* address handed out, network order */
+	union odm_in6 addr;	/* address handed out */
 };
 
 /* Per-socket flags (struct odm_sk.flags, struct odm_sc_result.flags). */

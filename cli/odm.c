@@ -64,7 +64,7 @@ static bool is_selected(struct odm_maps *m, const struct odm_prefix_key *key,
 
 	if (bpf_map_lookup_elem(m->select, &type, &choice))
 		return false;
-	return choice.plen == key->prefixlen && !memcmp(choice.prefix, key->prefix, 16);
+	return choice.plen == key->prefixlen && !memcmp(&choice.prefix, &key->prefix, 16);
 }
 
 static void print_lifetime(struct odm_printer *p, const char *key, const char *fmt, __u32 lft)
@@ -100,8 +100,8 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 		snprintf(dev, sizeof(dev), "if%u", val->ifindex);
 	if (c->cmd->dev && strcmp(c->cmd->dev, dev))
 		return 0;
-	odm_use_get(c->maps, val->addr, &use);
-	odm_tx_get(c->maps, val->addr, &tx);
+	odm_use_get(c->maps, val->addr.w, &use);
+	odm_tx_get(c->maps, val->addr.w, &tx);
 	if (val->state != ODM_PS_NOADDR && val->addr_since_ns && c->now > val->addr_since_ns)
 		addr_age_s = (c->now - val->addr_since_ns) / 1000000000ull;
 	if (val->state != ODM_PS_NOADDR && val->since_ns && c->now > val->since_ns)
@@ -118,7 +118,7 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 	if (val->state == ODM_PS_NOADDR)
 		odm_print_null(c->p, "address", "%-39s ");
 	else
-		odm_print_string(c->p, "address", "%-39s ", odm_addr_str(val->addr, abuf));
+		odm_print_string(c->p, "address", "%-39s ", odm_addr_str(val->addr.w, abuf));
 	odm_print_string(c->p, "state", "%-11s ", odm_pstate_name(val->state));
 	odm_print_bool(c->p, "selected", "%-4s ", is_selected(c->maps, key, val));
 	odm_print_string(c->p, "source", "%-7s ", odm_source_name(val->source));
@@ -456,7 +456,7 @@ static int request(const struct cli_cmd *cmd, struct odm_printer *p)
 		return -ENOENT;
 	}
 	key.prefixlen = resp.plen;
-	memcpy(key.prefix, resp.prefix, sizeof(key.prefix));
+	memcpy(&key.prefix, resp.prefix, sizeof(key.prefix));
 	odm_print_open_object(p, NULL);
 	odm_print_string(p, "type", "%s ", odm_type_name(resp.type));
 	odm_print_string(p, "result", NULL, result_name(resp.result));

@@ -77,7 +77,7 @@ static size_t key_hash(const struct odm_prefix_key *k)
 
 static bool key_eq(const struct odm_prefix_key *a, const struct odm_prefix_key *b)
 {
-	return a->prefixlen == b->prefixlen && !memcmp(a->prefix, b->prefix, sizeof(a->prefix));
+	return a->prefixlen == b->prefixlen && !memcmp(&a->prefix, &b->prefix, sizeof(a->prefix));
 }
 
 /* Slot of key: where it is, or the empty slot where it would go. */

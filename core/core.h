@@ -7,7 +7,8 @@
  * failure.  Functions that can fail because of user input take
  * (char *err, size_t errlen) and write a one-line, lower-case message
  * there that names what is wrong (never a trailing newline).
- * Addresses are __u32[4] in network byte order, as in odm_maps.h.
+ * Addresses are __u32[4] in network byte order: the words (w) of the
+ * union odm_in6 that the maps and the socket options hold (odm_uapi.h).
  */
 #ifndef ODM_CORE_H
 #define ODM_CORE_H
@@ -189,7 +190,7 @@ bool odm_is_prefix(const char *arg, const char *keyword);
 struct odm_maps {
 	int prefixes;	/* odm_prefixes: LPM trie odm_prefix_key -> odm_prefix */
 	int select;	/* odm_select: hash __u32 type -> odm_choice */
-	int addr_use;	/* odm_addr_use: hash __u32[4] addr -> odm_use */
+	int addr_use;	/* odm_addr_use: hash odm_addr_key -> odm_use */
 	int policy;	/* odm_policy: hash __u64 cgroup id -> odm_policy */
 	int stats;	/* odm_stats: per-CPU array of __u64, ODM_STAT_MAX entries */
 	int info;	/* odm_info: array, one struct odm_info */

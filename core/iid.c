@@ -90,7 +90,7 @@ int odm_iid_stable(__u32 iid[4], const struct odm_prefix_key *key, const char *i
 
 	if (!key || key->prefixlen > 128)
 		return -EINVAL;
-	memcpy(buf, key->prefix, 16);
+	memcpy(buf, key->prefix.b, 16);
 	n += 16;
 	memcpy(buf + n, ifname ? ifname : "", l);
 	n += l;
@@ -121,5 +121,5 @@ int odm_host_addr(__u32 out[4], const struct odm_prefix_key *key, unsigned int i
 	}
 	if (key->prefixlen < 128)
 		iid[3] |= htonl(1);	/* never the subnet-router anycast address */
-	return odm_addr_build(out, key->prefix, key->prefixlen, iid);
+	return odm_addr_build(out, key->prefix.w, key->prefixlen, iid);
 }

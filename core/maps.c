@@ -227,7 +227,7 @@ struct select_best {
 /* Network order compares bytewise, so memcmp orders prefixes numerically. */
 static int prefix_key_cmp(const struct odm_prefix_key *a, const struct odm_prefix_key *b)
 {
-	int c = memcmp(a->prefix, b->prefix, sizeof(a->prefix));
+	int c = memcmp(&a->prefix, &b->prefix, sizeof(a->prefix));
 
 	if (c)
 		return c;
@@ -260,8 +260,8 @@ static int select_store(struct odm_maps *m, __u32 type, const struct odm_prefix_
 	struct odm_choice c;
 
 	memset(&c, 0, sizeof(c));
-	memcpy(c.addr, val->addr, sizeof(c.addr));
-	memcpy(c.prefix, key->prefix, sizeof(c.prefix));
+	c.addr = val->addr;
+	c.prefix = key->prefix;
 	c.ifindex = val->ifindex;
 	c.plen = key->prefixlen;
 	c.since_ns = val->since_ns;
@@ -415,9 +415,9 @@ static bool addr_reachable(struct odm_maps *m, const __u32 addr[4])
 	struct odm_prefix_key key = { .prefixlen = 128 };
 	struct odm_prefix val;
 
-	memcpy(key.prefix, addr, sizeof(key.prefix));
+	memcpy(&key.prefix, addr, sizeof(key.prefix));
 	return odm_prefix_get(m, &key, &val) == 0 && val.state != ODM_PS_NOADDR &&
-	       !memcmp(val.addr, addr, sizeof(val.addr));
+	       !memcmp(&val.addr, addr, sizeof(val.addr));
 }
 
 /* Delete the keys of one address-keyed map (odm_addr_use or odm_tx) that
@@ -499,7 +499,7 @@ int odm_tx_get(struct odm_maps *m, const __u32 addr[4], struct odm_tx *tx)
 	memset(tx, 0, sizeof(*tx));
 	if (ncpus < 1)
 		return ncpus ? ncpus : -EINVAL;
-	memcpy(key.addr, addr, sizeof(key.addr));
+	memcpy(&key.addr, addr, sizeof(key.addr));
 	vals = calloc((size_t)ncpus, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;

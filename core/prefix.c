@@ -65,7 +65,7 @@ bool odm_prefix_contains(const struct odm_prefix_key *key, const __u32 addr[4])
 
 	for (i = 0; i < 4; i++) {
 		m = word_mask(i, key->prefixlen);
-		if ((addr[i] & m) != (key->prefix[i] & m))
+		if ((addr[i] & m) != (key->prefix.w[i] & m))
 			return false;
 	}
 	return true;
@@ -74,8 +74,8 @@ bool odm_prefix_contains(const struct odm_prefix_key *key, const __u32 addr[4])
 bool odm_prefix_overlap(const struct odm_prefix_key *a, const struct odm_prefix_key *b)
 {
 	/* The shorter one contains the other, or they are disjoint. */
-	return a->prefixlen <= b->prefixlen ? odm_prefix_contains(a, b->prefix) :
-					      odm_prefix_contains(b, a->prefix);
+	return a->prefixlen <= b->prefixlen ? odm_prefix_contains(a, b->prefix.w) :
+					      odm_prefix_contains(b, a->prefix.w);
 }
 
 const char *odm_prefix_unsafe(const __u32 prefix[4], unsigned int plen)
@@ -128,7 +128,7 @@ char *odm_prefix_str(const struct odm_prefix_key *key, char *buf)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	snprintf(buf, ODM_PREFIX_STRLEN, "%s/%u", odm_addr_str(key->prefix, a),
+	snprintf(buf, ODM_PREFIX_STRLEN, "%s/%u", odm_addr_str(key->prefix.w, a),
 		 key->prefixlen);
 	return buf;
 }
@@ -192,8 +192,8 @@ int odm_prefix_parse(const char *s, struct odm_prefix_key *key, char *err, size_
 		return -EINVAL;
 	}
 	k.prefixlen = plen;
-	odm_prefix_mask(k.prefix, addr, plen);
-	if (memcmp(k.prefix, addr, sizeof(addr)) != 0) {
+	odm_prefix_mask(k.prefix.w, addr, plen);
+	if (memcmp(&k.prefix, addr, sizeof(addr)) != 0) {
 		set_err(err, errlen, "%s has host bits set; did you mean %s?", s,
 			odm_prefix_str(&k, pbuf));
 		return -EINVAL;

@@ -128,10 +128,10 @@ static void prefix_attach(struct odm_prefix *val, const struct odm_kaddr *ka, __
 	 * age of the host address, for lifetimes (RFC 8653 section 7). */
 	if (state == ODM_PS_VALID && val->state != ODM_PS_VALID)
 		val->since_ns = now;
-	if (val->state == ODM_PS_NOADDR || memcmp(val->addr, ka->addr, sizeof(val->addr)))
+	if (val->state == ODM_PS_NOADDR || memcmp(&val->addr, ka->addr, sizeof(val->addr)))
 		val->addr_since_ns = now;
 	val->state = state;
-	memcpy(val->addr, ka->addr, sizeof(val->addr));
+	memcpy(&val->addr, ka->addr, sizeof(val->addr));
 	val->valid_lft = ka->valid_lft;
 	val->preferred_lft = ka->preferred_lft;
 }
@@ -139,7 +139,7 @@ static void prefix_attach(struct odm_prefix *val, const struct odm_kaddr *ka, __
 static void prefix_detach(struct odm_prefix *val)
 {
 	val->state = ODM_PS_NOADDR;
-	memset(val->addr, 0, sizeof(val->addr));
+	memset(&val->addr, 0, sizeof(val->addr));
 	val->valid_lft = 0;
 	val->preferred_lft = 0;
 }
@@ -154,8 +154,8 @@ static void prefix_decide(const struct kaddr_list *l, const struct odm_prefix_ke
 {
 	const struct odm_kaddr *cur = NULL, *ka;
 
-	if (!odm_addr_is_zero(val->addr))
-		cur = kaddr_find(l, val->addr, key, val);
+	if (!odm_addr_is_zero(val->addr.w))
+		cur = kaddr_find(l, val->addr.w, key, val);
 	if (cur && odm_kaddr_usable(cur))
 		prefix_attach(val, cur, ODM_PS_VALID, now);
 	else if ((ka = kaddr_pick(l, key, val)))
@@ -178,7 +178,7 @@ struct sync_ctx {
 /* Lifetimes count down in every dump; only state and address are changes. */
 static bool prefix_changed(const struct odm_prefix *a, const struct odm_prefix *b)
 {
-	return a->state != b->state || memcmp(a->addr, b->addr, sizeof(a->addr));
+	return a->state != b->state || memcmp(&a->addr, &b->addr, sizeof(a->addr));
 }
 
 static int sync_one(const struct odm_prefix_key *key, const struct odm_prefix *val, void *ctx)

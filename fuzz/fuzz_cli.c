@@ -27,8 +27,8 @@ static void check_ok(const struct cli_cmd *c)
 	CHECK(!c->dev || (c->dev[0] && strlen(c->dev) < IF_NAMESIZE));
 	if (c->has_prefix) {
 		CHECK(c->prefix.prefixlen <= 128);
-		odm_prefix_mask(masked, c->prefix.prefix, c->prefix.prefixlen);
-		CHECK(!memcmp(masked, c->prefix.prefix, sizeof(masked)));
+		odm_prefix_mask(masked, c->prefix.prefix.w, c->prefix.prefixlen);
+		CHECK(!memcmp(masked, &c->prefix.prefix, sizeof(masked)));
 	}
 	if (c->object == OBJ_POLICY && c->verb != VERB_LIST)
 		CHECK(c->cgroup);

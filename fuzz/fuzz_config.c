@@ -31,15 +31,15 @@ static void check_ok(const struct odm_config *cfg)
 		const struct odm_config_prefix *p = &cfg->prefixes[i];
 
 		CHECK(p->key.prefixlen <= 128);
-		odm_prefix_mask(masked, p->key.prefix, p->key.prefixlen);
-		CHECK(!memcmp(masked, p->key.prefix, sizeof(masked)));
+		odm_prefix_mask(masked, p->key.prefix.w, p->key.prefixlen);
+		CHECK(!memcmp(masked, &p->key.prefix, sizeof(masked)));
 		CHECK(p->type >= ODM_TYPE_FIXED && p->type <= ODM_TYPE_MAX);
 		CHECK(memchr(p->dev, '\0', sizeof(p->dev)));
 		CHECK(p->line > 0);
 		/* Quadratic, but the fuzzer's inputs hold few lines. */
 		for (j = 0; j < i; j++)
 			CHECK(p->key.prefixlen != cfg->prefixes[j].key.prefixlen ||
-			      memcmp(p->key.prefix, cfg->prefixes[j].key.prefix,
+			      memcmp(&p->key.prefix, &cfg->prefixes[j].key.prefix,
 				     sizeof(p->key.prefix)));
 	}
 }

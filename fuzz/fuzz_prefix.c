@@ -28,11 +28,11 @@ static void fuzz_prefix(const char *s)
 		return;
 	}
 	CHECK(k.prefixlen <= 128);
-	odm_prefix_mask(masked, k.prefix, k.prefixlen);
-	CHECK(!memcmp(masked, k.prefix, sizeof(masked)));
+	odm_prefix_mask(masked, k.prefix.w, k.prefixlen);
+	CHECK(!memcmp(masked, &k.prefix, sizeof(masked)));
 	odm_prefix_str(&k, buf);
 	CHECK(odm_prefix_parse(buf, &k2, NULL, 0) == 0);
-	CHECK(k2.prefixlen == k.prefixlen && !memcmp(k2.prefix, k.prefix, sizeof(k.prefix)));
+	CHECK(k2.prefixlen == k.prefixlen && !memcmp(&k2.prefix, &k.prefix, sizeof(k.prefix)));
 }
 
 static void fuzz_addr(const char *s)

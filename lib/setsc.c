@@ -42,6 +42,15 @@
 #include "proto.h"
 #include "../bpf/odm_uapi.h"
 
+/* The socket options' bytes, as every libodm since ODM_SOCKOPT_VERSION 1
+ * exchanges them: union odm_in6 took the place of __u32[4] without moving
+ * one. */
+_Static_assert(sizeof(union odm_in6) == 16 && _Alignof(union odm_in6) == 4, "odm_in6");
+_Static_assert(sizeof(struct odm_sc_req) == 24 && offsetof(struct odm_sc_req, hint) == 8,
+	       "odm_sc_req");
+_Static_assert(sizeof(struct odm_sc_result) == 24 && offsetof(struct odm_sc_result, addr) == 8,
+	       "odm_sc_result");
+
 #define ODM_EXPORT __attribute__((visibility("default")))
 
 /*
@@ -90,7 +99,7 @@ static int sc_local(int sockfd, sc_type type, const __u32 *hint, struct odm_sc_r
 	socklen_t len = sizeof(*res);
 
 	if (hint)
-		memcpy(req.hint, hint, sizeof(req.hint));
+		memcpy(&req.hint, hint, sizeof(req.hint));
 	if (setsockopt(sockfd, IPPROTO_IPV6, ODM_SO_SC_TYPE, &req, sizeof(req)))
 		return errno == ENOPROTOOPT ? EAI_REQUIREDIPNOTSUPPORTED : EAI_SYSTEM;
 	memset(res, 0, sizeof(*res));
@@ -255,7 +264,7 @@ static int req_begin(int sockfd, sc_type type, int timeout, int rc,
 	if (rc) {
 		req_done(r, rc, NULL);
 	} else if (res->status == ODM_ST_OK) {
-		req_done(r, 0, res->addr);
+		req_done(r, 0, res->addr.w);
 	} else if (res->status == ODM_ST_DENIED) {
 		/* The cgroup's policy: not for this application. */
 		errno = EACCES;
@@ -316,7 +325,7 @@ static void take_answer(struct setsc_req *r, const struct odm_msg_resp *resp)
 		if (rc)
 			req_done(r, rc, NULL);
 		else if (res.status == ODM_ST_OK)
-			req_done(r, 0, res.addr);
+			req_done(r, 0, res.addr.w);
 		else
 			req_done(r, EAI_REQUIREDIPFAILED, NULL);	/* gone again */
 		return;
@@ -447,7 +456,7 @@ ODM_EXPORT int setsc(int sockfd, struct in6_addr *sourceAddress, sc_type address
 	/* The common case costs two socket options and nothing else. */
 	rc = sc_local(sockfd, addressType, NULL, &res);
 	if (!rc && res.status == ODM_ST_OK) {
-		memcpy(sourceAddress, res.addr, sizeof(*sourceAddress));
+		memcpy(sourceAddress, &res.addr, sizeof(*sourceAddress));
 		return 0;
 	}
 	/* A failure may be a bad descriptor or family: say which. */
@@ -532,7 +541,8 @@ static bool event_confirmed(const struct odm_msg_event *msg)
 		return false;
 	rc = sc_local(s, msg->type, msg->new_addr, &res);
 	close(s);
-	return rc == 0 && res.status == ODM_ST_OK && !memcmp(res.addr, msg->new_addr, sizeof(res.addr));
+	return rc == 0 && res.status == ODM_ST_OK &&
+	       !memcmp(&res.addr, msg->new_addr, sizeof(res.addr));
 }
 
 ODM_EXPORT int setsc_watch_read(int fd, struct setsc_replacement *ev)

@@ -119,7 +119,7 @@ static int apply_prefixes(struct odm_maps *m, const struct resolved *r, const ch
 		}
 		if (val.type != cp->type || val.ifindex != r->ifindex[i]) {
 			/* Retyped or moved: its host address must be found again. */
-			memset(val.addr, 0, sizeof(val.addr));
+			memset(&val.addr, 0, sizeof(val.addr));
 			val.state = ODM_PS_NOADDR;
 		}
 		val.type = cp->type;

@@ -29,7 +29,7 @@ static int collect(const struct odm_prefix_key *key, const struct odm_prefix *va
 	if (val->type != ODM_TYPE_GRACEFUL || val->state != ODM_PS_VALID || s->n == MAX_REPLACED)
 		return 0;
 	if (key->prefixlen == s->choice->plen &&
-	    !memcmp(key->prefix, s->choice->prefix, sizeof(key->prefix)))
+	    !memcmp(&key->prefix, &s->choice->prefix, sizeof(key->prefix)))
 		return 0;
 	/*
 	 * A prefix one application asked the network for must not cut short
@@ -40,7 +40,7 @@ static int collect(const struct odm_prefix_key *key, const struct odm_prefix *va
 	if (s->on_request) {
 		struct odm_use use;
 
-		if (odm_use_get(s->m, val->addr, &use) || use.sockets)
+		if (odm_use_get(s->m, val->addr.w, &use) || use.sockets)
 			return 0;
 	}
 	s->keys[s->n] = *key;
@@ -80,16 +80,16 @@ int odm_graceful_check(struct odm_maps *m, __u32 grace_s, odm_replaced_cb cb, vo
 		struct odm_prefix_key ck = { .prefixlen = choice.plen };
 		struct odm_prefix cv;
 
-		memcpy(ck.prefix, choice.prefix, sizeof(ck.prefix));
+		ck.prefix = choice.prefix;
 		s->on_request = odm_prefix_get(m, &ck, &cv) == 0 && cv.source == ODM_SRC_DHCPV6;
 	}
 	err = odm_prefix_foreach(m, collect, s);
 	for (i = 0; !err && i < s->n; i++) {
 		char obuf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];
 
-		err = retire_address(s->vals[i].addr, grace_s);
+		err = retire_address(s->vals[i].addr.w, grace_s);
 		if (err) {
-			logmsg("cannot retire %s: %s", odm_addr_str(s->vals[i].addr, obuf),
+			logmsg("cannot retire %s: %s", odm_addr_str(s->vals[i].addr.w, obuf),
 			       strerror(-err));
 			err = 0;
 			continue;
@@ -103,9 +103,10 @@ int odm_graceful_check(struct odm_maps *m, __u32 grace_s, odm_replaced_cb cb, vo
 			odm_maps_unlock(m);
 		}
 		logmsg("graceful replacement: %s -> %s, %us of grace",
-		       odm_addr_str(s->vals[i].addr, obuf), odm_addr_str(choice.addr, nbuf), grace_s);
+		       odm_addr_str(s->vals[i].addr.w, obuf), odm_addr_str(choice.addr.w, nbuf),
+		       grace_s);
 		if (cb)
-			cb(ctx, ODM_TYPE_GRACEFUL, grace_s, s->vals[i].addr, choice.addr);
+			cb(ctx, ODM_TYPE_GRACEFUL, grace_s, s->vals[i].addr.w, choice.addr.w);
 		replaced++;
 	}
 	free(s);

@@ -138,7 +138,7 @@ static int scan_cb(const struct odm_prefix_key *key, const struct odm_prefix *va
 	l = &s->lt->type[val->type];
 	if (l->max_age_s && s->now - val->addr_since_ns >= (__u64)l->max_age_s * 1000000000ull)
 		goto due;
-	if (l->max_bytes && odm_tx_get(s->m, val->addr, &tx) == 0 && tx.bytes >= l->max_bytes)
+	if (l->max_bytes && odm_tx_get(s->m, val->addr.w, &tx) == 0 && tx.bytes >= l->max_bytes)
 		goto due;
 	return 0;
 due:
@@ -316,7 +316,7 @@ static int renew(const struct odm_lifetimes *lt, struct odm_retired *r, const st
 	__u32 addr[4], counter;
 	int err, i;
 
-	err = odm_nl_find_addr(d->val.addr, &ka);
+	err = odm_nl_find_addr(d->val.addr.w, &ka);
 	if (err)
 		return err;
 	if (d->val.source == ODM_SRC_DHCPV6) {

@@ -298,7 +298,7 @@ static int write_info(struct odm_bpf *skel, __u64 cgid)
 	struct odm_info info = {
 		.cgroup_id = cgid,
 		.loaded_ns = odm_boottime_ns(),
-		.abi_version = ODM_MAPS_VERSION,
+		.maps_version = ODM_MAPS_VERSION,
 	};
 	__u32 key = 0;
 

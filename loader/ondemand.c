@@ -127,8 +127,8 @@ static void answer(struct client *c, __u32 result, const struct odm_prefix_key *
 
 	odm_msg_resp_init(&resp, &c->req, result);
 	if (result == ODM_R_OK && key && val) {
-		memcpy(resp.addr, val->addr, sizeof(resp.addr));
-		memcpy(resp.prefix, key->prefix, sizeof(resp.prefix));
+		memcpy(resp.addr, &val->addr, sizeof(resp.addr));
+		memcpy(resp.prefix, &key->prefix, sizeof(resp.prefix));
 		resp.plen = (__u8)key->prefixlen;
 		resp.valid_lft = val->valid_lft;
 		resp.preferred_lft = val->preferred_lft;
@@ -174,7 +174,7 @@ static bool current_choice(struct odm_ondemand *d, __u8 type, struct odm_prefix_
 	if (bpf_map_lookup_elem(d->o.maps->select, &t, &ch))
 		return false;
 	key->prefixlen = ch.plen;
-	memcpy(key->prefix, ch.prefix, sizeof(key->prefix));
+	key->prefix = ch.prefix;
 	return odm_prefix_get(d->o.maps, key, val) == 0 && val->state == ODM_PS_VALID;
 }
 
@@ -494,7 +494,7 @@ static bool accept_offer(void *ctx, const __u32 prefix[4], __u8 plen)
 	struct odm_prefix_key key = { .prefixlen = plen };
 	struct find_ctx f = { .key = &key, .ifindex = d->o.dhcp6_ifindex };
 
-	memcpy(key.prefix, prefix, sizeof(key.prefix));
+	memcpy(&key.prefix, prefix, sizeof(key.prefix));
 	return taken(d, &key, &f) == 0;
 }
 
@@ -513,7 +513,7 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 
 	memset(key, 0, sizeof(*key));
 	key->prefixlen = l->plen;
-	odm_prefix_mask(key->prefix, l->prefix, l->plen);
+	odm_prefix_mask(key->prefix.w, l->prefix, l->plen);
 	/* One address search either way: taken() leaves its result in f. */
 	err = fresh ? taken(d, key, &f) : odm_nl_dump_addrs(find_addr_cb, &f);
 	if (err)
@@ -567,10 +567,10 @@ static void withdraw_lease(struct odm_ondemand *d, const struct odm_lease *l)
 	struct odm_prefix_key key = { .prefixlen = l->plen };
 	struct odm_prefix val;
 
-	memcpy(key.prefix, l->prefix, sizeof(key.prefix));
+	memcpy(&key.prefix, l->prefix, sizeof(key.prefix));
 	if (odm_prefix_get(d->o.maps, &key, &val) == 0) {
 		if (val.state != ODM_PS_NOADDR)
-			odm_nl_addr_set(false, val.ifindex, val.addr, 128, 0, 0, 0);
+			odm_nl_addr_set(false, val.ifindex, val.addr.w, 128, 0, 0, 0);
 		if (odm_maps_lock(d->o.maps) == 0) {
 			odm_prefix_del(d->o.maps, &key);
 			odm_maps_unlock(d->o.maps);
@@ -596,7 +596,7 @@ static void refused(struct odm_ondemand *d, const struct odm_lease *l, const cha
 	struct odm_prefix_key k = { .prefixlen = l->plen };
 	char buf[ODM_PREFIX_STRLEN];
 
-	memcpy(k.prefix, l->prefix, sizeof(k.prefix));
+	memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
 	logmsg("dhcpv6: refused %s for %s: %s", odm_prefix_str(&k, buf), odm_type_name(l->type),
 	       why);
 	odm_stats_add(d->o.maps, ODM_STAT_NET_REFUSED, 1);
@@ -617,7 +617,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 	    (res != ODM_DHCP6_OK && res != ODM_DHCP6_REFUSED)) {
 		struct odm_prefix_key k = { .prefixlen = l->plen };
 
-		memcpy(k.prefix, l->prefix, sizeof(k.prefix));
+		memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
 		logmsg("dhcpv6: %s %s %s (%s)", odm_type_name(l->type), event_name(ev),
 		       res == ODM_DHCP6_OK ? odm_prefix_str(&k, buf) : "-",
 		       res == ODM_DHCP6_OK ? "ok" :
@@ -667,7 +667,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			/* The operator allowed it; say so, as it is not what 5.3 asks. */
 			struct odm_prefix_key k = { .prefixlen = l->plen };
 
-			memcpy(k.prefix, l->prefix, sizeof(k.prefix));
+			memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
 			logmsg("dhcpv6: took %s for %s untyped (--dhcp6-untyped): %s",
 			       odm_prefix_str(&k, buf), odm_type_name(l->type), UNTYPED_WHY);
 		}
@@ -686,7 +686,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 		return;
 	case ODM_DHCP6_LOST:
 		key.prefixlen = l->plen;
-		memcpy(key.prefix, l->prefix, sizeof(key.prefix));
+		memcpy(&key.prefix, l->prefix, sizeof(key.prefix));
 		held_drop(d, &key);
 		withdraw_lease(d, l);
 		return;
@@ -774,7 +774,7 @@ static void superseded_cb(void *arg, const struct odm_lease *l)
 	struct superseded_ctx *s = arg;
 	struct odm_prefix_key k = { .prefixlen = l->plen };
 
-	memcpy(k.prefix, l->prefix, sizeof(k.prefix));
+	memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
 	if (!s->found && odm_prefix_contains(&k, s->old_addr) &&
 	    !odm_prefix_contains(&k, s->new_addr)) {
 		s->iaid = l->iaid;

@@ -133,7 +133,7 @@ static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned i
 	bool have;
 	int err;
 
-	memcpy(key.prefix, pio->prefix, sizeof(key.prefix));
+	memcpy(&key.prefix, pio->prefix, sizeof(key.prefix));
 	/* The trie answers with the longest match: only an equal key is this
 	 * prefix (a covering one is the overlap rule's below). */
 	have = odm_prefix_get(m, &key, &old) == 0 && old.plen == pio->plen;

@@ -351,13 +351,13 @@ static void op_sc_raw(struct agent_ctx *ctx, const struct agent_req *req, struct
 	socklen_t rlen = sizeof(res);
 
 	if (req->salen)
-		memcpy(sc.hint, &((const struct sockaddr_in6 *)&req->sa)->sin6_addr,
+		memcpy(&sc.hint, &((const struct sockaddr_in6 *)&req->sa)->sin6_addr,
 		       sizeof(sc.hint));
 	resp->ret = setsockopt(ctx->s, IPPROTO_IPV6, ODM_SO_SC_TYPE, &sc, sizeof(sc));
 	if (!resp->ret)
 		resp->ret = getsockopt(ctx->s, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &rlen);
 	resp->arg = res.status;
-	memcpy(&resp->addr, res.addr, sizeof(resp->addr));
+	memcpy(&resp->addr, &res.addr, sizeof(resp->addr));
 }
 
 static void op_setsc_start(struct agent_ctx *ctx, const struct agent_req *req,

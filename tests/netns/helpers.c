@@ -241,7 +241,7 @@ bool wait_select(struct env *e, unsigned int type, const char *want)
 		if (odm_maps_open(&m, e->pin_dir) == 0) {
 			err = bpf_map_lookup_elem(m.select, &key, &c);
 			odm_maps_close(&m);
-			if (want ? (!err && !strcmp(odm_addr_str(c.addr, buf), want)) : err != 0)
+			if (want ? (!err && !strcmp(odm_addr_str(c.addr.w, buf), want)) : err != 0)
 				return true;
 		}
 		nanosleep(&ts, NULL);

@@ -453,7 +453,7 @@ static const char *stable_addr(const struct odm_prefix_key *key, const unsigned 
 
 	odm_iid_stable(iid, key, "veth-h", counter, secret);
 	iid[3] |= htonl(1);
-	odm_addr_build(a32, key->prefix, key->prefixlen, iid);
+	odm_addr_build(a32, key->prefix.w, key->prefixlen, iid);
 	return odm_addr_str(a32, buf);
 }
 
@@ -798,8 +798,8 @@ void test_faults(void)
 		struct odm_prefix_key k = { .prefixlen = 64 };
 		struct odm_prefix v = { .type = ODM_TYPE_FIXED, .plen = 64 };
 
-		k.prefix[0] = htonl(0x20010db8);
-		k.prefix[1] = htonl(0xf0000000u | (unsigned int)i);
+		k.prefix.w[0] = htonl(0x20010db8);
+		k.prefix.w[1] = htonl(0xf0000000u | (unsigned int)i);
 		err = odm_prefix_put(&m, &k, &v);
 	}
 	printf("  prefix map full after %d prefixes (%s)\n", i - 1, strerror(-err));
@@ -816,13 +816,13 @@ void test_faults(void)
 	 * already counted keeps its count; with room again, all is as before.
 	 */
 	{
-		struct odm_addr_key k = { .addr = { htonl(0x20010db8), htonl(0xfe000000) } };
+		struct odm_addr_key k = { .addr.w = { htonl(0x20010db8), htonl(0xfe000000) } };
 		struct odm_use zero = { 0 };
 		int n, t, e2 = 0;
 
 		FAULT();
 		for (n = 0; n < 1 << 20; n++) {
-			k.addr[3] = htonl((__u32)n + 1);
+			k.addr.w[3] = htonl((__u32)n + 1);
 			if (bpf_map_update_elem(m.addr_use, &k, &zero, BPF_NOEXIST))
 				break;
 		}
@@ -836,7 +836,7 @@ void test_faults(void)
 			  "a counted socket asks again: served");
 		ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 1, "its count is exact");
 		for (i = 0; i < n; i++) {
-			k.addr[3] = htonl((__u32)i + 1);
+			k.addr.w[3] = htonl((__u32)i + 1);
 			bpf_map_delete_elem(m.addr_use, &k);
 		}
 		ASSERT_EQ(ag_setsc(&a, t, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "room again");
@@ -886,10 +886,10 @@ void test_iid_stable(void)
 	fclose(f);
 	/* What RFC 7217 gives for this prefix on veth-h, counter 0. */
 	memcpy(a32, &addr, sizeof(a32));
-	odm_prefix_mask(key.prefix, a32, 64);
+	odm_prefix_mask(key.prefix.w, a32, 64);
 	odm_iid_stable(iid, &key, "veth-h", 0, conf.secret);
 	iid[3] |= htonl(1);
-	odm_addr_build(exp, key.prefix, 64, iid);
+	odm_addr_build(exp, key.prefix.w, 64, iid);
 	ASSERT_STREQ(in6_str(&addr, buf), odm_addr_str(exp, want), "the RFC 7217 address");
 cleanup:
 	agent_stop(&a);

@@ -521,8 +521,8 @@ void test_lease_publish_fails(void)
 		struct odm_prefix_key k = { .prefixlen = 64 };
 		struct odm_prefix v = { .type = ODM_TYPE_NON_PERSISTENT, .plen = 64 };
 
-		k.prefix[0] = htonl(0x20010db8);
-		k.prefix[1] = htonl(0xe0000000u | (unsigned int)n);
+		k.prefix.w[0] = htonl(0x20010db8);
+		k.prefix.w[1] = htonl(0xe0000000u | (unsigned int)n);
 		err = odm_prefix_put(&m, &k, &v);
 	}
 	s = ag_socket(&a, SOCK_STREAM);
@@ -548,8 +548,8 @@ void test_lease_publish_fails(void)
 	for (i = 0; i < n; i++) {
 		struct odm_prefix_key k = { .prefixlen = 64 };
 
-		k.prefix[0] = htonl(0x20010db8);
-		k.prefix[1] = htonl(0xe0000000u | (unsigned int)i);
+		k.prefix.w[0] = htonl(0x20010db8);
+		k.prefix.w[1] = htonl(0xe0000000u | (unsigned int)i);
 		odm_prefix_del(&m, &k);
 	}
 	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), 0, "setsc fixed with room");

@@ -313,7 +313,7 @@ static void check_case(const struct cli_case *t)
 	if (t->prefix && c.has_prefix) {
 		if (ASSERT_EQ(odm_prefix_parse(t->prefix, &want_key, NULL, 0), 0, t->prefix)) {
 			ASSERT_EQ(c.prefix.prefixlen, want_key.prefixlen, what);
-			ASSERT_TRUE(!memcmp(c.prefix.prefix, want_key.prefix,
+			ASSERT_TRUE(!memcmp(&c.prefix.prefix, &want_key.prefix,
 					    sizeof(want_key.prefix)), what);
 		}
 	}

@@ -142,7 +142,7 @@ static struct odm_prefix_key pkey(const char *s, __u32 plen)
 {
 	struct odm_prefix_key k = { .prefixlen = plen };
 
-	addr6(k.prefix, s);
+	addr6(k.prefix.w, s);
 	return k;
 }
 
@@ -154,7 +154,7 @@ static struct odm_prefix pval(__u8 type, __u8 state, const char *addr, __u64 sin
 	};
 
 	if (addr)
-		addr6(v.addr, addr);
+		addr6(v.addr.w, addr);
 	return v;
 }
 
@@ -334,16 +334,16 @@ static void test_select_recompute(void)
 		goto cleanup;
 	if (ASSERT_TRUE(choice_of(&fx.m, ODM_TYPE_FIXED, &c), "fixed chosen")) {
 		addr6(want, "2001:db8:2::1");
-		ASSERT_TRUE(!memcmp(c.addr, want, sizeof(want)), "most recent fixed address");
+		ASSERT_TRUE(!memcmp(&c.addr, want, sizeof(want)), "most recent fixed address");
 		addr6(want, "2001:db8:2::");
-		ASSERT_TRUE(!memcmp(c.prefix, want, sizeof(want)), "its prefix");
+		ASSERT_TRUE(!memcmp(&c.prefix, want, sizeof(want)), "its prefix");
 		ASSERT_EQ(c.plen, 64, "plen");
 		ASSERT_EQ(c.ifindex, 7, "ifindex");
 		ASSERT_EQ(c.since_ns, 200, "since_ns");
 	}
 	if (ASSERT_TRUE(choice_of(&fx.m, ODM_TYPE_SESSION_LASTING, &c), "session-lasting chosen")) {
 		addr6(want, "2001:db8:a::1");
-		ASSERT_TRUE(!memcmp(c.addr, want, sizeof(want)), "tie: lowest prefix");
+		ASSERT_TRUE(!memcmp(&c.addr, want, sizeof(want)), "tie: lowest prefix");
 	}
 	ASSERT_TRUE(!choice_of(&fx.m, ODM_TYPE_NON_PERSISTENT, &c), "stale choice deleted");
 	ASSERT_TRUE(!choice_of(&fx.m, ODM_TYPE_GRACEFUL, &c), "no graceful choice");
@@ -426,7 +426,7 @@ static void test_stats(void)
 static void test_use_info(void)
 {
 	struct odm_use u = { .sockets = 3, .assigned = 40 }, got;
-	struct odm_info info = { .cgroup_id = 77, .abi_version = ODM_MAPS_VERSION }, gi;
+	struct odm_info info = { .cgroup_id = 77, .maps_version = ODM_MAPS_VERSION }, gi;
 	__u32 a[4], b[4], zero = 0;
 	struct fixture fx;
 
@@ -445,7 +445,7 @@ static void test_use_info(void)
 	bpf_map_update_elem(fx.m.info, &zero, &info, BPF_ANY);
 	ASSERT_EQ(odm_info_get(&fx.m, &gi), 0, "info");
 	ASSERT_EQ(gi.cgroup_id, 77, "cgroup_id");
-	ASSERT_EQ(gi.abi_version, ODM_MAPS_VERSION, "abi_version");
+	ASSERT_EQ(gi.maps_version, ODM_MAPS_VERSION, "maps_version");
 	odm_maps_close(&fx.m);
 }
 
@@ -564,7 +564,7 @@ static void test_sync_kernel(void)
 	odm_prefix_get(&fx.m, &kv, &got);
 	ASSERT_EQ(got.state, ODM_PS_VALID, "noaddr -> valid");
 	addr6(want, "2001:db8:1::5");
-	ASSERT_TRUE(!memcmp(got.addr, want, sizeof(want)), "took the kernel's address");
+	ASSERT_TRUE(!memcmp(&got.addr, want, sizeof(want)), "took the kernel's address");
 	ASSERT_TRUE(got.since_ns > 5, "since_ns is now");
 	odm_prefix_get(&fx.m, &kn, &got);
 	ASSERT_EQ(got.state, ODM_PS_NOADDR, "address gone -> noaddr");
@@ -573,7 +573,7 @@ static void test_sync_kernel(void)
 	ASSERT_TRUE(got.valid_lft <= 600 && got.valid_lft > 0, "valid_lft from the kernel");
 	ASSERT_EQ(got.preferred_lft, 0, "preferred_lft from the kernel");
 	if (ASSERT_TRUE(choice_of(&fx.m, ODM_TYPE_FIXED, &c), "fixed chosen"))
-		ASSERT_TRUE(!memcmp(c.addr, want, sizeof(want)), "select follows");
+		ASSERT_TRUE(!memcmp(&c.addr, want, sizeof(want)), "select follows");
 	ASSERT_TRUE(!choice_of(&fx.m, ODM_TYPE_GRACEFUL, &c), "deprecated not chosen");
 
 	ASSERT_EQ(odm_sync_kernel(&fx.m), 0, "second sync changes nothing");

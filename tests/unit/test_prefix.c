@@ -379,12 +379,12 @@ static void test_prefix_str(void)
 	char buf[ODM_PREFIX_STRLEN];
 
 	/* the longest text form must fit ODM_PREFIX_STRLEN */
-	if (addr("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", k.prefix))
+	if (addr("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", k.prefix.w))
 		ASSERT_STREQ(odm_prefix_str(&k, buf),
 			     "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", "longest");
-	if (addr("::ffff:255.255.255.255", k.prefix))
+	if (addr("::ffff:255.255.255.255", k.prefix.w))
 		ASSERT_STREQ(odm_prefix_str(&k, buf), "::ffff:255.255.255.255/128", "v4-mapped");
-	memset(k.prefix, 0, sizeof(k.prefix));
+	memset(&k.prefix, 0, sizeof(k.prefix));
 	k.prefixlen = 0;
 	ASSERT_STREQ(odm_prefix_str(&k, buf), "::/0", "::/0");
 }

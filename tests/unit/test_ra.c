@@ -88,7 +88,7 @@ static const char *pfx(const struct odm_ra_pio *p, char *buf)
 {
 	struct odm_prefix_key k = { .prefixlen = p->plen };
 
-	memcpy(k.prefix, p->prefix, sizeof(k.prefix));
+	memcpy(&k.prefix, p->prefix, sizeof(k.prefix));
 	return odm_prefix_str(&k, buf);
 }
 
