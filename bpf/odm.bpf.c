@@ -42,8 +42,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 page_size = 4096;
 
 /* Per-socket state: type, flags and the address handed out.  Written by
- * odm_sock_create, odm_setsockopt and odm_connect6/sendmsg6; read by all
- * programs; freed with the socket.  Not cloned to accepted sockets. */
+ * odm_sock_create, odm_setsockopt, odm_connect6/sendmsg6 and
+ * odm_sock_release; read by the programs only.  Freed with the socket;
+ * not cloned to accepted sockets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -53,8 +54,9 @@ struct {
 } odm_sk SEC(".maps");
 
 /* Typed prefixes, longest match on an address.  Written by odmd and the
- * odm CLI; read here only to check that an address handed out earlier is
- * still valid when the socket connects. */
+ * odm CLI; read by both, and here by prefix_of(): whether a socket's
+ * address is still valid at connect()/sendmsg() (pick_src) and whether a
+ * setsc() hint may be handed out (hint_usable). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -64,8 +66,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } odm_prefixes SEC(".maps");
 
-/* The address handed out per type, keyed by enum odm_type.  Computed by
- * odmd/CLI from odm_prefixes; read on every setsc() and typed connect().
+/* The address handed out per type, keyed by enum odm_type.  Written by
+ * odm_select_recompute() in odmd and the CLI, from odm_prefixes; read here
+ * on every setsc() and typed connect()/sendmsg(), by odmd (an on-demand
+ * answer, graceful replacement) and by the CLI (prefix list).
  * No prealloc: an update swaps in a new element under RCU, so a reader
  * never sees half of an old and half of a new address. */
 struct {
@@ -78,7 +82,10 @@ struct {
 } odm_select SEC(".maps");
 
 /* Sockets per handed-out address (RFC 8653 section 3.4: an address may be
- * released when its last socket closes).  Written here; read by the CLI. */
+ * released when its last socket closes).  Written here (setsc(), connect6,
+ * sendmsg6, sock_release); odmd deletes the keys no socket and no prefix
+ * reach (odm_addr_reap).  Read by odmd (retired addresses wait for their
+ * last socket) and the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
@@ -88,7 +95,8 @@ struct {
 } odm_addr_use SEC(".maps");
 
 /* Per-cgroup policy keyed by cgroup id; the deepest ancestor with an entry
- * wins.  Written by odmd/CLI; read by odm_sock_create. */
+ * wins.  Written by odmd (the config's default) and the CLI; read here by
+ * odm_sock_create and setsc() (sk_policy), by odmd (admit()) and the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -97,7 +105,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } odm_policy SEC(".maps");
 
-/* Event counters (enum odm_stat), per CPU.  Written here; summed by the CLI. */
+/* Event counters (enum odm_stat), per CPU.  Written here and by odmd (the
+ * ODM_STAT_NET_* counters); summed by the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ODM_STAT_MAX);
@@ -107,7 +116,8 @@ struct {
 } odm_stats SEC(".maps");
 
 /* Bytes sent per handed-out address, per CPU (RFC 8653 section 7: lifetimes
- * in bytes).  Written by odm_egress; read by odmd and the CLI. */
+ * in bytes).  Written by odm_egress; odmd deletes the keys no socket and no
+ * prefix reach (odm_addr_reap).  Read by odmd (lifetimes) and the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
@@ -116,7 +126,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } odm_tx SEC(".maps");
 
-/* What was loaded where (struct odm_info).  Written by odmd; read by the CLI. */
+/* What was loaded where (struct odm_info).  Written by odmd at load; read
+ * by the CLI; no program touches it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
