@@ -148,10 +148,11 @@ void test_pins_and_btf(void)
 		"link_connect6", "link_sendmsg6", "link_setsockopt", "link_getsockopt",
 		"link_egress",
 	};
-	char out[16384], path[256];
+	char out[16384], path[256], want[160];
+	struct in6_addr sl;
 	struct stat st;
 	struct env e;
-	size_t i;
+	size_t i, n;
 
 	if (!ASSERT_TRUE(world(&e, NULL, true), "world"))
 		goto cleanup;
@@ -160,6 +161,19 @@ void test_pins_and_btf(void)
 	ASSERT_HAS(out, "\"prefixlen\": 64", "named key fields");
 	ASSERT_HAS(out, "\"type\": 2", "named value fields");
 	ASSERT_HAS(out, "\"state\": 1", "state field");
+	/* An address dumps as its bytes in order (union odm_in6's b), not as
+	 * words in host order: the Session-lasting type's in odm_select. */
+	ASSERT_EQ(inet_pton(AF_INET6, SL_ADDR, &sl), 1, "parse " SL_ADDR);
+	n = (size_t)snprintf(want, sizeof(want),
+			     "\"formatted\":{\"key\":%d,\"value\":{\"addr\":{\"b\":[",
+			     ODM_TYPE_SESSION_LASTING);
+	for (i = 0; i < 16; i++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%s%u", i ? "," : "",
+				      sl.s6_addr[i]);
+	snprintf(want + n, sizeof(want) - n, "]");
+	ASSERT_EQ(sys_status(out, sizeof(out), "bpftool -j map dump pinned %s/odm_select",
+			     e.pin_dir), 0, "bpftool -j map dump");
+	ASSERT_HAS(out, want, "address bytes in order");
 	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", e.pin_dir, pins[i]);
 		if (ASSERT_EQ(stat(path, &st), 0, pins[i]))
