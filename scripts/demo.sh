@@ -175,6 +175,8 @@ sed 's/^/  /' "$PEERLOG"
 
 step "counters (odm stats) and the raw map (bpftool, BTF-named fields)"
 odm stats | grep -v ' 0$'
-bpftool map dump pinned $PIN/odm_select | head -n 24
+# One entry of odm_select as bpftool prints it: every field named, an
+# address as its 16 bytes in order ("b") and as network-order words ("w").
+bpftool -j map dump pinned $PIN/odm_select | jq -c '.[0].formatted | .key, .value.addr, .value.prefix, .value.plen'
 
 step "done: everything is torn down on exit"
