@@ -71,7 +71,9 @@ struct {
  * on every setsc() and typed connect()/sendmsg(), by odmd (an on-demand
  * answer, graceful replacement) and by the CLI (prefix list).
  * No prealloc: an update swaps in a new element under RCU, so a reader
- * never sees half of an old and half of a new address. */
+ * never sees half of an old and half of a new address (before about 6.4
+ * a freed element could be reused at once: odm_select_recompute() writes
+ * only entries that changed, see core/maps.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -254,10 +254,20 @@ static int select_consider(const struct odm_prefix_key *key, const struct odm_pr
 	return 0;
 }
 
+/*
+ * Write only what changed.  An update replaces the whole element, so on a
+ * current kernel a reader never sees a mix of two addresses; but before
+ * Linux 6.4 or so a NO_PREALLOC hash element freed by an update could be
+ * reused at once by the next one, while a setsc() on another CPU still
+ * read it (seen on 6.1: a Session-lasting request handed the
+ * Non-persistent address, when every recompute rewrote every type).
+ * Rewriting unchanged entries (odmd recomputes every second) only made
+ * that window frequent.
+ */
 static int select_store(struct odm_maps *m, __u32 type, const struct odm_prefix_key *key,
 			const struct odm_prefix *val)
 {
-	struct odm_choice c;
+	struct odm_choice c, cur;
 
 	memset(&c, 0, sizeof(c));
 	c.addr = val->addr;
@@ -265,12 +275,17 @@ static int select_store(struct odm_maps *m, __u32 type, const struct odm_prefix_
 	c.ifindex = val->ifindex;
 	c.plen = key->prefixlen;
 	c.since_ns = val->since_ns;
-	/* One update replaces the whole element: the BPF side never sees a mix. */
+	if (bpf_map_lookup_elem(m->select, &type, &cur) == 0 && !memcmp(&cur, &c, sizeof(c)))
+		return 0;
 	return bpf_map_update_elem(m->select, &type, &c, BPF_ANY) < 0 ? -errno : 0;
 }
 
 static int select_clear(struct odm_maps *m, __u32 type)
 {
+	struct odm_choice cur;
+
+	if (bpf_map_lookup_elem(m->select, &type, &cur))
+		return 0;		/* nothing there: no update to make */
 	if (bpf_map_delete_elem(m->select, &type) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
