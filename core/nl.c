@@ -4,18 +4,14 @@
  * address message, a dump of the current netns and a monitor socket.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/socket.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
 #include "core.h"
-
-/* Large enough for any datagram the kernel sends: it caps dump skbs at 32 KiB. */
-#define NL_BUFSIZE 32768
+#include "nl_int.h"
 
 /* Lifetime the kernel reports for addresses that never expire. */
 #define NL_LFT_FOREVER 0xffffffffu
@@ -31,61 +27,22 @@ struct addr_attrs {
 	struct ifa_cacheinfo cache;
 };
 
-/* Copy an attribute's payload when it has exactly the expected size. */
-static int attr_copy(void *dst, size_t want, const unsigned char *p, size_t len, bool *have)
+static int addr_attr(void *ctx, unsigned int type, const unsigned char *p, size_t len)
 {
-	if (len != want)
-		return -EINVAL;
-	memcpy(dst, p, want);
-	*have = true;
-	return 0;
-}
+	struct addr_attrs *a = ctx;
 
-static int addr_attr(struct addr_attrs *a, unsigned int type, const unsigned char *p, size_t len)
-{
 	switch (type) {
 	case IFA_ADDRESS:
-		return attr_copy(a->address, sizeof(a->address), p, len, &a->have_address);
+		return odm_nl_attr_copy(a->address, sizeof(a->address), p, len, &a->have_address);
 	case IFA_LOCAL:
-		return attr_copy(a->local, sizeof(a->local), p, len, &a->have_local);
+		return odm_nl_attr_copy(a->local, sizeof(a->local), p, len, &a->have_local);
 	case IFA_FLAGS:
-		return attr_copy(&a->flags, sizeof(a->flags), p, len, &a->have_flags);
+		return odm_nl_attr_copy(&a->flags, sizeof(a->flags), p, len, &a->have_flags);
 	case IFA_CACHEINFO:
-		return attr_copy(&a->cache, sizeof(a->cache), p, len, &a->have_cache);
+		return odm_nl_attr_copy(&a->cache, sizeof(a->cache), p, len, &a->have_cache);
 	default:
 		return 0;	/* labels, protocol, priority...: not ours */
 	}
-}
-
-/*
- * Walk the rtattrs in p[0..len).  Every attribute must fit, including its
- * alignment padding except after the last one; trailing bytes that cannot
- * hold an attribute are malformed.  memcpy() instead of casts keeps this safe
- * on buffers of any alignment (a fuzzer's, for one).
- */
-static int addr_attrs_parse(struct addr_attrs *a, const unsigned char *p, size_t len)
-{
-	struct rtattr rta;
-	size_t alen;
-	int err;
-
-	while (len) {
-		if (len < sizeof(rta))
-			return -EINVAL;
-		memcpy(&rta, p, sizeof(rta));
-		if (rta.rta_len < RTA_LENGTH(0) || rta.rta_len > len)
-			return -EINVAL;
-		err = addr_attr(a, rta.rta_type & NLA_TYPE_MASK, p + RTA_LENGTH(0),
-				rta.rta_len - RTA_LENGTH(0));
-		if (err)
-			return err;
-		alen = RTA_ALIGN(rta.rta_len);
-		if (alen >= len)
-			break;
-		p += alen;
-		len -= alen;
-	}
-	return 0;
 }
 
 /* The message's header and ifaddrmsg, checked against the buffer. */
@@ -136,8 +93,8 @@ int odm_nl_parse_addr(const void *msg, size_t len, struct odm_kaddr *out)
 		return -EINVAL;
 	memset(&a, 0, sizeof(a));
 	if (nlh.nlmsg_len > attr_off) {
-		err = addr_attrs_parse(&a, (const unsigned char *)msg + attr_off,
-				       nlh.nlmsg_len - attr_off);
+		err = odm_nl_attr_walk((const unsigned char *)msg + attr_off,
+				       nlh.nlmsg_len - attr_off, addr_attr, &a);
 		if (err)
 			return err;
 	}
@@ -147,272 +104,73 @@ int odm_nl_parse_addr(const void *msg, size_t len, struct odm_kaddr *out)
 	return 0;
 }
 
-/* ---- sockets -------------------------------------------------------------- */
-
-static int nl_socket(int flags, __u32 groups)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
-	int fd, err;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | flags, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-/* The port id the kernel gave our socket, which dump replies are sent to. */
-static int nl_portid(int fd, __u32 *portid)
-{
-	struct sockaddr_nl sa;
-	socklen_t slen = sizeof(sa);
-
-	if (getsockname(fd, (struct sockaddr *)&sa, &slen) < 0)
-		return -errno;
-	*portid = sa.nl_pid;
-	return 0;
-}
-
-/*
- * Receive one datagram from the kernel into buf.  Datagrams from other
- * sockets (anyone can send to our port id) give 0 and are dropped; a
- * truncated one means we lost messages, like an overrun.
- */
-static ssize_t nl_recv(int fd, void *buf, size_t len, int flags)
-{
-	struct sockaddr_nl sa;
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr mh = {
-		.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1,
-	};
-	ssize_t n;
-
-	do
-		n = recvmsg(fd, &mh, flags);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if (mh.msg_flags & MSG_TRUNC)
-		return -ENOBUFS;
-	if (mh.msg_namelen != sizeof(sa) || sa.nl_pid != 0)
-		return 0;
-	return n;
-}
-
-/*
- * The next message of a received datagram, or NULL at its end (or where a
- * length is bad).  Our buffers are malloc()ed and messages 4-byte aligned,
- * so the cast is safe here, unlike in the parser.
- */
-static const struct nlmsghdr *nl_next(const void *buf, size_t len, size_t *off)
-{
-	const struct nlmsghdr *nlh;
-
-	if (*off >= len || len - *off < NLMSG_HDRLEN)
-		return NULL;
-	nlh = (const struct nlmsghdr *)((const char *)buf + *off);
-	if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len - *off)
-		return NULL;
-	*off += NLMSG_ALIGN(nlh->nlmsg_len);
-	return nlh;
-}
-
 /* ---- dump ------------------------------------------------------------------ */
 
-struct dump_state {
-	__u32 seq;
-	__u32 portid;
-	bool done;
+struct dump_ctx {
 	odm_kaddr_cb cb;
 	void *ctx;
 };
 
-static int dump_request(int fd, __u32 seq)
+static int dump_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_ctx *d = arg;
+	struct odm_kaddr ka;
+	int err;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR)
+		return 0;
+	err = odm_nl_parse_addr(nlh, nlh->nlmsg_len, &ka);
+	if (err == -EAFNOSUPPORT)
+		return 0;
+	return err ? err : d->cb(&ka, d->ctx);
+}
+
+int odm_nl_dump_addrs(odm_kaddr_cb cb, void *ctx)
 {
 	struct {
 		struct nlmsghdr nlh;
 		struct ifaddrmsg ifa;
 	} req;
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct dump_ctx d = { .cb = cb, .ctx = ctx };
 
 	memset(&req, 0, sizeof(req));
 	req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
 	req.nlh.nlmsg_type = RTM_GETADDR;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nlh.nlmsg_seq = seq;
 	req.ifa.ifa_family = AF_INET6;
-	if (sendto(fd, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0)
-		return -errno;
-	return 0;
-}
-
-/* NLMSG_DONE of a dump may carry the dump's error as an int. */
-static int dump_done(const struct nlmsghdr *nlh)
-{
-	int err = 0;
-
-	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(err)))
-		memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
-	return err < 0 ? err : 0;
-}
-
-static int dump_error(const struct nlmsghdr *nlh)
-{
-	struct nlmsgerr e;
-
-	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(e)))
-		return -EINVAL;
-	memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
-	return e.error;
-}
-
-/* Handle one message of our dump.  Sets st->done on the last one. */
-static int dump_msg(struct dump_state *st, const struct nlmsghdr *nlh)
-{
-	struct odm_kaddr ka;
-	int err;
-
-	/* An address changed mid-dump: the result may miss or repeat one. */
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		return -EAGAIN;
-	switch (nlh->nlmsg_type) {
-	case NLMSG_DONE:
-		st->done = true;
-		return dump_done(nlh);
-	case NLMSG_ERROR:
-		st->done = true;
-		return dump_error(nlh);
-	case RTM_NEWADDR:
-		err = odm_nl_parse_addr(nlh, nlh->nlmsg_len, &ka);
-		if (err == -EAFNOSUPPORT)
-			return 0;
-		return err ? err : st->cb(&ka, st->ctx);
-	default:
-		return 0;
-	}
-}
-
-static int dump_datagram(struct dump_state *st, const void *buf, size_t len)
-{
-	const struct nlmsghdr *nlh;
-	size_t off = 0;
-	int err;
-
-	while ((nlh = nl_next(buf, len, &off))) {
-		/* Not a reply to our request: a stale or foreign message. */
-		if (nlh->nlmsg_seq != st->seq || nlh->nlmsg_pid != st->portid)
-			continue;
-		err = dump_msg(st, nlh);
-		if (err || st->done)
-			return err;
-	}
-	return 0;
-}
-
-static int dump_run(int fd, struct dump_state *st)
-{
-	void *buf;
-	ssize_t n;
-	int err;
-
-	buf = malloc(NL_BUFSIZE);
-	if (!buf)
-		return -ENOMEM;
-	err = dump_request(fd, st->seq);
-	while (!err && !st->done) {
-		n = nl_recv(fd, buf, NL_BUFSIZE, 0);
-		if (n < 0)
-			err = n;
-		else
-			err = dump_datagram(st, buf, n);
-	}
-	free(buf);
-	return err;
-}
-
-int odm_nl_dump_addrs(odm_kaddr_cb cb, void *ctx)
-{
-	/* A fresh socket sees no earlier replies, so any fixed seq will do. */
-	struct dump_state st = { .seq = 1, .cb = cb, .ctx = ctx };
-	int fd, err;
-
-	fd = nl_socket(0, 0);
-	if (fd < 0)
-		return fd;
-	err = nl_portid(fd, &st.portid);
-	if (!err)
-		err = dump_run(fd, &st);
-	close(fd);
-	return err;
+	return odm_nl_dump(&req.nlh, dump_msg, &d);
 }
 
 /* ---- monitor --------------------------------------------------------------- */
 
 int odm_nl_monitor_open(void)
 {
-	return nl_socket(SOCK_NONBLOCK, RTMGRP_IPV6_IFADDR);
+	return odm_nl_monitor_socket(RTMGRP_IPV6_IFADDR);
 }
 
-typedef int (*monitor_cb)(const struct odm_kaddr *ka, bool is_new, void *ctx);
+struct monitor_ctx {
+	int (*cb)(const struct odm_kaddr *ka, bool is_new, void *ctx);
+	void *ctx;
+};
 
-/* Deliver the address events of one datagram; a non-zero cb return stops. */
-static int monitor_datagram(const void *buf, size_t len, monitor_cb cb, void *ctx)
+/* One message of the monitor socket: address events only. */
+static int monitor_msg(const struct nlmsghdr *nlh, void *arg)
 {
-	const struct nlmsghdr *nlh;
+	struct monitor_ctx *mc = arg;
 	struct odm_kaddr ka;
-	size_t off = 0;
 	int err;
 
-	while ((nlh = nl_next(buf, len, &off))) {
-		if (nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR)
-			continue;
-		err = odm_nl_parse_addr(nlh, nlh->nlmsg_len, &ka);
-		if (err == -EAFNOSUPPORT)
-			continue;
-		if (!err)
-			err = cb(&ka, nlh->nlmsg_type == RTM_NEWADDR, ctx);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/*
- * After an overrun the queue still holds events older than the resync dump
- * the caller is about to do; draining them now keeps them from being
- * replayed over the fresher state.
- */
-static void monitor_discard(int fd, void *buf)
-{
-	ssize_t n;
-
-	do
-		n = nl_recv(fd, buf, NL_BUFSIZE, MSG_DONTWAIT);
-	while (n >= 0 || n == -ENOBUFS);
+	if (nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR)
+		return 0;
+	err = odm_nl_parse_addr(nlh, nlh->nlmsg_len, &ka);
+	if (err == -EAFNOSUPPORT)
+		return 0;
+	return err ? err : mc->cb(&ka, nlh->nlmsg_type == RTM_NEWADDR, mc->ctx);
 }
 
 int odm_nl_monitor_read(int fd, int (*cb)(const struct odm_kaddr *ka, bool is_new, void *ctx),
 			void *ctx)
 {
-	void *buf;
-	ssize_t n;
-	int err = 0;
+	struct monitor_ctx mc = { .cb = cb, .ctx = ctx };
 
-	buf = malloc(NL_BUFSIZE);
-	if (!buf)
-		return -ENOMEM;
-	while (!err) {
-		n = nl_recv(fd, buf, NL_BUFSIZE, MSG_DONTWAIT);
-		err = n < 0 ? n : monitor_datagram(buf, n, cb, ctx);
-	}
-	if (err == -ENOBUFS)
-		monitor_discard(fd, buf);
-	free(buf);
-	/* EAGAIN: the queue is empty, which is what we read until. */
-	return err == -EAGAIN ? 0 : err;
+	return odm_nl_monitor_drain(fd, monitor_msg, &mc);
 }

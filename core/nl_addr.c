@@ -7,13 +7,12 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/socket.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
 #include "core.h"
+#include "nl_int.h"
 
 struct addr_msg {
 	struct nlmsghdr nh;
@@ -21,47 +20,10 @@ struct addr_msg {
 	char attrs[256];
 };
 
+/* Four attributes of at most 16 bytes: they always fit in attrs[]. */
 static void put_attr(struct addr_msg *m, unsigned short type, const void *data, size_t len)
 {
-	struct rtattr *rta = (struct rtattr *)((char *)m + NLMSG_ALIGN(m->nh.nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	m->nh.nlmsg_len = NLMSG_ALIGN(m->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
-}
-
-/* Send one request and read its NLMSG_ERROR acknowledgement. */
-static int nl_transact(struct addr_msg *m)
-{
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	char buf[1024];
-	struct nlmsghdr *nh;
-	ssize_t n;
-	int fd, err;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (sendto(fd, m, m->nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
-		err = -errno;
-		goto out;
-	}
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0) {
-		err = -errno;
-		goto out;
-	}
-	nh = (struct nlmsghdr *)buf;
-	if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type != NLMSG_ERROR ||
-	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
-		err = -EPROTO;
-		goto out;
-	}
-	err = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-out:
-	close(fd);
-	return err;
+	odm_nl_put_attr(&m->nh, sizeof(*m), type, data, len);
 }
 
 int odm_nl_addr_set(bool add, unsigned int ifindex, const __u32 addr[4], unsigned int plen,
@@ -87,7 +49,7 @@ int odm_nl_addr_set(bool add, unsigned int ifindex, const __u32 addr[4], unsigne
 		put_attr(&m, IFA_FLAGS, &flags, sizeof(flags));
 		put_attr(&m, IFA_CACHEINFO, &ci, sizeof(ci));
 	}
-	return nl_transact(&m);
+	return odm_nl_request(&m.nh, NULL, 0);
 }
 
 struct find_ctx {
