@@ -84,7 +84,7 @@ TESTLIB   := $(O)/tests/libtestworld.a
 FUZZ_SRCS  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_PARSERS := core/config.c core/prefix.c core/types.c core/args.c core/nl.c core/nl_base.c \
-		$(WIRE_SRCS) \
+		core/nl_route.c $(WIRE_SRCS) \
 		lib/proto.c cli/parse.c
 FUZZ_OBJS  := $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_PARSERS))
 # UBSan must abort, or libFuzzer never hears of undefined behaviour.

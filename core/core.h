@@ -310,6 +310,65 @@ int odm_nl_addr_set(bool add, unsigned int ifindex, const __u32 addr[4], unsigne
  * -ENOENT when the host does not have it. */
 int odm_nl_find_addr(const __u32 addr[4], struct odm_kaddr *out);
 
+/* ---- nl_route.c: rtnetlink routes ---------------------------------------- */
+
+/*
+ * rtm_protocol of the routes odmd adds (loader/egress.c), so that it finds
+ * exactly its own and never touches anyone else's.  79 is 'O', as
+ * ODM_SO_SC_TYPE spells "OD"; it is in neither the kernel's RTPROT_* list
+ * nor iproute2's rt_protos (/etc/iproute2 or /usr/share/iproute2), whose
+ * protocols are 0-18, 42, 99 and 186-198 (FRR's included).
+ */
+#define RTPROT_ODM 79
+
+/* One path of an IPv6 route: a multipath route gives one per nexthop. */
+struct odm_kroute {
+	__u32 dst[4];		/* network order, bits past dst_len zero */
+	__u32 src[4];		/* source prefix (RTA_SRC, IPv6 subtrees), likewise */
+	__u32 gateway[4];	/* zero: none (on-link, blackhole...) */
+	__u32 oif;		/* ifindex, 0: none */
+	__u32 table;		/* RTA_TABLE, else rtm_table */
+	__u32 priority;		/* the metric (RTA_PRIORITY), 0 when absent */
+	__u32 flags;		/* RTNH_F_* of this path */
+	__u8  dst_len;
+	__u8  src_len;
+	__u8  protocol;		/* RTPROT_* */
+	__u8  type;		/* RTN_* */
+};
+
+/*
+ * Parse one RTM_NEWROUTE/RTM_DELROUTE message of family AF_INET6 (pure,
+ * bounds-checked, fuzzable) into its paths: out[0] for a plain route,
+ * out[0..n) for the nexthops of RTA_MULTIPATH, each with the shared fields.
+ * Returns the number of paths n (at least 1; only the first max, max >= 1,
+ * are written), -EAFNOSUPPORT for other families, -EINVAL for malformed
+ * messages.
+ */
+int odm_nl_parse_route(const void *msg, size_t len, struct odm_kroute *out, size_t max);
+typedef int (*odm_kroute_cb)(const struct odm_kroute *rt, void *ctx);
+/*
+ * Dump the IPv6 routes of the main table, cb once per path (16 at most of
+ * one multipath route).  -EAGAIN when a change interrupted it: retry.
+ */
+int odm_nl_dump_routes(odm_kroute_cb cb, void *ctx);
+/* A non-blocking NETLINK_ROUTE socket subscribed to IPv6 route events. */
+int odm_nl_route_monitor_open(void);
+/*
+ * Read what is queued on a route monitor socket; cb(rt, is_new, ctx) for
+ * each path of each event, of every table.  -ENOBUFS when the kernel
+ * dropped events (then resync with a dump).
+ */
+int odm_nl_route_monitor_read(int fd, int (*cb)(const struct odm_kroute *rt, bool is_new,
+						 void *ctx), void *ctx);
+/*
+ * Add or delete one route, its fields as in struct odm_kroute (oif
+ * required; gateway, priority and table when not zero), waiting for the
+ * kernel's answer: 0 or -errno (-EEXIST: it is there; -ESRCH: no such
+ * route).  A delete matches every field given, the protocol included.
+ * why (may be NULL) gets the kernel's reason for a refusal, or "".
+ */
+int odm_nl_route_set(bool add, const struct odm_kroute *rt, char *why, size_t whylen);
+
 /* ---- sync.c: kernel addresses -> typed prefixes ----------------------- */
 
 /* CLOCK_BOOTTIME in ns: the clock of struct odm_prefix.since_ns. */

@@ -4,7 +4,7 @@
 # inputs, each valid or one step off valid, so that the fuzzer starts deep
 # inside every parser instead of rediscovering its headers:
 #   config   odmd config files            cli      odm command lines, one word a line
-#   netlink  RTM_NEWADDR from a kernel    dhcp6    Advertise/Reply as the unit tests build them
+#   netlink  RTM_NEWADDR, RTM_NEWROUTE    dhcp6    Advertise/Reply as the unit tests build them
 #   ra       radvd-style RAs              proto    libodm <-> odmd messages (x86 byte order)
 #   prefix   prefixes, addresses, type names
 set -eu
@@ -73,6 +73,27 @@ hex netlink/eth0-linklocal \
 hex netlink/eth0-deladdr-finite \
 	480000001500000000000000000000000a4000000400000014000100fd00000000000000 \
 	000000000000000214000600080700001e0e000016000000160000000800080000000000
+
+# RTM_NEWROUTE from an RTM_GETROUTE dump of the main table (Linux 6.18,
+# x86_64): odmd's own "default from 2001:db8:a::/64 via fe80::1 dev 3 proto 79
+# metric 100", a router's "default via fe80::1 proto ra metric 100", and a
+# multipath "2001:db8:5::/64 metric 300 nexthop via fe80::1 nexthop via fe80::2".
+hex netlink/route-from \
+	880000001800020001000000153900000a004000fe4f00010000000008000f00fe000000 \
+	1400020020010db8000a00000000000000000000080006006400000014000500fe800000 \
+	000000000000000000000001080004000300000024000c00000000000000000000000000 \
+	00000000000000000000000000000000000000000500140000000000
+hex netlink/route-default-ra \
+	740000001800020001000000153900000a000000fe0900010000000008000f00fe000000 \
+	080006006400000014000500fe8000000000000000000000000000010800040003000000 \
+	24000c000000000000000000000000000000000000000000000000000000000000000000 \
+	0500140000000000
+hex netlink/route-multipath \
+	a80000001800020001000000153900000a400000fe0300010000000008000f00fe000000 \
+	1400010020010db8000500000000000000000000080006002c0100003c0009001c000000 \
+	0300000014000500fe8000000000000000000000000000011c0000000200000014000500 \
+	fe80000000000000000000000000000224000c0000000000000000000000000000000000 \
+	000000000000000000000000000000000500140000000000
 
 # ---- dhcp6 ------------------------------------------------------------------
 # tests/unit/test_dhcp6.c's world: xid abcdef, client DUID-LL 00:11:22:33:44:55,
