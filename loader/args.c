@@ -45,6 +45,10 @@ static void usage(FILE *f)
 		"                           long or that many bytes sent; 0: no limit (default\n"
 		"                           non-persistent and graceful-replacement: 3600 s)\n"
 		"      --ra            type prefixes from the SrvTp of router advertisements\n"
+		"      --no-egress-routes   no source-specific default routes (default from\n"
+		"                           PREFIX via ROUTER proto 79) that send a typed\n"
+		"                           prefix's packets out through its own network;\n"
+		"                           those of an earlier odmd are removed\n"
 		"      --net-rate N         network requests a minute of a cgroup whose policy\n"
 		"                           sets no rate (default %u; 0: no limit)\n"
 		"      --net-max-held N     Fixed and Session-lasting prefixes held by such a\n"
@@ -81,7 +85,7 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
 	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET, OPT_ADDR_MAP,
-	       OPT_NET_RATE, OPT_NET_HELD, OPT_DHCP6_UNTYPED };
+	       OPT_NET_RATE, OPT_NET_HELD, OPT_DHCP6_UNTYPED, OPT_NO_EGRESS };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -98,6 +102,7 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 		{ "iid",	required_argument, NULL, OPT_IID },
 		{ "secret-file", required_argument, NULL, OPT_SECRET },
 		{ "ra",		no_argument,	   NULL, OPT_RA },
+		{ "no-egress-routes", no_argument, NULL, OPT_NO_EGRESS },
 		{ "addr-map-size", required_argument, NULL, OPT_ADDR_MAP },
 		{ "net-rate",	required_argument, NULL, OPT_NET_RATE },
 		{ "net-max-held", required_argument, NULL, OPT_NET_HELD },
@@ -124,6 +129,7 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 		case 'v': o->verbose = true; break;
 		case OPT_ONCE: o->once = true; break;
 		case OPT_RA: o->ra = true; break;
+		case OPT_NO_EGRESS: o->no_egress = true; break;
 		case OPT_NOTIFY:
 			errno = 0;
 			fd = strtol(optarg, &end, 10);

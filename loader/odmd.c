@@ -39,6 +39,7 @@
 #include "ra.h"
 #include "graceful.h"
 #include "lifetime.h"
+#include "egress.h"
 #include "log.h"
 #include "odmd.h"
 
@@ -112,6 +113,7 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid,
 	struct pollfd pfd[MAX_POLLFDS];
 	struct signalfd_siginfo si;
 	struct odm_retired *retired;
+	struct odm_egress *eg;
 	__u64 next_tick = 0;
 	sigset_t mask;
 	int nlfd, sfd, err = 0;
@@ -133,24 +135,32 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid,
 		return nlfd;
 	}
 	retired = odm_retired_new();
-	if (!retired) {
+	/* Disabled, it still withdraws the routes an earlier odmd left. */
+	eg = retired ? odm_egress_new(!o->no_egress) : NULL;
+	if (!eg) {
+		err = retired ? -errno : -ENOMEM;
+		if (retired)
+			logmsg("cannot subscribe to route events: %s", strerror(-err));
+		odm_retired_free(retired);
 		close(nlfd);
 		close(sfd);
-		return -ENOMEM;
+		return err;
 	}
 	/* Events between the first sync and the subscription: sync once more. */
 	err = sync_kernel(m);
 	resync(o, m, od);
+	odm_egress_reconcile(eg, m);
 	while (!err) {
-		bool changed = false;
-		int n = 3, ret, timeout;
+		bool changed = false, egress_due;
+		int n = 4, ret, timeout;
 
 		pfd[0] = (struct pollfd){ .fd = nlfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		/* poll() skips a negative fd: the slot stays put without --ra. */
 		pfd[2] = (struct pollfd){ .fd = ra ? odm_ra_fd(ra) : -1, .events = POLLIN };
+		pfd[3] = (struct pollfd){ .fd = odm_egress_fd(eg), .events = POLLIN };
 		if (od)
-			n += odm_ondemand_pollfds(od, pfd + 3, MAX_POLLFDS - 3);
+			n += odm_ondemand_pollfds(od, pfd + 4, MAX_POLLFDS - 4);
 		timeout = od ? odm_ondemand_timeout_ms(od) : -1;
 		/* Lifetimes are checked once a second. */
 		if (timeout < 0 || timeout > LIFETIME_TICK_MS)
@@ -175,7 +185,10 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid,
 			resync(o, m, od);	/* a newer graceful-replacement prefix */
 		}
 		if (od)
-			odm_ondemand_process(od, pfd + 3, n - 3);
+			odm_ondemand_process(od, pfd + 4, n - 4);
+		/* Egress routes follow every address sync, route event and tick. */
+		egress_due = (pfd[3].revents && odm_egress_process(eg)) || changed ||
+			     pfd[2].revents || odm_boottime_ns() >= next_tick;
 		if (odm_boottime_ns() >= next_tick) {
 			next_tick = odm_boottime_ns() + LIFETIME_TICK_MS * 1000000ull;
 			if (odm_lifetime_check(m, &o->lifetimes, retired, on_replaced, od) > 0)
@@ -189,6 +202,8 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid,
 			if (ra && odm_ra_expire(ra) > 0)
 				resync(o, m, od);
 		}
+		if (egress_due)
+			odm_egress_reconcile(eg, m);
 		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				logmsg("SIGHUP: reloading %s", o->config ? o->config : "(no config)");
@@ -203,6 +218,7 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid,
 	close(nlfd);
 	close(sfd);
 	odm_retired_free(retired);
+	odm_egress_free(eg);	/* its routes stay, as the programs do (egress.c) */
 	return err;
 }
 
@@ -427,7 +443,7 @@ static int unload(const struct odmd_opts *o)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
 	struct odm_bpf *skel;
-	int err;
+	int err, n;
 
 	skel = odm_bpf__open_opts(&open_opts);
 	if (!skel) {
@@ -437,7 +453,11 @@ static int unload(const struct odmd_opts *o)
 	}
 	err = unpin_all(skel->obj, o->pin_dir);
 	odm_bpf__destroy(skel);
-	return err;
+	/* The routes outlive odmd as the programs do; they go with them. */
+	n = odm_egress_flush();
+	if (n < 0)
+		logmsg("cannot remove the egress routes (proto %d): %s", RTPROT_ODM, strerror(-n));
+	return err ? err : n < 0 ? n : 0;
 }
 
 int main(int argc, char **argv)

@@ -39,6 +39,7 @@ struct odmd_opts {
 	unsigned int net_max_held;	/* --net-max-held */
 	bool once;
 	bool ra;		/* type prefixes from router advertisements */
+	bool no_egress;		/* --no-egress-routes: no source routes (egress.c) */
 	bool unload;
 	bool verbose;
 };
