@@ -5,8 +5,8 @@
  * odmd (helpers.c); and every test, declared from tests.h.
  *
  * The tests live by area, each file with the helpers only it uses:
- * sockets.c, on_demand.c, policy.c, ra.c, lifecycle.c, attacker.c.  main.c
- * runs them in the order of tests.h.
+ * sockets.c, on_demand.c, policy.c, ra.c, lifecycle.c, attacker.c,
+ * multihome.c.  main.c runs them in the order of tests.h.
  */
 #ifndef ODM_NETNS_H
 #define ODM_NETNS_H

@@ -57,3 +57,4 @@ DEFINE_TEST(test_untyped_grant)			/* on_demand.c */
 DEFINE_TEST(test_ra_radvd)			/* ra.c */
 DEFINE_TEST(test_ra_srvtp)			/* ra.c */
 DEFINE_TEST(test_ra_overlap_expiry)		/* ra.c */
+DEFINE_TEST(test_egress_follows_source)		/* multihome.c */

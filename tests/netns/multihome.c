@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * multihome.c - a mobile host on several networks at once: egress follows
+ * the source (loader/egress.c).
+ *
+ *   "host"                        "cellular"                   "correspondent"
+ *   veth-c fe80::2 ------ c-host fe80::c, c-core fe80::1 ------ k-c fe80::2
+ *     2001:db8:c::10 (untyped), c:1::10 (SL), c:2::10 (fixed)
+ *                                                               2001:db8:cc::1 on lo
+ *   veth-w fe80::2 ------ w-host fe80::a, w-core fe80::1 ------ k-w fe80::2
+ *     2001:db8:a:1::10 (NP)       "wifi"
+ *
+ * Each router forwards only what the host sends from its own network's
+ * prefix (BCP 38) and drops the rest; the correspondent routes each
+ * network's prefix back through its router.  The host's default routes:
+ * cellular (metric 100), wifi (metric 200).  The env's own veth pair stays
+ * unused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netns.h"
+
+#ifndef ODM_BUILD_DIR
+#define ODM_BUILD_DIR "build"
+#endif
+
+#define CN_ADDR		"2001:db8:cc::1"
+#define CELL_LL		"fe80::c"
+#define WIFI_LL		"fe80::a"
+/* Cellular: an untyped address, Session-lasting and Fixed; wifi: Non-persistent. */
+#define MH_UNTYPED	"2001:db8:c::10"
+#define MH_SL_ADDR	"2001:db8:c:1::10"
+#define MH_FX_ADDR	"2001:db8:c:2::10"
+#define MH_NP_ADDR	"2001:db8:a:1::10"
+
+static const char mh_config[] =
+	"prefix 2001:db8:c:1::/64 type session-lasting dev veth-c\n"
+	"prefix 2001:db8:c:2::/64 type fixed dev veth-c\n"
+	"prefix 2001:db8:a:1::/64 type non-persistent dev veth-w\n";
+
+/* odmd's routes as `ip route` shows them: "SOURCE GATEWAY DEV METRIC", sorted. */
+#define RT_NP	"2001:db8:a:1::/64 " WIFI_LL " veth-w 200\n"
+#define RT_SL	"2001:db8:c:1::/64 " CELL_LL " veth-c 100\n"
+#define RT_FX	"2001:db8:c:2::/64 " CELL_LL " veth-c 100\n"
+
+/* The routers' and the correspondent's namespaces, named after the env's
+ * net namespace so that netns_test's sweep finds them after a crash. */
+struct uplinks {
+	char cell[ENV_NAME_MAX + 8];
+	char wifi[ENV_NAME_MAX + 8];
+	char cn[ENV_NAME_MAX + 8];
+};
+
+/*
+ * One access router in ns, named rtr ("c", "w"): its link rtr-host to the
+ * host's hostif and rtr-core to the correspondent's cnif, link-locals only
+ * (no DAD, no SLAAC: nothing tentative), forwarding, and the source filter
+ * of a network that owns prefix: from the host, only prefix is forwarded.
+ */
+static bool router_setup(struct env *e, const char *ns, const char *hostif, const char *rtr,
+			 const char *ll, const char *cn, const char *cnif, const char *prefix)
+{
+	const char *h = e->host_ns;
+
+	return sys("ip -n %s link add %s type veth peer name %s-host netns %s",
+		   h, hostif, rtr, ns) &&
+	       sys("ip -n %s link add %s-core type veth peer name %s netns %s",
+		   ns, rtr, cnif, cn) &&
+	       sys("ip -n %s link set %s addrgenmode none up", h, hostif) &&
+	       sys("ip -n %s link set %s addrgenmode none up", cn, cnif) &&
+	       sys("ip -n %s link set %s-host addrgenmode none up", ns, rtr) &&
+	       sys("ip -n %s link set %s-core addrgenmode none up", ns, rtr) &&
+	       sys("ip -n %s link set lo up", ns) &&
+	       sys("ip -n %s addr add fe80::2/64 dev %s nodad", h, hostif) &&
+	       sys("ip -n %s addr add fe80::2/64 dev %s nodad", cn, cnif) &&
+	       sys("ip -n %s addr add %s/64 dev %s-host nodad", ns, ll, rtr) &&
+	       sys("ip -n %s addr add fe80::1/64 dev %s-core nodad", ns, rtr) &&
+	       sys("nsenter --net=/run/netns/%s sysctl -qw net.ipv6.conf.all.forwarding=1", ns) &&
+	       sys("ip -n %s -6 route add %s dev %s-host", ns, prefix, rtr) &&
+	       sys("ip -n %s -6 route add default via fe80::2 dev %s-core", ns, rtr) &&
+	       sys("ip -n %s -6 rule add iif %s-host from %s lookup main pref 100",
+		   ns, rtr, prefix) &&
+	       sys("ip -n %s -6 rule add iif %s-host pref 200 blackhole", ns, rtr) &&
+	       sys("ip -n %s -6 route add %s via fe80::1 dev %s", cn, prefix, cnif);
+}
+
+/* The world of the picture above, odmd not started. */
+static bool uplinks_setup(struct env *e, struct uplinks *u)
+{
+	const char *h = e->host_ns;
+
+	snprintf(u->cell, sizeof(u->cell), "%s-cell", e->net_ns);
+	snprintf(u->wifi, sizeof(u->wifi), "%s-wifi", e->net_ns);
+	snprintf(u->cn, sizeof(u->cn), "%s-cn", e->net_ns);
+	return sys("ip netns add %s && ip netns add %s && ip netns add %s",
+		   u->cell, u->wifi, u->cn) &&
+	       sys("ip -n %s link set lo up", u->cn) &&
+	       sys("ip -n %s addr add %s/128 dev lo", u->cn, CN_ADDR) &&
+	       router_setup(e, u->cell, "veth-c", "c", CELL_LL, u->cn, "k-c", "2001:db8:c::/48") &&
+	       router_setup(e, u->wifi, "veth-w", "w", WIFI_LL, u->cn, "k-w", "2001:db8:a::/48") &&
+	       sys("ip -n %s -6 route add default via %s dev veth-c metric 100", h, CELL_LL) &&
+	       sys("ip -n %s -6 route add default via %s dev veth-w metric 200", h, WIFI_LL) &&
+	       sys("ip -n %s addr add %s/64 dev veth-c nodad", h, MH_UNTYPED) &&
+	       sys("ip -n %s addr add %s/64 dev veth-c nodad", h, MH_SL_ADDR) &&
+	       sys("ip -n %s addr add %s/64 dev veth-c nodad", h, MH_FX_ADDR) &&
+	       sys("ip -n %s addr add %s/64 dev veth-w nodad", h, MH_NP_ADDR);
+}
+
+static void uplinks_teardown(struct uplinks *u)
+{
+	if (u->cell[0])
+		sys("ip netns del %s; ip netns del %s; ip netns del %s; true",
+		    u->cell, u->wifi, u->cn);
+}
+
+/* The host's routes of odmd's protocol, as RT_* lines, sorted, into out. */
+static void odm_routes(struct env *e, char *out, size_t len)
+{
+	sys_status(out, len, "ip -n %s -6 route show table main proto %d | awk "
+		   "'$1 == \"default\" && $2 == \"from\" { print $3, $5, $7, $9 }' | LC_ALL=C sort",
+		   e->host_ns, RTPROT_ODM);
+}
+
+/* Until odmd's routes are want (5 s at most). */
+static bool routes_become(struct env *e, const char *want)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	char out[1024];
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		odm_routes(e, out, sizeof(out));
+		if (!strcmp(out, want))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "  routes of proto %d:\n%s  expected:\n%s", RTPROT_ODM, out, want);
+	return false;
+}
+
+/*
+ * A socket of sock_type, setsc(type) unless type is 0, then connect (TCP)
+ * or sendto (UDP) the correspondent: the source it saw into seen,
+ * "(nothing)" when nothing arrived.
+ */
+static void cn_seen(struct agent *a, struct peer *cn, int sock_type, int type, char *seen,
+		    size_t len)
+{
+	int s = ag_socket(a, sock_type);
+
+	snprintf(seen, len, "(nothing)");
+	if (type && ag_setsc(a, s, type, NULL)) {
+		snprintf(seen, len, "(setsc failed)");
+	} else if (sock_type == SOCK_STREAM) {
+		if (!ag_addr_op(a, AG_CONNECT, s, CN_ADDR, PORT, NULL))
+			peer_seen_tcp(cn, seen, len);
+	} else if (!ag_addr_op(a, AG_SENDTO, s, CN_ADDR, PORT, NULL)) {
+		peer_seen_udp(cn, seen, len);
+	}
+	ag_simple(a, AG_CLOSE, s, 0, NULL);
+}
+
+static const struct egress_case {
+	const char *name;
+	int sock_type;
+	int type;		/* 0: untyped */
+	const char *want;	/* NULL: the kernel's choice toward CN_ADDR, by cellular */
+} egress_cases[] = {
+	{ .name = "non-persistent tcp leaves by wifi", .sock_type = SOCK_STREAM,
+	  .type = NON_PERSISTENT_IPV6_ADDRESS, .want = MH_NP_ADDR },
+	{ .name = "non-persistent udp sendto leaves by wifi", .sock_type = SOCK_DGRAM,
+	  .type = NON_PERSISTENT_IPV6_ADDRESS, .want = MH_NP_ADDR },
+	{ .name = "session-lasting tcp leaves by cellular", .sock_type = SOCK_STREAM,
+	  .type = SESSION_LASTING_IPV6_ADDRESS, .want = MH_SL_ADDR },
+	{ .name = "fixed tcp leaves by cellular", .sock_type = SOCK_STREAM,
+	  .type = FIXED_IPV6_ADDRESS, .want = MH_FX_ADDR },
+	{ .name = "fixed udp sendto leaves by cellular", .sock_type = SOCK_DGRAM,
+	  .type = FIXED_IPV6_ADDRESS, .want = MH_FX_ADDR },
+	{ .name = "untyped tcp: the main default route, the kernel's source",
+	  .sock_type = SOCK_STREAM },
+};
+
+/* How many lines of odmd's log (tmpdir/odmd.log) have text. */
+static int log_lines(struct env *e, const char *text)
+{
+	char out[32];
+
+	sys_status(out, sizeof(out), "grep -cF -- '%s' %s/odmd.log", text, e->tmpdir);
+	return atoi(out);
+}
+
+void test_egress_follows_source(void)
+{
+	struct agent a = { .pid = -1 };
+	struct peer cn = { -1, -1 };
+	struct uplinks u;
+	char seen[64], kernel_src[64], routes[1024];
+	const char *foreign = "egress: a route from 2001:db8:c:2::/64 exists already (proto 4)";
+	struct env e;
+	size_t i;
+
+	memset(&u, 0, sizeof(u));
+	if (!ASSERT_TRUE(env_setup(&e, mh_config), "setup") ||
+	    !ASSERT_TRUE(uplinks_setup(&e, &u), "two uplinks"))
+		goto cleanup;
+
+	/* Without odmd's routes the source is right and the way is not: the
+	 * Non-persistent packets take the cellular default and are dropped. */
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--no-egress-routes 2>>%s/odmd.log",
+		 e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd --no-egress-routes") ||
+	    !ASSERT_TRUE(peer_open(&e, &cn, u.cn, CN_ADDR, PORT), "correspondent") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	cn_seen(&a, &cn, SOCK_DGRAM, NON_PERSISTENT_IPV6_ADDRESS, seen, sizeof(seen));
+	ASSERT_STREQ(seen, "(nothing)", "without egress routes the cellular router drops wifi's");
+	odm_routes(&e, routes, sizeof(routes));
+	ASSERT_STREQ(routes, "", "--no-egress-routes: none");
+
+	/* odmd as it runs by default: one route per typed prefix and router. */
+	env_stop_odmd(&e, false);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "2>>%s/odmd.log", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(routes_become(&e, RT_NP RT_SL RT_FX), "a route per typed prefix"))
+		goto cleanup;
+	if (!ASSERT_TRUE(sys_out(kernel_src, sizeof(kernel_src), "ip -n %s -6 route get %s | "
+				 "sed -n 's/.* dev veth-c .*src \\([^ ]*\\).*/\\1/p'", e.host_ns,
+				 CN_ADDR) && kernel_src[0], "the main route is cellular's"))
+		goto cleanup;
+	for (i = 0; i < sizeof(egress_cases) / sizeof(egress_cases[0]); i++) {
+		const struct egress_case *c = &egress_cases[i];
+
+		SUBTEST(c->name);
+		cn_seen(&a, &cn, c->sock_type, c->type, seen, sizeof(seen));
+		ASSERT_STREQ(seen, c->want ? c->want : kernel_src, "source the correspondent saw");
+	}
+	test_subtest_end();
+	ASSERT_TRUE(!strncmp(kernel_src, "2001:db8:c:", 11), "the kernel's source is cellular's");
+
+	/* The wifi router goes: its routes go; it comes back: so do they. */
+	ASSERT_TRUE(env_host(&e, "ip -6 route del default via %s dev veth-w metric 200", WIFI_LL),
+		    "wifi router gone");
+	ASSERT_TRUE(routes_become(&e, RT_SL RT_FX), "no router, no route from wifi's prefix");
+	ASSERT_TRUE(env_host(&e, "ip -6 route add default via %s dev veth-w metric 200", WIFI_LL),
+		    "wifi router back");
+	ASSERT_TRUE(routes_become(&e, RT_NP RT_SL RT_FX), "the router back, the route back");
+	cn_seen(&a, &cn, SOCK_STREAM, NON_PERSISTENT_IPV6_ADDRESS, seen, sizeof(seen));
+	ASSERT_STREQ(seen, MH_NP_ADDR, "non-persistent by wifi again");
+
+	/* Someone else's route from a typed prefix: left as it is, logged
+	 * once, ours for the prefix withdrawn; gone, ours comes back. */
+	ASSERT_TRUE(env_host(&e, "ip -6 route add default from 2001:db8:c:2::/64 via %s "
+			     "dev veth-c metric 50 proto static", CELL_LL),
+		    "a static route from fixed's prefix");
+	ASSERT_TRUE(routes_become(&e, RT_NP RT_SL), "ours from that prefix withdrawn");
+	sleep(2);	/* two ticks that find it again */
+	ASSERT_TRUE(env_host(&e, "ip -6 route show table main proto static | grep -q "
+			     "'from 2001:db8:c:2::/64 via %s'", CELL_LL),
+		    "the static route untouched");
+	ASSERT_EQ(log_lines(&e, foreign), 1, "logged once");
+	ASSERT_TRUE(env_host(&e, "ip -6 route del default from 2001:db8:c:2::/64 proto static"),
+		    "the static route removed");
+	ASSERT_TRUE(routes_become(&e, RT_NP RT_SL RT_FX), "ours back");
+
+	/* The Non-persistent address goes: so do its routes. */
+	ASSERT_TRUE(env_host(&e, "ip addr del %s/64 dev veth-w", MH_NP_ADDR), "np address removed");
+	ASSERT_TRUE(routes_become(&e, RT_SL RT_FX), "no address, no route");
+
+	/* odmd exits: the routes stay, as the programs do; --unload takes them. */
+	env_stop_odmd(&e, false);
+	odm_routes(&e, routes, sizeof(routes));
+	ASSERT_STREQ(routes, RT_SL RT_FX, "the routes outlive odmd");
+	ASSERT_TRUE(env_host(&e, "%s/odmd --unload --pin-dir %s 2>>%s/odmd.log", ODM_BUILD_DIR,
+			     e.pin_dir, e.tmpdir), "odmd --unload");
+	odm_routes(&e, routes, sizeof(routes));
+	ASSERT_STREQ(routes, "", "--unload removed them");
+cleanup:
+	/* odmd's log goes with tmpdir: show it while it is there. */
+	if (test_case_failed && e.ready)
+		sys("cat %s/odmd.log >&2; true", e.tmpdir);
+	agent_stop(&a);
+	peer_close(&cn);
+	env_teardown(&e);
+	uplinks_teardown(&u);
+}
