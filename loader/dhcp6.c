@@ -937,6 +937,24 @@ int odm_dhcp6_release(struct odm_dhcp6 *c, __u32 iaid)
 	return -ENOENT;
 }
 
+int odm_dhcp6_set_addr(struct odm_dhcp6 *c, __u32 iaid, const __u32 addr[4])
+{
+	size_t i;
+
+	for (i = 0; i < c->nias; i++) {
+		struct ia *ia = &c->ias[i];
+
+		if (!bound(ia) || ia->lease.iaid != iaid)
+			continue;
+		if (memcmp(ia->lease.addr, addr, sizeof(ia->lease.addr))) {
+			memcpy(ia->lease.addr, addr, sizeof(ia->lease.addr));
+			save(c);
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
 void odm_dhcp6_foreach(const struct odm_dhcp6 *c,
 		       void (*fn)(void *arg, const struct odm_lease *lease), void *arg)
 {

@@ -63,6 +63,9 @@ struct odm_lease {
 	__u64 obtained_ns;		/* CLOCK_BOOTTIME when granted or last renewed */
 	bool untyped;			/* granted without the continuity option; with
 					 * ODM_DHCP6_REFUSED: refused for that */
+	__u32 addr[4];			/* the host address odmd keeps in it (Fixed,
+					 * Session-lasting: odm_dhcp6_set_addr()); all
+					 * zero: none recorded */
 };
 
 /* Why an acquisition ended. */
@@ -105,6 +108,13 @@ void odm_dhcp6_process(struct odm_dhcp6 *c);
 int odm_dhcp6_acquire(struct odm_dhcp6 *c, __u8 type);
 /* Release a lease (sends Release, forgets it).  -ENOENT when unknown. */
 int odm_dhcp6_release(struct odm_dhcp6 *c, __u32 iaid);
+/*
+ * Record the host address odmd made in a bound lease's prefix, so that it
+ * is the same address after a restart or a reboot (the lease file keeps
+ * it); all zero forgets it.  Rewrites the lease file when it changed.
+ * -ENOENT when no bound lease has iaid.
+ */
+int odm_dhcp6_set_addr(struct odm_dhcp6 *c, __u32 iaid, const __u32 addr[4]);
 /* Call cb(ctx, ev, ..) for every current lease (e.g. for the CLI). */
 void odm_dhcp6_foreach(const struct odm_dhcp6 *c,
 		       void (*fn)(void *arg, const struct odm_lease *lease), void *arg);

@@ -8,7 +8,7 @@
  * One line per lease, written whole to a temporary file and renamed over
  * the old one, so a crash leaves the old or the new list, never half:
  *
- *   IAID TYPE PREFIX/PLEN PREFERRED VALID T1 T2 OBTAINED SERVER-DUID TYPED
+ *   IAID TYPE PREFIX/PLEN PREFERRED VALID T1 T2 OBTAINED SERVER-DUID TYPED ADDR
  *
  * OBTAINED is the wall clock (Unix seconds) of the grant, because
  * CLOCK_BOOTTIME restarts at boot; lifetimes are as granted.  TYPED is
@@ -17,6 +17,11 @@
  * record it: such a lease is kept as it was granted (logged), since giving
  * a Fixed or Session-lasting prefix back at an upgrade would break the
  * promise of its type; `odm prefix del` or a Release ends it.
+ *
+ * ADDR is the host address odmd keeps in the prefix (Fixed and
+ * Session-lasting: the same address after a reboot), "-" for none.  A line
+ * without it (an older odmd's) reads as "-": odmd then keeps the address
+ * the interface has in the prefix, or makes one, and records it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -90,7 +95,7 @@ int dhcp6_lease_begin(struct dhcp6_lease_writer *w, const char *file)
 	if (!w->f)
 		return -errno;
 	fprintf(w->f, "# odmd DHCPv6 leases: iaid type prefix/plen preferred valid t1 t2 "
-		"obtained(unix) server-duid typed|untyped\n");
+		"obtained(unix) server-duid typed|untyped host-address|-\n");
 	return 0;
 }
 
@@ -98,16 +103,20 @@ void dhcp6_lease_put(struct dhcp6_lease_writer *w, const struct odm_lease *l,
 		     const struct odm_dhcp6_duid *server)
 {
 	long long age = (long long)((w->now_boot - l->obtained_ns) / NS_PER_S);
-	char pfx[INET6_ADDRSTRLEN];
+	char pfx[INET6_ADDRSTRLEN], addr[INET6_ADDRSTRLEN];
 	int k;
 
 	inet_ntop(AF_INET6, l->prefix, pfx, sizeof(pfx));
+	if (odm_addr_is_zero(l->addr))
+		strcpy(addr, "-");
+	else
+		inet_ntop(AF_INET6, l->addr, addr, sizeof(addr));
 	fprintf(w->f, "%" PRIu32 " %s %s/%u %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32
 		" %lld ", l->iaid, odm_type_name(l->type), pfx, l->plen, l->preferred_lft,
 		l->valid_lft, l->t1, l->t2, (long long)w->now_real - age);
 	for (k = 0; k < server->len; k++)
 		fprintf(w->f, "%02x", server->data[k]);
-	fprintf(w->f, " %s\n", l->untyped ? "untyped" : "typed");
+	fprintf(w->f, " %s %s\n", l->untyped ? "untyped" : "typed", addr);
 }
 
 int dhcp6_lease_commit(struct dhcp6_lease_writer *w)
@@ -146,7 +155,7 @@ int dhcp6_lease_read(const char *file, dhcp6_lease_fn fn, void *ctx)
 {
 	time_t now_real = time(NULL);
 	char line[512], type[64], pfx[INET6_ADDRSTRLEN + 8], duid[2 * DHCP6_DUID_MAX + 2];
-	char typed[16];
+	char typed[16], addr[INET6_ADDRSTRLEN];
 	unsigned int plen, legacy = 0;
 	int n, dropped = 0;
 	long long obtained;
@@ -166,16 +175,21 @@ int dhcp6_lease_read(const char *file, dhcp6_lease_fn fn, void *ctx)
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		n = sscanf(line, "%" SCNu32 " %63s %47s %" SCNu32 " %" SCNu32 " %" SCNu32
-			   " %" SCNu32 " %lld %261s %15s", &l->iaid, type, pfx, &l->preferred_lft,
-			   &l->valid_lft, &l->t1, &l->t2, &obtained, duid, typed);
+			   " %" SCNu32 " %lld %261s %15s %45s", &l->iaid, type, pfx,
+			   &l->preferred_lft, &l->valid_lft, &l->t1, &l->t2, &obtained, duid, typed,
+			   addr);
 		if (n == 9) {
 			if (!legacy++)
 				logmsg("dhcpv6: %s: written by an older odmd that did not "
 				       "record whether its grants were typed: keeping them as "
 				       "granted", file);
-		} else if (n == 10 && (!strcmp(typed, "untyped") || !strcmp(typed, "typed")))
+		} else if (n >= 10 && (!strcmp(typed, "untyped") || !strcmp(typed, "typed"))) {
 			l->untyped = !strcmp(typed, "untyped");
-		else
+		} else {
+			goto bad;
+		}
+		/* Ten fields: an odmd that did not record the address yet. */
+		if (n == 11 && strcmp(addr, "-") && inet_pton(AF_INET6, addr, l->addr) != 1)
 			goto bad;
 		slash = strchr(pfx, '/');
 		if (!slash || sscanf(slash + 1, "%u", &plen) != 1 || plen > 128)
@@ -185,6 +199,14 @@ int dhcp6_lease_read(const char *file, dhcp6_lease_fn fn, void *ctx)
 		    odm_type_parse(type, false, &l->type))
 			goto bad;
 		l->plen = plen;
+		/* An address outside its prefix is no host address of the lease. */
+		if (!odm_addr_is_zero(l->addr)) {
+			struct odm_prefix_key k = { .prefixlen = plen };
+
+			memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
+			if (!odm_prefix_contains(&k, l->addr))
+				goto bad;
+		}
 		/* A restored lease is checked like a fresh one (section 7). */
 		if (odm_prefix_unsafe(l->prefix, l->plen)) {
 			logmsg("dhcpv6: %s: refusing the lease of %s/%u: %s", file, pfx, plen,

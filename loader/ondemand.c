@@ -12,6 +12,10 @@
  *   lease -> host address (random or RFC 7217 interface identifier, /128, no
  *            DAD: the prefix is delegated to this host alone) -> odm_prefixes ->
  *            odm_select -> answer every waiting request.
+ *
+ * Every second (tick()): a Fixed or Session-lasting lease keeps its host
+ * address, recorded in the lease file, and gets it back when it vanished
+ * (a link flap flushes it).
  */
 #include <errno.h>
 #include <limits.h>
@@ -85,6 +89,15 @@ struct held {
 
 #define MAX_RATED	64
 #define MAX_HELD	256
+#define MAX_KEPT	1024
+#define TICK_MS		1000
+
+/* What odmd follows of one delegated prefix between ticks. */
+struct kept {
+	struct odm_prefix_key key;	/* prefixlen 0: free */
+	bool readd_failed;		/* re-adding its address failed: said once */
+	bool seen;			/* its lease was bound at this tick */
+};
 
 struct odm_ondemand {
 	struct odm_ondemand_opts o;
@@ -99,6 +112,8 @@ struct odm_ondemand {
 	struct client clients[MAX_CLIENTS];
 	struct rate rates[MAX_RATED];
 	struct held held[MAX_HELD];
+	struct kept kept[MAX_KEPT];
+	__u64 next_tick_ms;
 	unsigned int refused_peers;	/* connections refused since the last log */
 	__u64 refused_log_ms;
 	bool no_pidfd_logged;
@@ -439,6 +454,7 @@ static __u32 admit(struct odm_ondemand *d, struct client *c, bool on_net)
 struct find_ctx {
 	const struct odm_prefix_key *key;
 	unsigned int ifindex;
+	const __u32 *want;	/* this one if the interface has it usable; NULL: any */
 	bool found;
 	__u32 addr[4];
 };
@@ -447,12 +463,25 @@ static int find_addr_cb(const struct odm_kaddr *ka, void *arg)
 {
 	struct find_ctx *f = arg;
 
-	if (!f->found && ka->ifindex == f->ifindex && odm_kaddr_usable(ka) &&
-	    odm_prefix_contains(f->key, ka->addr)) {
+	if (ka->ifindex != f->ifindex || !odm_kaddr_usable(ka) ||
+	    !odm_prefix_contains(f->key, ka->addr))
+		return 0;
+	if (!f->found || (f->want && !memcmp(ka->addr, f->want, sizeof(f->addr)))) {
 		memcpy(f->addr, ka->addr, sizeof(f->addr));
 		f->found = true;
 	}
 	return 0;
+}
+
+/*
+ * Fixed and Session-lasting promise an address that lasts (RFC 8653
+ * sections 3.3, 3.4): across odmd restarts, reboots and link flaps the
+ * host address of such a lease is the one recorded with it, not a new
+ * identifier.  The other types take whatever address the prefix has.
+ */
+static bool keeps_addr(__u8 type)
+{
+	return type == ODM_TYPE_FIXED || type == ODM_TYPE_SESSION_LASTING;
 }
 
 static int overlap_cb(const struct odm_prefix_key *k, const struct odm_prefix *v, void *ctx)
@@ -507,18 +536,25 @@ static bool accept_offer(void *ctx, const __u32 prefix[4], __u8 plen)
 static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 			 struct odm_prefix_key *key, struct odm_prefix *val, bool fresh)
 {
-	struct find_ctx f = { .key = key, .ifindex = d->o.dhcp6_ifindex };
+	bool kept = keeps_addr(l->type) && !odm_addr_is_zero(l->addr);
+	struct find_ctx f = { .key = key, .ifindex = d->o.dhcp6_ifindex,
+			      .want = kept ? l->addr : NULL };
 	struct odm_prefix nv = { 0 };
 	int err;
 
 	memset(key, 0, sizeof(*key));
 	key->prefixlen = l->plen;
 	odm_prefix_mask(key->prefix.w, l->prefix, l->plen);
-	/* One address search either way: taken() leaves its result in f. */
+	/* One address search either way: taken() leaves its result in f.
+	 * The recorded address first; another usable one in the prefix
+	 * (a lifetime renewal made it) is kept too, and recorded below. */
 	err = fresh ? taken(d, key, &f) : odm_nl_dump_addrs(find_addr_cb, &f);
 	if (err)
 		return err;
-	if (!f.found) {
+	if (!f.found && kept) {
+		/* Gone with a reboot or a link flap: the same address again. */
+		memcpy(f.addr, l->addr, sizeof(f.addr));
+	} else if (!f.found) {
 		/* RFC 7217's first identifier, or a random one (--iid). */
 		err = odm_host_addr(f.addr, key, d->o.dhcp6_ifindex, d->o.iid, 0);
 		if (err)
@@ -558,23 +594,51 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 	err = odm_prefix_get(d->o.maps, key, val);
 	if (err)
 		return err;
-	return val->state == ODM_PS_VALID ? 0 : -EADDRNOTAVAIL;
+	if (val->state != ODM_PS_VALID)
+		return -EADDRNOTAVAIL;
+	/* The lease file keeps it: the same address after a reboot.  While
+	 * odm_dhcp6_new() restores leases there is no client yet: tick()
+	 * records those a second later. */
+	if (d->dhcp6 && keeps_addr(l->type) && memcmp(l->addr, val->addr.w, sizeof(l->addr)))
+		odm_dhcp6_set_addr(d->dhcp6, l->iaid, val->addr.w);
+	return 0;
+}
+
+/* A lease's key in odm_prefixes. */
+static void lease_key(const struct odm_lease *l, struct odm_prefix_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->prefixlen = l->plen;
+	odm_prefix_mask(key->prefix.w, l->prefix, l->plen);
+}
+
+/* Remove a lease's host addresses: the map's (val, NULL when it has none)
+ * and the recorded one, when they differ (`odm prefix del`, a renewal). */
+static void drop_addrs(struct odm_ondemand *d, const struct odm_lease *l,
+		       const struct odm_prefix *val)
+{
+	bool map_addr = val && val->state != ODM_PS_NOADDR;
+
+	if (map_addr)
+		odm_nl_addr_set(false, val->ifindex, val->addr.w, 128, 0, 0, 0);
+	if (!odm_addr_is_zero(l->addr) &&
+	    (!map_addr || memcmp(val->addr.w, l->addr, sizeof(l->addr))))
+		odm_nl_addr_set(false, d->o.dhcp6_ifindex, l->addr, 128, 0, 0, 0);
 }
 
 /* The network took a prefix back: no new socket may get its address. */
 static void withdraw_lease(struct odm_ondemand *d, const struct odm_lease *l)
 {
-	struct odm_prefix_key key = { .prefixlen = l->plen };
+	struct odm_prefix_key key;
 	struct odm_prefix val;
+	bool had;
 
-	memcpy(&key.prefix, l->prefix, sizeof(key.prefix));
-	if (odm_prefix_get(d->o.maps, &key, &val) == 0) {
-		if (val.state != ODM_PS_NOADDR)
-			odm_nl_addr_set(false, val.ifindex, val.addr.w, 128, 0, 0, 0);
-		if (odm_maps_lock(d->o.maps) == 0) {
-			odm_prefix_del(d->o.maps, &key);
-			odm_maps_unlock(d->o.maps);
-		}
+	lease_key(l, &key);
+	had = odm_prefix_get(d->o.maps, &key, &val) == 0;
+	drop_addrs(d, l, had ? &val : NULL);
+	if (had && odm_maps_lock(d->o.maps) == 0) {
+		odm_prefix_del(d->o.maps, &key);
+		odm_maps_unlock(d->o.maps);
 	}
 	odm_sync_kernel(d->o.maps);
 }
@@ -685,12 +749,143 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			logmsg("cannot (re)configure the address of a lease: %s", strerror(-err));
 		return;
 	case ODM_DHCP6_LOST:
-		key.prefixlen = l->plen;
-		memcpy(&key.prefix, l->prefix, sizeof(key.prefix));
+		lease_key(l, &key);
 		held_drop(d, &key);
 		withdraw_lease(d, l);
 		return;
 	}
+}
+
+/* ---- every second: addresses that last ---- */
+
+#define LFT_INFINITE	0xffffffffu
+
+/* The entry of a delegated prefix, made on first sight; NULL when full
+ * (the prefix is then only followed once another one goes). */
+static struct kept *kept_get(struct odm_ondemand *d, const struct odm_prefix_key *key)
+{
+	struct kept *slot = NULL;
+	int i;
+
+	for (i = 0; i < MAX_KEPT; i++) {
+		if (!d->kept[i].key.prefixlen) {
+			if (!slot)
+				slot = &d->kept[i];
+		} else if (!memcmp(&d->kept[i].key, key, sizeof(*key))) {
+			return &d->kept[i];
+		}
+	}
+	if (slot)
+		*slot = (struct kept){ .key = *key };
+	return slot;
+}
+
+/* A lease's lifetimes as they are left now (the client keeps them as granted). */
+static void lease_left(struct odm_lease *l, __u64 now_ns)
+{
+	__u64 age = now_ns > l->obtained_ns ? (now_ns - l->obtained_ns) / 1000000000ull : 0;
+
+	if (l->valid_lft != LFT_INFINITE)
+		l->valid_lft = l->valid_lft > age ? l->valid_lft - (__u32)age : 0;
+	if (l->preferred_lft != LFT_INFINITE)
+		l->preferred_lft = l->preferred_lft > age ? l->preferred_lft - (__u32)age : 0;
+}
+
+/*
+ * A Fixed or Session-lasting lease whose host address vanished gets the
+ * recorded one back: a link going down flushes every IPv6 address with a
+ * lifetime (keep_addr_on_down keeps only permanent ones), and the RTM_DELADDR
+ * made its prefix NOADDR.  One whose address is not recorded yet (restored
+ * from an older odmd's line) or that a lifetime renewal (--lifetime)
+ * replaced records the map's.  Only while its prefix is in the map: `odm
+ * prefix del` took it out of odmd's hands until the lease's next renewal.
+ */
+static void keep_addr(struct odm_ondemand *d, const struct odm_lease *l, struct kept *k)
+{
+	struct odm_lease left = *l;
+	struct odm_prefix_key key = k->key;
+	struct odm_prefix val;
+	struct odm_kaddr ka;
+	char buf[INET6_ADDRSTRLEN];
+	int err;
+
+	if (!keeps_addr(l->type) || odm_prefix_get(d->o.maps, &key, &val) ||
+	    val.source != ODM_SRC_DHCPV6)
+		return;
+	if (val.state == ODM_PS_VALID && memcmp(val.addr.w, l->addr, sizeof(l->addr))) {
+		odm_dhcp6_set_addr(d->dhcp6, l->iaid, val.addr.w);
+		return;
+	}
+	if (val.state != ODM_PS_NOADDR || odm_addr_is_zero(l->addr) ||
+	    odm_nl_find_addr(l->addr, &ka) != -ENOENT)
+		return;
+	lease_left(&left, odm_boottime_ns());
+	if (!left.valid_lft)
+		return;			/* LOST at the client's next timer */
+	err = publish_lease(d, &left, &key, &val, false);
+	if (err) {
+		if (!k->readd_failed)
+			logmsg("dhcpv6: cannot add the %s address %s again: %s",
+			       odm_type_name(l->type), odm_addr_str(l->addr, buf), strerror(-err));
+		k->readd_failed = true;
+		return;
+	}
+	k->readd_failed = false;
+	logmsg("dhcpv6: the %s address %s had gone from its interface (link down?): added again",
+	       odm_type_name(l->type), odm_addr_str(l->addr, buf));
+}
+
+struct lease_list {
+	struct odm_lease *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void collect_lease(void *arg, const struct odm_lease *l)
+{
+	struct lease_list *ll = arg;
+	struct odm_lease *v;
+
+	if (ll->n == ll->cap) {
+		v = realloc(ll->v, (ll->cap ? 2 * ll->cap : 16) * sizeof(*v));
+		if (!v) {
+			ll->nomem = true;
+			return;
+		}
+		ll->v = v;
+		ll->cap = ll->cap ? 2 * ll->cap : 16;
+	}
+	ll->v[ll->n++] = *l;
+}
+
+static void tick(struct odm_ondemand *d)
+{
+	struct lease_list ll = { 0 };
+	struct odm_prefix_key key;
+	struct kept *k;
+	size_t i;
+
+	/* A copy: keep_addr() rewrites leases. */
+	odm_dhcp6_foreach(d->dhcp6, collect_lease, &ll);
+	if (ll.nomem) {
+		free(ll.v);
+		return;
+	}
+	for (i = 0; i < MAX_KEPT; i++)
+		d->kept[i].seen = false;
+	for (i = 0; i < ll.n; i++) {
+		lease_key(&ll.v[i], &key);
+		k = kept_get(d, &key);
+		if (!k)
+			continue;
+		k->seen = true;
+		keep_addr(d, &ll.v[i], k);
+	}
+	/* Leases gone since the last tick. */
+	for (i = 0; i < MAX_KEPT; i++)
+		if (d->kept[i].key.prefixlen && !d->kept[i].seen)
+			d->kept[i] = (struct kept){ 0 };
+	free(ll.v);
 }
 
 /* ---- requests ---- */
@@ -1018,6 +1213,13 @@ int odm_ondemand_timeout_ms(struct odm_ondemand *d)
 	__u64 now = now_ms();
 	int i;
 
+	if (d->dhcp6) {
+		int left = d->next_tick_ms > now ? (int)(d->next_tick_ms - now) : 0;
+
+		if (t < 0 || left < t)
+			t = left;
+	}
+
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &d->clients[i];
 		int left;
@@ -1033,6 +1235,7 @@ int odm_ondemand_timeout_ms(struct odm_ondemand *d)
 
 void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int n)
 {
+	__u64 now;
 	int i, j;
 
 	for (i = 0; i < n; i++) {
@@ -1053,4 +1256,9 @@ void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int 
 	if (d->dhcp6)
 		odm_dhcp6_process(d->dhcp6);
 	expire_clients(d);
+	now = now_ms();
+	if (d->dhcp6 && now >= d->next_tick_ms) {
+		d->next_tick_ms = now + TICK_MS;
+		tick(d);
+	}
 }

@@ -2,8 +2,9 @@
 /*
  * on_demand.c - prefixes asked of the network: DHCPv6 on demand against
  * Kea, the hand-off between access routers, a setsc() that never blocks
- * on odmd, leases odmd cannot publish, the lease file under attack, and
- * DHCPv6 servers that are hostile or do not type their grants.
+ * on odmd, leases odmd cannot publish, the lease file under attack,
+ * DHCPv6 servers that are hostile or do not type their grants, and the
+ * promises of Fixed and Session-lasting on the host.
  */
 #include <errno.h>
 #include <signal.h>
@@ -938,7 +939,7 @@ void test_untyped_grant(void)
 	ag_simple(&a, AG_CLOSE, t, 0, NULL);
 	ASSERT_TRUE(odmd_logged(&e, "dhcpv6: took 2001:db8:66::/64 for non-persistent untyped"),
 		    "odmd says it took an untyped grant");
-	ASSERT_EQ(sys_status(out, sizeof(out), "grep -c ' 2001:db8:66::/64 .* untyped$' "
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -c ' 2001:db8:66::/64 .* untyped -$' "
 			     "%s/leases", e.tmpdir), 0, "the lease file says untyped");
 
 	/* Restored while the switch allows it... */
@@ -969,5 +970,138 @@ void test_untyped_grant(void)
 cleanup:
 	agent_stop(&a);
 	peer_close(&net);
+	env_teardown(&e);
+}
+
+/* =========================================================================
+ * Fixed and Session-lasting keep their promise on the host (RFC 8653
+ * sections 3.3, 3.4): a Fixed address is the same after a restart, a
+ * reboot and a link flap, and serves.
+ * ========================================================================= */
+
+/*
+ * A client in the net namespace connects to addr, where the agent listens
+ * (socket ls): the accepted socket is at addr, the client's peer is addr,
+ * and the server's reply reaches the client.
+ */
+static void served_at(struct env *e, struct agent *a, int ls, const char *addr)
+{
+	struct sockaddr_storage ss, peer;
+	socklen_t len = make_sa6(&ss, addr, PORT, NULL, NULL), plen = sizeof(peer);
+	struct agent_resp rs;
+	char buf[64];
+	int cs, id;
+
+	if (!ASSERT_TRUE(ns_enter(e->net_ns), "enter net"))
+		return;
+	cs = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ns_restore(e);
+	if (!ASSERT_EQ(connect(cs, (struct sockaddr *)&ss, len), 0, "client connects to it"))
+		goto out;
+	id = ag_simple(a, AG_ACCEPT, ls, 0, &rs) == 0 ? rs.ret : -1;
+	if (!ASSERT_TRUE(id >= 0, "server accepts"))
+		goto out;
+	ASSERT_STREQ(sa_addr_str(&rs.local, buf, sizeof(buf)), addr,
+		     "the accepted socket is at the fixed address");
+	ASSERT_STREQ(sa_addr_str(&rs.peer, buf, sizeof(buf)), NET_ADDR, "from the client");
+	ASSERT_EQ(ag_simple(a, AG_SEND, id, 0, NULL), 0, "server replies");
+	ASSERT_TRUE(wait_readable(cs) && recv(cs, buf, sizeof(buf), 0) > 0, "client gets the reply");
+	ASSERT_TRUE(getpeername(cs, (struct sockaddr *)&peer, &plen) == 0 &&
+		    !strcmp(sa_addr_str(&peer, buf, sizeof(buf)), addr), "the reply came from it");
+	ag_simple(a, AG_CLOSE, id, 0, NULL);
+out:
+	close(cs);
+}
+
+/* setsc(FIXED) on a new socket of the agent: the address, or "" on failure. */
+static const char *fixed_now(struct agent *a, char *buf)
+{
+	struct in6_addr addr;
+	int s = ag_socket(a, SOCK_DGRAM), rc;
+
+	rc = ag_setsc(a, s, FIXED_IPV6_ADDRESS, &addr);
+	ag_simple(a, AG_CLOSE, s, 0, NULL);
+	if (rc) {
+		snprintf(buf, INET6_ADDRSTRLEN, "(setsc %d)", rc);
+		return buf;
+	}
+	return in6_str(&addr, buf);
+}
+
+/*
+ * A Fixed address from the network is the host's for the lease's life:
+ * odmd killed and restarted, a reboot (the address gone, the lease file
+ * left: it records the address) and a link flap (the kernel flushes it)
+ * give the same address back, not a new identifier in the prefix, and a
+ * server listening on it is reached there each time.
+ */
+void test_fixed_kept(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr fx;
+	char fxs[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN], out[256];
+	struct env e;
+	int ls, i;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# on demand\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases 2>>%s/odmd.log", e.tmpdir, e.tmpdir);
+	/* The operator's static addresses survive a flap; odm's, with
+	 * lifetimes, do not (keep_addr_on_down keeps permanent ones only). */
+	if (!ASSERT_TRUE(sys("ip netns exec %s sysctl -qw net.ipv6.conf.veth-h.keep_addr_on_down=1",
+			     e.host_ns), "keep_addr_on_down") ||
+	    !ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+
+	/* A server on the Fixed address: setsc(), bind to it, listen. */
+	ls = ag_socket(&a, SOCK_STREAM);
+	if (!ASSERT_EQ(ag_setsc(&a, ls, FIXED_IPV6_ADDRESS, &fx), 0, "setsc fixed on demand"))
+		goto cleanup;
+	ASSERT_TRUE(in_pool(&fx, 0xf0), "from the fixed pool");
+	in6_str(&fx, fxs);
+	if (!ASSERT_EQ(ag_addr_op(&a, AG_LISTEN, ls, fxs, PORT, NULL), 0, "listen on it"))
+		goto cleanup;
+	served_at(&e, &a, ls, fxs);
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -c ' %s$' %s/leases", fxs, e.tmpdir), 0,
+		  "the lease file records the address");
+
+	/* odmd killed and restarted, its lease file as an older odmd wrote it
+	 * (no address field): the address on the interface is kept, and
+	 * recorded again. */
+	env_stop_odmd(&e, true);
+	if (!ASSERT_TRUE(sys("sed -i 's/ [^ ]*$//' %s/leases", e.tmpdir), "an older lease file") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd restarts"))
+		goto cleanup;
+	ASSERT_STREQ(fixed_now(&a, buf), fxs, "same fixed address after a restart");
+	for (i = 0; i < 30 && sys_status(out, sizeof(out), "grep -q ' typed %s$' %s/leases",
+					 fxs, e.tmpdir); i++)
+		usleep(100 * 1000);
+	ASSERT_TRUE(i < 30, "the address recorded again");
+
+	/* A reboot: odmd gone, the address with it, the lease file kept. */
+	FAULT();
+	env_stop_odmd(&e, true);
+	if (!ASSERT_TRUE(sys("ip -n %s addr del %s/128 dev veth-h", e.host_ns, fxs), "reboot") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd starts again"))
+		goto cleanup;
+	ASSERT_STREQ(fixed_now(&a, buf), fxs, "same fixed address after a reboot");
+	ASSERT_EQ(addrs_in(&e, fxs), 1, "back on the interface");
+	served_at(&e, &a, ls, fxs);
+
+	/* A link flap flushes it; odmd puts the same one back. */
+	FAULT();
+	if (!ASSERT_TRUE(sys("ip -n %s link set veth-h down && sleep 0.3 && "
+			     "ip -n %s link set veth-h up", e.host_ns, e.host_ns), "link flap"))
+		goto cleanup;
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_FIXED, fxs), "handed out again");
+	ASSERT_TRUE(odmd_logged(&e, "had gone from its interface"), "odmd saw it flushed");
+	ASSERT_STREQ(fixed_now(&a, buf), fxs, "same fixed address after a link flap");
+	served_at(&e, &a, ls, fxs);
+	ASSERT_EQ(env_kea_leases(&e), 1, "and nothing more asked of the network");
+cleanup:
+	agent_stop(&a);
 	env_teardown(&e);
 }
