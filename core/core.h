@@ -248,6 +248,12 @@ int odm_stats_add(struct odm_maps *m, unsigned int stat, __u64 n);
 const char *odm_stat_name(unsigned int stat);
 /* Use counts of one address; zeros when absent. */
 int odm_use_get(struct odm_maps *m, const __u32 addr[4], struct odm_use *use);
+/*
+ * Sockets counted on every address inside key's prefix, into *sockets: a
+ * prefix whose host address was renewed still has the old address's
+ * sockets, retired but open.  0 or -errno.
+ */
+int odm_use_in_prefix(struct odm_maps *m, const struct odm_prefix_key *key, __u64 *sockets);
 int odm_info_get(struct odm_maps *m, struct odm_info *info);
 /* Bytes and packets sent from an address, summed over CPUs; zeros when none. */
 int odm_tx_get(struct odm_maps *m, const __u32 addr[4], struct odm_tx *tx);

@@ -423,6 +423,27 @@ int odm_use_get(struct odm_maps *m, const __u32 addr[4], struct odm_use *use)
 	return 0;
 }
 
+int odm_use_in_prefix(struct odm_maps *m, const struct odm_prefix_key *key, __u64 *sockets)
+{
+	struct key_snap s;
+	struct odm_use use;
+	size_t i;
+	int err;
+
+	*sockets = 0;
+	err = keys_snapshot(m->addr_use, sizeof(struct odm_addr_key), &s);
+	if (err)
+		return err;
+	for (i = 0; i < s.n && !err; i++) {
+		const __u32 *addr = snap_key(&s, i);
+
+		if (odm_prefix_contains(key, addr) && !(err = odm_use_get(m, addr, &use)))
+			*sockets += use.sockets;
+	}
+	free(s.keys);
+	return err;
+}
+
 /* addr is the host address of a typed prefix: it may be handed out again,
  * and its bytes sent still count toward its lifetime. */
 static bool addr_reachable(struct odm_maps *m, const __u32 addr[4])

@@ -36,6 +36,8 @@ static void usage(FILE *f)
 		"                           does not type them); by default they are refused\n"
 		"      --lease-file FILE    where delegated prefixes are kept across restarts\n"
 		"                           (default %s)\n"
+		"      --sl-linger SECONDS  release a delegated session-lasting prefix that long\n"
+		"                           after its last socket closed (default %u; 0: never)\n"
 		"      --grace SECONDS      how long a replaced graceful-replacement address\n"
 		"                           stays valid (default 60)\n"
 		"      --iid random|stable  interface identifiers of the addresses odmd makes:\n"
@@ -59,7 +61,8 @@ static void usage(FILE *f)
 		"  -u, --unload        detach and unpin everything under the pin directory\n"
 		"  -v, --verbose       log libbpf and every map change\n"
 		"  -h, --help          this text\n",
-		ODM_PIN_DIR, ODM_DHCP6_OPT_CONTINUITY_DEFAULT, ODM_LEASE_FILE, ODM_SECRET_FILE,
+		ODM_PIN_DIR, ODM_DHCP6_OPT_CONTINUITY_DEFAULT, ODM_LEASE_FILE,
+		ODM_SL_LINGER_DEFAULT_S, ODM_SECRET_FILE,
 		ODM_NET_RATE_DEFAULT, ODM_NET_MAX_HELD_DEFAULT);
 }
 
@@ -85,7 +88,8 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
 	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET, OPT_ADDR_MAP,
-	       OPT_NET_RATE, OPT_NET_HELD, OPT_DHCP6_UNTYPED, OPT_NO_EGRESS };
+	       OPT_NET_RATE, OPT_NET_HELD, OPT_DHCP6_UNTYPED, OPT_NO_EGRESS,
+	       OPT_SL_LINGER };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -95,6 +99,7 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 		{ "dhcp6",	required_argument, NULL, OPT_DHCP6 },
 		{ "dhcp6-option", required_argument, NULL, OPT_DHCP6_OPTION },
 		{ "lease-file",	required_argument, NULL, OPT_LEASE_FILE },
+		{ "sl-linger",	required_argument, NULL, OPT_SL_LINGER },
 		{ "dhcp6-max-rt", required_argument, NULL, OPT_MAX_RT },
 		{ "dhcp6-untyped", required_argument, NULL, OPT_DHCP6_UNTYPED },
 		{ "grace",	required_argument, NULL, OPT_GRACE },
@@ -118,7 +123,8 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 	*o = (struct odmd_opts){ .pin_dir = ODM_PIN_DIR, .notify_fd = -1, .lease_file = ODM_LEASE_FILE,
 			    .grace_s = ODM_GRACE_DEFAULT_S, .secret_file = ODM_SECRET_FILE,
 			    .net_per_min = ODM_NET_RATE_DEFAULT,
-			    .net_max_held = ODM_NET_MAX_HELD_DEFAULT };
+			    .net_max_held = ODM_NET_MAX_HELD_DEFAULT,
+			    .sl_linger_s = ODM_SL_LINGER_DEFAULT_S };
 	odm_lifetimes_init(&o->lifetimes, ODM_GRACE_DEFAULT_S);
 	while ((c = getopt_long(argc, argv, "c:f:d:uvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -164,6 +170,10 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 		case OPT_SECRET: o->secret_file = optarg; break;
 		case OPT_NET_RATE:
 			if (parse_uint("net-rate", optarg, 0, 65535, &o->net_per_min))
+				return 2;
+			break;
+		case OPT_SL_LINGER:
+			if (parse_uint("sl-linger", optarg, 0, 86400 * 30, &o->sl_linger_s))
 				return 2;
 			break;
 		case OPT_NET_HELD:

@@ -275,6 +275,7 @@ static struct odm_ondemand *start_ondemand(const struct odmd_opts *o, struct odm
 		.iid = &o->iid,
 		.net_per_min = o->net_per_min,
 		.net_max_held = o->net_max_held,
+		.sl_linger_s = o->sl_linger_s,
 	};
 	char root[PATH_MAX];
 	struct odm_ondemand *od;

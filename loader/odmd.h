@@ -37,6 +37,7 @@ struct odmd_opts {
 	unsigned int addr_map_size;	/* odm_addr_use, odm_tx entries; 0: as built */
 	unsigned int net_per_min;	/* --net-rate */
 	unsigned int net_max_held;	/* --net-max-held */
+	unsigned int sl_linger_s;	/* --sl-linger */
 	bool once;
 	bool ra;		/* type prefixes from router advertisements */
 	bool no_egress;		/* --no-egress-routes: no source routes (egress.c) */

@@ -15,7 +15,8 @@
  *
  * Every second (tick()): a Fixed or Session-lasting lease keeps its host
  * address, recorded in the lease file, and gets it back when it vanished
- * (a link flap flushes it).
+ * (a link flap flushes it); a Session-lasting one no socket used for
+ * --sl-linger seconds is released.
  */
 #include <errno.h>
 #include <limits.h>
@@ -95,6 +96,7 @@ struct held {
 /* What odmd follows of one delegated prefix between ticks. */
 struct kept {
 	struct odm_prefix_key key;	/* prefixlen 0: free */
+	__u64 idle_since_ms;		/* Session-lasting: no socket since; 0: in use */
 	bool readd_failed;		/* re-adding its address failed: said once */
 	bool seen;			/* its lease was bound at this tick */
 };
@@ -756,7 +758,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 	}
 }
 
-/* ---- every second: addresses that last ---- */
+/* ---- every second: addresses that last, prefixes no socket uses ---- */
 
 #define LFT_INFINITE	0xffffffffu
 
@@ -778,6 +780,15 @@ static struct kept *kept_get(struct odm_ondemand *d, const struct odm_prefix_key
 	if (slot)
 		*slot = (struct kept){ .key = *key };
 	return slot;
+}
+
+static void kept_forget(struct odm_ondemand *d, const struct odm_prefix_key *key)
+{
+	int i;
+
+	for (i = 0; i < MAX_KEPT; i++)
+		if (d->kept[i].key.prefixlen && !memcmp(&d->kept[i].key, key, sizeof(*key)))
+			d->kept[i] = (struct kept){ 0 };
 }
 
 /* A lease's lifetimes as they are left now (the client keeps them as granted). */
@@ -835,6 +846,83 @@ static void keep_addr(struct odm_ondemand *d, const struct odm_lease *l, struct 
 	       odm_type_name(l->type), odm_addr_str(l->addr, buf));
 }
 
+/*
+ * Give an idle Session-lasting prefix back to the network (RFC 8653
+ * section 3.4: once no application uses it, it "may be released").  The
+ * map entry goes first, so that no new socket is handed its address; a
+ * socket that got it meanwhile (counted again) puts it back.  Only a
+ * setsc() caught between its odm_select lookup and its count, a moment
+ * inside one system call, can still end up with a released address.
+ */
+static void release_idle(struct odm_ondemand *d, const struct odm_lease *l, struct kept *k)
+{
+	char buf[ODM_PREFIX_STRLEN];
+	struct odm_prefix val;
+	__u64 sockets = 0;
+	bool had;
+
+	if (odm_maps_lock(d->o.maps))
+		return;
+	had = odm_prefix_get(d->o.maps, &k->key, &val) == 0;
+	if (had)
+		odm_prefix_del(d->o.maps, &k->key);
+	odm_select_recompute(d->o.maps);
+	odm_maps_unlock(d->o.maps);
+	if (odm_use_in_prefix(d->o.maps, &k->key, &sockets) || sockets) {
+		if (had && odm_maps_lock(d->o.maps) == 0) {
+			odm_prefix_put(d->o.maps, &k->key, &val);
+			odm_select_recompute(d->o.maps);
+			odm_maps_unlock(d->o.maps);
+		}
+		k->idle_since_ms = 0;
+		return;
+	}
+	logmsg("dhcpv6: releasing %s (session-lasting): no socket used it for %u s (--sl-linger)",
+	       odm_prefix_str(&k->key, buf), d->o.sl_linger_s);
+	held_drop(d, &k->key);
+	drop_addrs(d, l, had ? &val : NULL);
+	odm_dhcp6_release(d->dhcp6, l->iaid);
+	kept_forget(d, &k->key);
+	odm_sync_kernel(d->o.maps);
+}
+
+/*
+ * Session-lasting: sockets are counted per address in odm_addr_use; a
+ * prefix none of whose addresses any socket has had for sl_linger_s is
+ * released, so prefixes asked with ON_NET do not pile up for ever.  The
+ * rule is that alone: a later setsc() asks the network anew.
+ */
+static void linger(struct odm_ondemand *d, const struct odm_lease *l, struct kept *k, __u64 now)
+{
+	struct odm_use use = { 0 };
+	struct odm_prefix val;
+	const __u32 *addr = l->addr;
+	__u64 sockets;
+
+	if (l->type != ODM_TYPE_SESSION_LASTING || !d->o.sl_linger_s)
+		return;
+	if (odm_prefix_get(d->o.maps, &k->key, &val) == 0 && val.state != ODM_PS_NOADDR)
+		addr = val.addr.w;
+	if (!odm_addr_is_zero(addr) && odm_use_get(d->o.maps, addr, &use))
+		return;			/* cannot tell: keep it */
+	if (use.sockets) {
+		k->idle_since_ms = 0;
+		return;
+	}
+	if (!k->idle_since_ms) {
+		k->idle_since_ms = now;
+		return;
+	}
+	if (now - k->idle_since_ms < (__u64)d->o.sl_linger_s * 1000)
+		return;
+	/* Every address in it, retired ones too, before it goes. */
+	if (odm_use_in_prefix(d->o.maps, &k->key, &sockets) || sockets) {
+		k->idle_since_ms = 0;
+		return;
+	}
+	release_idle(d, l, k);
+}
+
 struct lease_list {
 	struct odm_lease *v;
 	size_t n, cap;
@@ -858,14 +946,14 @@ static void collect_lease(void *arg, const struct odm_lease *l)
 	ll->v[ll->n++] = *l;
 }
 
-static void tick(struct odm_ondemand *d)
+static void tick(struct odm_ondemand *d, __u64 now)
 {
 	struct lease_list ll = { 0 };
 	struct odm_prefix_key key;
 	struct kept *k;
 	size_t i;
 
-	/* A copy: keep_addr() rewrites leases. */
+	/* A copy: keep_addr() and linger() rewrite and release leases. */
 	odm_dhcp6_foreach(d->dhcp6, collect_lease, &ll);
 	if (ll.nomem) {
 		free(ll.v);
@@ -880,6 +968,7 @@ static void tick(struct odm_ondemand *d)
 			continue;
 		k->seen = true;
 		keep_addr(d, &ll.v[i], k);
+		linger(d, &ll.v[i], k, now);
 	}
 	/* Leases gone since the last tick. */
 	for (i = 0; i < MAX_KEPT; i++)
@@ -1259,6 +1348,6 @@ void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int 
 	now = now_ms();
 	if (d->dhcp6 && now >= d->next_tick_ms) {
 		d->next_tick_ms = now + TICK_MS;
-		tick(d);
+		tick(d, now);
 	}
 }

@@ -34,7 +34,13 @@ struct odm_ondemand_opts {
 	 * (section 7: exhaustion); 0: none.  ODM_NET_*_DEFAULT in odmd. */
 	unsigned int net_per_min;	/* network requests a minute */
 	unsigned int net_max_held;	/* Fixed + Session-lasting prefixes held */
+	/* A delegated Session-lasting prefix is released this long after its
+	 * last socket closed (section 3.4 "may be released"); 0: never. */
+	unsigned int sl_linger_s;
 };
+
+/* odmd's default for sl_linger_s (--sl-linger). */
+#define ODM_SL_LINGER_DEFAULT_S		60
 
 /* odmd's defaults for the limits above (--net-rate, --net-max-held). */
 #define ODM_NET_RATE_DEFAULT		60

@@ -411,9 +411,15 @@ int env_kea_leases(struct env *e)
 {
 	char out[64];
 
-	/* address,duid,valid_lifetime,expire,subnet_id,pref_lifetime,lease_type,... state */
-	if (sys_status(out, sizeof(out), "awk -F, '$7 == 2 && $14 == 0' %s/kea-leases6.csv | "
-		       "cut -d, -f1 | sort -u | wc -l", e->tmpdir))
+	/*
+	 * address,duid,valid_lifetime,expire,subnet_id,pref_lifetime,lease_type,... state.
+	 * The memfile appends every change: a prefix is held when its last
+	 * line is in state 0 with a valid lifetime (a Release appends the
+	 * lease again with valid lifetime 0).
+	 */
+	if (sys_status(out, sizeof(out), "cat %s/kea-leases6.csv 2>/dev/null | awk -F, '$7 == 2 "
+		       "{ held[$1] = ($3 != 0 && $14 == 0) } END { for (p in held) n += held[p]; "
+		       "print n + 0 }'", e->tmpdir))
 		return -1;
 	return atoi(out);
 }

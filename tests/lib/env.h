@@ -76,7 +76,7 @@ void env_stop_kea(struct env *e);
  */
 bool env_start_radvd(struct env *e, const char *const *prefixes);
 void env_stop_radvd(struct env *e);
-/* Lines of Kea's lease file that delegate a prefix (type 2) in state 0. */
+/* Prefixes Kea's lease file shows delegated (type 2) and neither released nor expired. */
 int env_kea_leases(struct env *e);
 /* Stop odmd, unload, remove cgroup, namespaces, files.  Safe to call twice. */
 void env_teardown(struct env *e);

@@ -976,8 +976,20 @@ cleanup:
 /* =========================================================================
  * Fixed and Session-lasting keep their promise on the host (RFC 8653
  * sections 3.3, 3.4): a Fixed address is the same after a restart, a
- * reboot and a link flap, and serves.
+ * reboot and a link flap, and serves; a Session-lasting prefix no socket
+ * uses any more is given back to the network after --sl-linger.
  * ========================================================================= */
+
+/* The /64 of a delegated address, as `odm prefix list` prints it. */
+static const char *prefix64(const struct in6_addr *a, char *buf, size_t len)
+{
+	struct in6_addr p = *a;
+	char tmp[INET6_ADDRSTRLEN];
+
+	memset(p.s6_addr + 8, 0, 8);
+	snprintf(buf, len, "%s/64", inet_ntop(AF_INET6, &p, tmp, sizeof(tmp)));
+	return buf;
+}
 
 /*
  * A client in the net namespace connects to addr, where the agent listens
@@ -1101,6 +1113,88 @@ void test_fixed_kept(void)
 	ASSERT_STREQ(fixed_now(&a, buf), fxs, "same fixed address after a link flap");
 	served_at(&e, &a, ls, fxs);
 	ASSERT_EQ(env_kea_leases(&e), 1, "and nothing more asked of the network");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/* Until Kea holds n prefixes; 12 s at most.  Milliseconds it took, or -1. */
+static long kea_leases_become(struct env *e, int n)
+{
+	struct timespec t0, t1;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 120; i++) {
+		if (env_kea_leases(e) == n) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		}
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+/*
+ * Session-lasting prefixes asked with ON_NET piled up for ever: nothing
+ * gave one back.  Now a delegated Session-lasting prefix goes --sl-linger
+ * seconds after its last socket closed: DHCPv6 Release (Kea no longer
+ * holds it), its address removed, its map entry gone; while a socket holds
+ * one it stays, however long.
+ */
+void test_sl_linger(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr sl1, sl2, addr;
+	char p1[64], p2[64], buf[INET6_ADDRSTRLEN], row[128], out[512];
+	struct env e;
+	long ms;
+	int s1, s2;
+
+	/* A bad value is a usage error, as for odmd's other options. */
+	ASSERT_EQ(sys_status(out, sizeof(out), "build/odmd --cgroup / --sl-linger soon 2>&1"), 2,
+		  "--sl-linger soon exits 2");
+	ASSERT_HAS(out, "invalid --sl-linger 'soon'", "names the value");
+	if (!ASSERT_TRUE(on_demand_world_with(&e, kea_pools, "--sl-linger 2"), "kea and odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+		goto cleanup;
+	s1 = ag_socket(&a, SOCK_STREAM);
+	s2 = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s1, SESSION_LASTING_IPV6_ADDRESS, &sl1), 0, "setsc sl");
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s2, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "set ON_NET");
+	ASSERT_EQ(ag_setsc(&a, s2, SESSION_LASTING_IPV6_ADDRESS, &sl2), 0, "setsc sl on-net");
+	prefix64(&sl1, p1, sizeof(p1));
+	prefix64(&sl2, p2, sizeof(p2));
+	if (!ASSERT_TRUE(strcmp(p1, p2) != 0, "two prefixes") ||
+	    !ASSERT_EQ(env_kea_leases(&e), 2, "Kea delegated both"))
+		goto cleanup;
+
+	/* The on-net socket closes: its prefix goes after the linger. */
+	ag_simple(&a, AG_CLOSE, s2, 0, NULL);
+	ms = kea_leases_become(&e, 1);
+	ASSERT_TRUE(ms >= 1500, "not before the linger");
+	ASSERT_TRUE(ms >= 0 && ms < 6000, "released after it (Kea holds one prefix)");
+	ASSERT_EQ(addrs_in(&e, in6_str(&sl2, buf)), 0, "its address removed");
+	ASSERT_STREQ(prefix_row(&e, p2, row, sizeof(row)), "", "odm prefix list no longer shows it");
+	ASSERT_STREQ(prefix_row(&e, p1, row, sizeof(row)), "session-lasting dhcpv6 valid",
+		     "the other prefix stays");
+
+	/* Held by a socket: kept well past the linger. */
+	sleep(4);
+	ASSERT_EQ(env_kea_leases(&e), 1, "a prefix a socket holds is not released");
+	ASSERT_EQ(addrs_in(&e, in6_str(&sl1, buf)), 1, "nor its address");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s1, NET_ADDR, PORT, NULL), ECONNREFUSED,
+		  "its socket still reaches the network (refused: no listener)");
+
+	/* Its last socket closes: released too; a later setsc() asks anew. */
+	ag_simple(&a, AG_CLOSE, s1, 0, NULL);
+	ASSERT_TRUE(kea_leases_become(&e, 0) >= 0, "released after its last socket");
+	ASSERT_EQ(addrs_in(&e, in6_str(&sl1, buf)), 0, "its address removed");
+	ASSERT_STREQ(prefix_row(&e, p1, row, sizeof(row)), "", "and its entry");
+	s1 = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s1, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl again");
+	ASSERT_TRUE(in_pool(&addr, 0x51), "a prefix from the network again");
+	ASSERT_EQ(env_kea_leases(&e), 1, "one lease");
 cleanup:
 	agent_stop(&a);
 	env_teardown(&e);
