@@ -6,6 +6,9 @@
  *	prefix 2001:db8:1::/64 type fixed
  *	prefix 2001:db8:2::/64 type session-lasting dev wlan0
  *	default non-persistent
+ *	# networks asked for prefixes (DHCPv6), in order of preference
+ *	network wwan0 types fixed,session-lasting
+ *	network wlan0 types all
  *
  * Keywords are matched in full, unlike on the command line: a file
  * outlives the keyword list, and an abbreviation that is unambiguous today
@@ -192,6 +195,67 @@ static int parse_prefix_line(struct parser *ps, char **tok, int ntok)
 	return add_prefix(ps, &cp);
 }
 
+/*
+ * "TYPE[,TYPE...]" or "all" into bits.  A type named twice is an error, not
+ * a no-op: a list written with a typo in mind ("fixed,fixed" for
+ * "fixed,session-lasting") must not quietly ask for less.
+ */
+static int parse_type_list(struct parser *ps, const char *list, unsigned int *mask)
+{
+	char buf[LINE_MAX_CHARS + 1], *item, *save = NULL;
+	__u8 type;
+
+	*mask = 0;
+	if (!strcmp(list, "all")) {
+		*mask = ODM_TYPE_MASK_ALL;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", list);
+	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
+		return perr(ps, "empty type in '%s' (expected TYPE[,TYPE...] or all)", list);
+	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		if (odm_type_parse(item, false, &type))
+			return perr(ps, "unknown type '%s' (expected %s, or all)", item, TYPE_LIST);
+		if (*mask & (1u << type))
+			return perr(ps, "type %s named twice in '%s'", odm_type_name(type), list);
+		*mask |= 1u << type;
+	}
+	return 0;
+}
+
+static int parse_network_line(struct parser *ps, char **tok, int ntok)
+{
+	struct odm_config_network *n;
+	size_t i;
+
+	if (ntok < 2)
+		return perr(ps, "missing interface name after 'network'");
+	if (check_ifname(ps, tok[1]))
+		return -EINVAL;
+	for (i = 0; i < ps->cfg.n_networks; i++)
+		if (!strcmp(ps->cfg.networks[i].dev, tok[1]))
+			return perr(ps, "network %s already defined at line %d", tok[1],
+				    ps->cfg.networks[i].line);
+	if (ntok < 3)
+		return perr(ps, "network %s has no types (expected 'types TYPE[,TYPE...]')",
+			    tok[1]);
+	if (strcmp(tok[2], "types"))
+		return perr(ps, "unexpected '%s' (expected types)", tok[2]);
+	if (ntok < 4)
+		return perr(ps, "missing types after 'types' (expected TYPE[,TYPE...] or all)");
+	if (ntok > 4)
+		return perr(ps, "unexpected '%s' after the types", tok[4]);
+	if (ps->cfg.n_networks == ODM_CONFIG_MAX_NETWORKS)
+		return perr(ps, "too many networks (at most %d)", ODM_CONFIG_MAX_NETWORKS);
+	n = &ps->cfg.networks[ps->cfg.n_networks];
+	if (parse_type_list(ps, tok[3], &n->types))
+		return -EINVAL;
+	strcpy(n->dev, tok[1]);
+	n->line = ps->line;
+	ps->cfg.n_networks++;
+	return 0;
+}
+
 static int parse_default_line(struct parser *ps, char **tok, int ntok)
 {
 	__u8 type;
@@ -245,6 +309,8 @@ static int parse_line(struct parser *ps, char *s)
 		return parse_prefix_line(ps, tok, ntok);
 	if (!strcmp(tok[0], "default"))
 		return parse_default_line(ps, tok, ntok);
+	if (!strcmp(tok[0], "network"))
+		return parse_network_line(ps, tok, ntok);
 	return perr(ps, "unknown keyword '%s'", tok[0]);
 }
 

@@ -121,10 +121,14 @@ char *odm_prefix_str(const struct odm_prefix_key *key, char *buf);
  * Grammar, one statement a line, '#' starts a comment, blank lines ignored:
  *   prefix PREFIX/LEN type TYPE [dev IFNAME]
  *   default TYPE|none
- * Keywords as in the CLI.  A prefix may appear once.  At most
- * ODM_CONFIG_MAX_PREFIXES prefixes; lines at most 1023 characters.
+ *   network IFNAME types TYPE[,TYPE...]|all
+ * Keywords as in the CLI.  A prefix may appear once, and so may an
+ * interface as a network, each type once in its list.  At most
+ * ODM_CONFIG_MAX_PREFIXES prefixes and ODM_CONFIG_MAX_NETWORKS networks;
+ * lines at most 1023 characters.
  */
 #define ODM_CONFIG_MAX_PREFIXES 65536
+#define ODM_CONFIG_MAX_NETWORKS 8
 
 struct odm_config_prefix {
 	struct odm_prefix_key key;
@@ -133,11 +137,20 @@ struct odm_config_prefix {
 	int line;
 };
 
+/* A network odmd asks for prefixes by DHCPv6, and the types it asks of it. */
+struct odm_config_network {
+	char dev[IF_NAMESIZE];
+	unsigned int types;	/* bits 1 << enum odm_type */
+	int line;
+};
+
 struct odm_config {
 	struct odm_config_prefix *prefixes;
 	size_t n_prefixes;
 	bool have_default;
 	__u8 default_type;
+	struct odm_config_network networks[ODM_CONFIG_MAX_NETWORKS];	/* file order */
+	size_t n_networks;
 };
 
 /*

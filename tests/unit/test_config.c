@@ -24,11 +24,14 @@ static void poison(struct odm_config *cfg)
 	cfg->n_prefixes = 7;
 	cfg->have_default = true;
 	cfg->default_type = 3;
+	cfg->n_networks = 2;
+	strcpy(cfg->networks[0].dev, "poison");
 }
 
 static bool is_empty(const struct odm_config *cfg)
 {
-	return !cfg->prefixes && !cfg->n_prefixes && !cfg->have_default && !cfg->default_type;
+	return !cfg->prefixes && !cfg->n_prefixes && !cfg->have_default && !cfg->default_type &&
+	       !cfg->n_networks && !cfg->networks[0].dev[0];
 }
 
 static void test_good(void)
@@ -186,6 +189,35 @@ static const struct {
 	{ "default fixedx\n", "odm.conf:1: unknown type 'fixedx' (expected " TYPES ", or none)" },
 	{ "default fixed fixed\n", "odm.conf:1: unexpected 'fixed' after the default type" },
 	{ "default fixed\n# x\ndefault none\n", "odm.conf:3: default already set at line 1" },
+	{ "network\n", "odm.conf:1: missing interface name after 'network'" },
+	{ "network eth0\n",
+	  "odm.conf:1: network eth0 has no types (expected 'types TYPE[,TYPE...]')" },
+	{ "network eth0 types\n",
+	  "odm.conf:1: missing types after 'types' (expected TYPE[,TYPE...] or all)" },
+	{ "network eth0 type fixed\n", "odm.conf:1: unexpected 'type' (expected types)" },
+	{ "network eth0 types fixed extra\n", "odm.conf:1: unexpected 'extra' after the types" },
+	{ "\nnetwork eth0 types fixed,session-lasting,fixed\n",
+	  "odm.conf:2: type fixed named twice in 'fixed,session-lasting,fixed'" },
+	{ "network eth0 types fixed,1\n", "odm.conf:1: type fixed named twice in 'fixed,1'" },
+	{ "network eth0 types fixed,bogus\n",
+	  "odm.conf:1: unknown type 'bogus' (expected " TYPES ", or all)" },
+	{ "network eth0 types none\n",
+	  "odm.conf:1: unknown type 'none' (expected " TYPES ", or all)" },
+	{ "network eth0 types all,fixed\n",
+	  "odm.conf:1: unknown type 'all' (expected " TYPES ", or all)" },
+	{ "network eth0 types fixed,\n",
+	  "odm.conf:1: empty type in 'fixed,' (expected TYPE[,TYPE...] or all)" },
+	{ "network eth0 types fixed,,graceful\n",
+	  "odm.conf:1: empty type in 'fixed,,graceful' (expected TYPE[,TYPE...] or all)" },
+	{ "network eth0 types fixed\n# x\nnetwork eth0 types graceful\n",
+	  "odm.conf:3: network eth0 already defined at line 1" },
+	{ "network abcdefghijklmnop types all\n",
+	  "odm.conf:1: interface name 'abcdefghijklmnop' too long (at most 15 characters)" },
+	{ "network a/b types all\n", "odm.conf:1: bad interface name 'a/b'" },
+	{ "network a types all\nnetwork b types all\nnetwork c types all\n"
+	  "network d types all\nnetwork e types all\nnetwork f types all\n"
+	  "network g types all\nnetwork h types all\nnetwork i types all\n",
+	  "odm.conf:9: too many networks (at most 8)" },
 	/* the first error wins, even when a later line is also bad */
 	{ "prefix 2001:db8::/64 type fixed\nfoo\nprefix 2001:db8::/64 type fixed\n",
 	  "odm.conf:2: unknown keyword 'foo'" },
@@ -205,6 +237,37 @@ static void test_bad(void)
 		ASSERT_STREQ(err, bad_cases[i].msg, bad_cases[i].text);
 		ASSERT_TRUE(is_empty(&cfg), "left empty");
 	}
+}
+
+static void test_networks(void)
+{
+	static const char text[] =
+		"network wwan0 types fixed,session-lasting\n"
+		"prefix 2001:db8:1::/64 type fixed\n"
+		"network wlan0 types all   # the rest\n"
+		"network eth1 types NON_PERSISTENT_IPV6_ADDRESS,4\n";
+	struct odm_config cfg;
+	char err[256] = "";
+
+	poison(&cfg);
+	if (!ASSERT_EQ(odm_config_parse_string(text, "n.conf", &cfg, err, sizeof(err)), 0, err))
+		return;
+	ASSERT_EQ(cfg.n_prefixes, 1, "the prefix too");
+	if (!ASSERT_EQ(cfg.n_networks, 3, "three networks"))
+		goto cleanup;
+	ASSERT_STREQ(cfg.networks[0].dev, "wwan0", "file order: first");
+	ASSERT_EQ(cfg.networks[0].types, (1u << ODM_TYPE_FIXED) | (1u << ODM_TYPE_SESSION_LASTING),
+		  "its types");
+	ASSERT_EQ(cfg.networks[0].line, 1, "its line");
+	ASSERT_STREQ(cfg.networks[1].dev, "wlan0", "second");
+	ASSERT_EQ(cfg.networks[1].types, ODM_TYPE_MASK_ALL, "all");
+	ASSERT_EQ(cfg.networks[1].line, 3, "its line");
+	ASSERT_STREQ(cfg.networks[2].dev, "eth1", "third");
+	ASSERT_EQ(cfg.networks[2].types,
+		  (1u << ODM_TYPE_NON_PERSISTENT) | (1u << ODM_TYPE_GRACEFUL), "aliases and numbers");
+cleanup:
+	odm_config_free(&cfg);
+	ASSERT_TRUE(is_empty(&cfg), "free empties");
 }
 
 static void test_long_lines(void)
@@ -383,6 +446,7 @@ int main(void)
 	RUN(test_empty);
 	RUN(test_default);
 	RUN(test_bad);
+	RUN(test_networks);
 	RUN(test_long_lines);
 	RUN(test_limits);
 	RUN(test_args);
