@@ -318,6 +318,29 @@ int odm_nl_monitor_open(void);
 int odm_nl_monitor_read(int fd, int (*cb)(const struct odm_kaddr *ka, bool is_new, void *ctx),
 			void *ctx);
 
+/* A link event: an interface's state (RTM_NEWLINK) or its end (RTM_DELLINK). */
+struct odm_klink {
+	__u32 ifindex;
+	__u32 flags;		/* IFF_* */
+	bool gone;		/* RTM_DELLINK: deleted, or moved to another netns */
+};
+
+/*
+ * Parse one RTM_NEWLINK/RTM_DELLINK message (pure, bounds-checked,
+ * fuzzable).  0, -EAFNOSUPPORT for another family than AF_UNSPEC (a
+ * bridge's notices about its ports, which are not the link's), -EINVAL
+ * for malformed messages.
+ */
+int odm_nl_parse_link(const void *msg, size_t len, struct odm_klink *out);
+/* A non-blocking NETLINK_ROUTE socket subscribed to link events. */
+int odm_nl_link_monitor_open(void);
+/*
+ * Read what is queued on a link monitor socket; cb(kl, ctx) for each link
+ * event.  -ENOBUFS when the kernel dropped events (then ask each link's
+ * state anew).
+ */
+int odm_nl_link_monitor_read(int fd, int (*cb)(const struct odm_klink *kl, void *ctx), void *ctx);
+
 /*
  * Add (or refresh the lifetimes of) an IPv6 address, or delete it
  * (nl_addr.c).  flags: IFA_F_* for an add (e.g. IFA_F_NODAD).  Waits for

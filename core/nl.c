@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * nl.c - the host's IPv6 addresses over rtnetlink: a pure parser for one
- * address message, a dump of the current netns and a monitor socket.
+ * address message, a dump of the current netns and a monitor socket; and
+ * link events (an interface up, down or gone), for the networks odmd asks.
  */
 #include <errno.h>
 #include <string.h>
@@ -104,6 +105,30 @@ int odm_nl_parse_addr(const void *msg, size_t len, struct odm_kaddr *out)
 	return 0;
 }
 
+int odm_nl_parse_link(const void *msg, size_t len, struct odm_klink *out)
+{
+	struct nlmsghdr nlh;
+	struct ifinfomsg ifi;
+
+	if (!msg || len < NLMSG_HDRLEN)
+		return -EINVAL;
+	memcpy(&nlh, msg, sizeof(nlh));
+	if (nlh.nlmsg_len > len || nlh.nlmsg_len < NLMSG_LENGTH(sizeof(ifi)))
+		return -EINVAL;
+	if (nlh.nlmsg_type != RTM_NEWLINK && nlh.nlmsg_type != RTM_DELLINK)
+		return -EINVAL;
+	memcpy(&ifi, (const unsigned char *)msg + NLMSG_HDRLEN, sizeof(ifi));
+	if (ifi.ifi_family != AF_UNSPEC)
+		return -EAFNOSUPPORT;
+	if (ifi.ifi_index <= 0)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->ifindex = (__u32)ifi.ifi_index;
+	out->flags = ifi.ifi_flags;
+	out->gone = nlh.nlmsg_type == RTM_DELLINK;
+	return 0;
+}
+
 /* ---- dump ------------------------------------------------------------------ */
 
 struct dump_ctx {
@@ -165,6 +190,52 @@ static int monitor_msg(const struct nlmsghdr *nlh, void *arg)
 	if (err == -EAFNOSUPPORT)
 		return 0;
 	return err ? err : mc->cb(&ka, nlh->nlmsg_type == RTM_NEWADDR, mc->ctx);
+}
+
+/* The link events of one datagram; a non-zero cb return stops. */
+static int link_datagram(const void *buf, size_t len,
+			 int (*cb)(const struct odm_klink *kl, void *ctx), void *ctx)
+{
+	const struct nlmsghdr *nlh;
+	struct odm_klink kl;
+	size_t off = 0;
+	int err;
+
+	while ((nlh = nl_next(buf, len, &off))) {
+		if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+			continue;
+		err = odm_nl_parse_link(nlh, nlh->nlmsg_len, &kl);
+		if (err == -EAFNOSUPPORT || err == -EINVAL)
+			continue;
+		err = cb(&kl, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int odm_nl_link_monitor_open(void)
+{
+	return nl_socket(SOCK_NONBLOCK, RTMGRP_LINK);
+}
+
+int odm_nl_link_monitor_read(int fd, int (*cb)(const struct odm_klink *kl, void *ctx), void *ctx)
+{
+	void *buf;
+	ssize_t n;
+	int err = 0;
+
+	buf = malloc(NL_BUFSIZE);
+	if (!buf)
+		return -ENOMEM;
+	while (!err) {
+		n = nl_recv(fd, buf, NL_BUFSIZE, MSG_DONTWAIT);
+		err = n < 0 ? n : link_datagram(buf, n, cb, ctx);
+	}
+	if (err == -ENOBUFS)
+		monitor_discard(fd, buf);
+	free(buf);
+	return err == -EAGAIN ? 0 : err;
 }
 
 int odm_nl_monitor_read(int fd, int (*cb)(const struct odm_kaddr *ka, bool is_new, void *ctx),

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * fuzz_netlink.c - odm_nl_parse_addr() and odm_nl_parse_route() on
- * arbitrary rtnetlink messages.  Each parser rejects the other's messages
- * by their type, so one input feeds both.
+ * fuzz_netlink.c - odm_nl_parse_addr(), odm_nl_parse_route() and
+ * odm_nl_parse_link() on arbitrary rtnetlink messages.  Each parser rejects
+ * the others' messages by their type, so one input feeds all three.
  *
  * The copy is exactly sized and, unlike the kernel's buffers, need not be
  * 4-byte aligned past malloc's alignment: the parsers read through memcpy().
@@ -48,6 +48,7 @@ static void check_route(const uint8_t *msg, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct odm_kaddr ka;
+	struct odm_klink kl;
 	uint8_t *msg;
 	int ret;
 
@@ -62,6 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		CHECK(ret == -EINVAL || ret == -EAFNOSUPPORT);
 	check_route(msg, size);
+	ret = odm_nl_parse_link(msg, size, &kl);
+	if (ret == 0)
+		CHECK(kl.ifindex > 0);
+	else
+		CHECK(ret == -EINVAL || ret == -EAFNOSUPPORT);
 
 	free(msg);
 	return 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * test_nl.c - odm_nl_parse_addr() on hand-built messages, good and broken,
- * and odm_kaddr_usable().  No root, no sockets.
+ * test_nl.c - odm_nl_parse_addr() and odm_nl_parse_link() on hand-built
+ * messages, good and broken, and odm_kaddr_usable().  No root, no sockets.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 
 /* Count every input fed to the parsers under test (tests/run.sh figures). */
 #define odm_nl_parse_addr(...) (INPUTS(1), odm_nl_parse_addr(__VA_ARGS__))
+#define odm_nl_parse_link(...) (INPUTS(1), odm_nl_parse_link(__VA_ARGS__))
 
 /* One message being built; aligned like the kernel's buffers. */
 struct msg {
@@ -246,6 +247,44 @@ static void test_parse_every_truncation(void)
 	ASSERT_EQ(bad, 0, "truncations not rejected");
 }
 
+/* RTM_NEWLINK / RTM_DELLINK: index, flags, gone; bridges and breakage refused. */
+static void test_parse_link(void)
+{
+	struct msg m;
+	struct ifinfomsg *ifi;
+	struct odm_klink kl;
+	size_t n;
+
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	m.nlh.nlmsg_type = RTM_NEWLINK;
+	ifi = NLMSG_DATA(&m.nlh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = 7;
+	ifi->ifi_flags = IFF_UP | IFF_RUNNING;
+	if (ASSERT_EQ(odm_nl_parse_link(&m, m.nlh.nlmsg_len, &kl), 0, "newlink"))
+		ASSERT_TRUE(kl.ifindex == 7 && kl.flags == (IFF_UP | IFF_RUNNING) && !kl.gone,
+			    "index, flags, not gone");
+	m.nlh.nlmsg_type = RTM_DELLINK;
+	if (ASSERT_EQ(odm_nl_parse_link(&m, m.nlh.nlmsg_len, &kl), 0, "dellink"))
+		ASSERT_TRUE(kl.gone, "gone");
+	ifi->ifi_family = AF_BRIDGE;
+	ASSERT_EQ(odm_nl_parse_link(&m, m.nlh.nlmsg_len, &kl), -EAFNOSUPPORT,
+		  "a bridge's notice of a port is not the link's");
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = 0;
+	ASSERT_EQ(odm_nl_parse_link(&m, m.nlh.nlmsg_len, &kl), -EINVAL, "index 0");
+	ifi->ifi_index = 7;
+	m.nlh.nlmsg_type = RTM_NEWADDR;
+	ASSERT_EQ(odm_nl_parse_link(&m, m.nlh.nlmsg_len, &kl), -EINVAL, "not a link message");
+	m.nlh.nlmsg_type = RTM_NEWLINK;
+	for (n = 0; n < m.nlh.nlmsg_len; n++)
+		ASSERT_EQ(odm_nl_parse_link(&m, n, &kl), -EINVAL, "every truncation");
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi)) - 1;
+	ASSERT_EQ(odm_nl_parse_link(&m, sizeof(m), &kl), -EINVAL, "header shorter than ifinfomsg");
+	ASSERT_EQ(odm_nl_parse_link(NULL, 64, &kl), -EINVAL, "NULL");
+}
+
 static void test_kaddr_usable(void)
 {
 	struct odm_kaddr ka = {
@@ -288,6 +327,7 @@ int main(void)
 	RUN(test_parse_truncated);
 	RUN(test_parse_bad_attrs);
 	RUN(test_parse_every_truncation);
+	RUN(test_parse_link);
 	RUN(test_kaddr_usable);
 	return test_summary();
 }
