@@ -168,6 +168,7 @@ bool env_setup(struct env *e, const char *config)
 	snprintf(e->config, sizeof(e->config), "/tmp/odmt-%d-%d.conf", pid, n);
 	snprintf(e->tmpdir, sizeof(e->tmpdir), "/tmp/odmt-%d-%d.d", pid, n);
 	e->kea = -1;
+	e->kea2 = -1;
 	e->radvd = -1;
 	if (mkdir(e->tmpdir, 0700) && errno != EEXIST)
 		return false;
@@ -259,26 +260,33 @@ void env_stop_odmd(struct env *e, bool hard)
 
 /* ---- Kea ---- */
 
-bool env_start_kea(struct env *e, const char *const *pools)
+/*
+ * kea-dhcp6 in namespace ns, serving ifname, its config, leases, log and
+ * pid file in dir; its pid into *kea.
+ */
+static bool start_kea(const char *ns, const char *ifname, const char *dir,
+		      const char *const *pools, pid_t *kea)
 {
 	char path[256], ready[256];
 	FILE *f;
 	int i;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/kea.json", e->tmpdir);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return false;
+	snprintf(path, sizeof(path), "%s/kea.json", dir);
 	f = fopen(path, "w");
 	if (!f)
 		return false;
 	fprintf(f, "{ \"Dhcp6\": {\n"
-		"  \"interfaces-config\": { \"interfaces\": [ \"veth-s\" ] },\n"
+		"  \"interfaces-config\": { \"interfaces\": [ \"%s\" ] },\n"
 		"  \"server-id\": { \"type\": \"LL\", \"persist\": false },\n"
 		"  \"lease-database\": { \"type\": \"memfile\", \"persist\": true,"
 		" \"lfc-interval\": 0, \"name\": \"%s/kea-leases6.csv\" },\n"
 		"  \"preferred-lifetime\": 3000, \"valid-lifetime\": 4000,\n"
 		"  \"renew-timer\": 1000, \"rebind-timer\": 2000,\n"
 		"  \"option-data\": [ { \"name\": \"preference\", \"data\": \"255\", \"always-send\": true } ],\n"
-		"  \"client-classes\": [\n", e->tmpdir);
+		"  \"client-classes\": [\n", ifname, dir);
 	/* Each class types its grants (top level: all Kea 2.2 can do). */
 	for (i = 1; i <= 4; i++)
 		fprintf(f, "    { \"name\": \"odm-%d\", \"test\": \"option[65000].hex == 0x0%d\",\n"
@@ -286,21 +294,23 @@ bool env_start_kea(struct env *e, const char *const *pools)
 			" \"csv-format\": false, \"data\": \"0%d\",\n"
 			"        \"always-send\": true } ] }%s\n",
 			i, i, i, i < 4 ? "," : "");
-	fprintf(f, "  ],\n  \"subnet6\": [ { \"id\": 1, \"subnet\": \"2001:db8::/32\", \"interface\": \"veth-s\",\n"
-		"    \"pd-pools\": [\n");
+	fprintf(f, "  ],\n  \"subnet6\": [ { \"id\": 1, \"subnet\": \"2001:db8::/32\", \"interface\": \"%s\",\n"
+		"    \"pd-pools\": [\n", ifname);
 	for (i = 0; pools && pools[i]; i++) {
 		char prefix[64];
 		int wire, plen;
 
-		if (sscanf(pools[i], "%d %63[^/]/%d", &wire, prefix, &plen) != 3)
+		if (sscanf(pools[i], "%d %63[^/]/%d", &wire, prefix, &plen) != 3) {
+			fclose(f);
 			return false;
+		}
 		fprintf(f, "      { \"prefix\": \"%s\", \"prefix-len\": %d, \"delegated-len\": 64,"
 			" \"client-class\": \"odm-%d\" }%s\n", prefix, plen, wire,
 			pools[i + 1] ? "," : "");
 	}
 	fprintf(f, "    ] } ],\n"
 		"  \"loggers\": [ { \"name\": \"kea-dhcp6\", \"severity\": \"INFO\",\n"
-		"    \"output_options\": [ { \"output\": \"%s/kea.log\" } ] } ]\n} }\n", e->tmpdir);
+		"    \"output_options\": [ { \"output\": \"%s/kea.log\" } ] } ]\n} }\n", dir);
 	if (fclose(f))
 		return false;
 	mkdir("/run/kea", 0755);
@@ -308,47 +318,78 @@ bool env_start_kea(struct env *e, const char *const *pools)
 	if (pid < 0)
 		return false;
 	if (pid == 0) {
-		char env_dir[300];
+		char out[320];
+		int fd;
 
-		if (!ns_enter(e->net_ns))
+		if (!ns_enter(ns))
 			_exit(127);
-		snprintf(env_dir, sizeof(env_dir), "%s", e->tmpdir);
-		setenv("KEA_PIDFILE_DIR", env_dir, 1);
-		setenv("KEA_LOCKFILE_DIR", env_dir, 1);
-		{
-			char out[320];
-			int fd;
-
-			/* Kea's own console output goes next to its log. */
-			snprintf(out, sizeof(out), "%s/kea.out", env_dir);
-			fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-			if (fd >= 0) {
-				dup2(fd, 1);
-				dup2(fd, 2);
-			}
+		setenv("KEA_PIDFILE_DIR", dir, 1);
+		setenv("KEA_LOCKFILE_DIR", dir, 1);
+		/* Kea's own console output goes next to its log. */
+		snprintf(out, sizeof(out), "%s/kea.out", dir);
+		fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
 		}
 		execl("/usr/sbin/kea-dhcp6", "kea-dhcp6", "-c", path, (char *)NULL);
 		_exit(127);
 	}
-	e->kea = pid;
-	/* Ready once it listens on 547 in the net namespace. */
+	*kea = pid;
+	/* Ready once it listens on 547 in its namespace. */
 	for (i = 0; i < 100; i++) {
 		if (sys_status(ready, sizeof(ready), "nsenter --net=/run/netns/%s ss -Hlun 'sport = :547'"
-			       " | grep -c 547", e->net_ns) == 0 && atoi(ready) > 0)
+			       " | grep -c 547", ns) == 0 && atoi(ready) > 0)
 			return true;
 		usleep(50000);
 	}
-	fprintf(stderr, "  kea-dhcp6 did not start (see %s/kea.log)\n", e->tmpdir);
+	fprintf(stderr, "  kea-dhcp6 did not start (see %s/kea.log)\n", dir);
 	return false;
+}
+
+static void stop_pid(pid_t *pid)
+{
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	waitpid(*pid, NULL, 0);
+	*pid = -1;
+}
+
+bool env_start_kea(struct env *e, const char *const *pools)
+{
+	return start_kea(e->net_ns, "veth-s", e->tmpdir, pools, &e->kea);
 }
 
 void env_stop_kea(struct env *e)
 {
-	if (e->kea <= 0)
-		return;
-	kill(e->kea, SIGTERM);
-	waitpid(e->kea, NULL, 0);
-	e->kea = -1;
+	stop_pid(&e->kea);
+}
+
+bool env_add_net2(struct env *e)
+{
+	snprintf(e->net2_ns, sizeof(e->net2_ns), "%s-2", e->net_ns);
+	return sys("ip netns add %s && ip -n %s link set lo up", e->net2_ns, e->net2_ns) &&
+	       sys("ip -n %s link add veth-h2 type veth peer name veth-s2 netns %s", e->host_ns,
+		   e->net2_ns) &&
+	       /* as on veth-s: one link-local, no DAD, for Kea to bind to */
+	       sys("ip -n %s link set veth-s2 addrgenmode none && "
+		   "ip -n %s addr add %s/64 dev veth-s2 nodad", e->net2_ns, e->net2_ns, NET_LL) &&
+	       sys("ip -n %s link set veth-h2 up && ip -n %s link set veth-s2 up", e->host_ns,
+		   e->net2_ns);
+}
+
+bool env_start_kea2(struct env *e, const char *const *pools)
+{
+	char dir[160];
+
+	snprintf(dir, sizeof(dir), "%s/net2", e->tmpdir);
+	return start_kea(e->net2_ns, "veth-s2", dir, pools, &e->kea2);
+}
+
+void env_stop_kea2(struct env *e)
+{
+	stop_pid(&e->kea2);
 }
 
 /* ---- radvd ---- */
@@ -407,7 +448,7 @@ void env_stop_radvd(struct env *e)
 	e->radvd = -1;
 }
 
-int env_kea_leases(struct env *e)
+static int kea_leases(const char *dir)
 {
 	char out[64];
 
@@ -419,9 +460,22 @@ int env_kea_leases(struct env *e)
 	 */
 	if (sys_status(out, sizeof(out), "cat %s/kea-leases6.csv 2>/dev/null | awk -F, '$7 == 2 "
 		       "{ held[$1] = ($3 != 0 && $14 == 0) } END { for (p in held) n += held[p]; "
-		       "print n + 0 }'", e->tmpdir))
+		       "print n + 0 }'", dir))
 		return -1;
 	return atoi(out);
+}
+
+int env_kea_leases(struct env *e)
+{
+	return kea_leases(e->tmpdir);
+}
+
+int env_kea2_leases(struct env *e)
+{
+	char dir[160];
+
+	snprintf(dir, sizeof(dir), "%s/net2", e->tmpdir);
+	return kea_leases(dir);
 }
 
 void env_teardown(struct env *e)
@@ -429,10 +483,13 @@ void env_teardown(struct env *e)
 	if (!e->ready)
 		return;
 	env_stop_kea(e);
+	env_stop_kea2(e);
 	env_stop_radvd(e);
 	env_stop_odmd(e, false);
 	sys("%s/odmd --unload --pin-dir %s", ODM_BUILD_DIR, e->pin_dir);
 	sys("ip netns del %s; ip netns del %s; true", e->host_ns, e->net_ns);
+	if (e->net2_ns[0])
+		sys("ip netns del %s; true", e->net2_ns);
 	if (rmdir(e->cgroup) && errno != ENOENT)
 		fprintf(stderr, "  rmdir %s: %s\n", e->cgroup, strerror(errno));
 	unlink(e->config);

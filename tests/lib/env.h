@@ -36,6 +36,8 @@ struct env {
 	pid_t odmd;
 	pid_t kea;
 	pid_t radvd;
+	char net2_ns[ENV_NAME_MAX + 4];	/* env_add_net2(): a second network, "" without */
+	pid_t kea2;
 	bool ready;
 };
 
@@ -69,6 +71,17 @@ void env_stop_odmd(struct env *e, bool hard);
  */
 bool env_start_kea(struct env *e, const char *const *pools);
 void env_stop_kea(struct env *e);
+/*
+ * A second network, for a host on several at once: veth-h2 in the host
+ * namespace <-> veth-s2 in its own namespace net2_ns (NET_LL on veth-s2,
+ * nothing routed to the peer).  Kea on it (env_start_kea2) keeps its
+ * config, leases and log in tmpdir/net2.
+ */
+bool env_add_net2(struct env *e);
+bool env_start_kea2(struct env *e, const char *const *pools);
+void env_stop_kea2(struct env *e);
+/* env_kea_leases() of the second network's Kea. */
+int env_kea2_leases(struct env *e);
 /*
  * Start radvd on veth-s in the net namespace (forwarding on there, as radvd
  * requires), advertising every 3-4 s each prefix of the NULL-terminated
