@@ -180,15 +180,107 @@ out:
 	return err;
 }
 
+int check_dhcp6_devs(const struct odmd_opts *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->n_dhcp6; i++) {
+		if (!if_nametoindex(o->dhcp6_devs[i])) {
+			logmsg("--dhcp6: no interface '%s'", o->dhcp6_devs[i]);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+/* Append a network; its lease file is FILE for the first, FILE.IFNAME after. */
+static int add_network(const struct odmd_opts *o, struct odm_ondemand_net *nets, unsigned int max,
+		       unsigned int *n, const char *dev, unsigned int ifindex, unsigned int types)
+{
+	struct odm_ondemand_net *net = &nets[*n];
+	int len;
+
+	if (*n == max) {
+		logmsg("more than %u networks (--dhcp6 and the config's network lines)", max);
+		return -E2BIG;
+	}
+	net->ifindex = ifindex;
+	net->types = types;
+	len = *n ? snprintf(net->lease_file, sizeof(net->lease_file), "%s.%s", o->lease_file, dev) :
+		   snprintf(net->lease_file, sizeof(net->lease_file), "%s", o->lease_file);
+	if (len < 0 || (size_t)len >= sizeof(net->lease_file)) {
+		logmsg("the lease file of %s: %s.%s: %s", dev, o->lease_file, dev,
+		       strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	(*n)++;
+	return 0;
+}
+
+int resolve_networks(const struct odmd_opts *o, struct odm_ondemand_net *nets, unsigned int max)
+{
+	struct odm_config cfg = { 0 };
+	char msg[512];
+	unsigned int i, j, n = 0, ifindex;
+	int err = 0;
+
+	if (o->config) {
+		err = odm_config_parse_file(o->config, &cfg, msg, sizeof(msg));
+		if (err) {
+			logmsg("%s", msg);
+			return err;
+		}
+	}
+	for (i = 0; !err && i < cfg.n_networks; i++) {
+		const struct odm_config_network *cn = &cfg.networks[i];
+
+		ifindex = if_nametoindex(cn->dev);
+		if (!ifindex) {
+			logmsg("%s:%d: no interface '%s'", o->config, cn->line, cn->dev);
+			err = -ENODEV;
+			break;
+		}
+		err = add_network(o, nets, max, &n, cn->dev, ifindex, cn->types);
+	}
+	/* A bare --dhcp6 asks for every type; the config says otherwise. */
+	for (i = 0; !err && i < o->n_dhcp6; i++) {
+		for (j = 0; j < cfg.n_networks; j++)
+			if (!strcmp(cfg.networks[j].dev, o->dhcp6_devs[i]))
+				break;
+		if (j < cfg.n_networks)
+			continue;
+		ifindex = if_nametoindex(o->dhcp6_devs[i]);
+		if (!ifindex) {
+			logmsg("--dhcp6: no interface '%s'", o->dhcp6_devs[i]);
+			err = -ENODEV;
+			break;
+		}
+		err = add_network(o, nets, max, &n, o->dhcp6_devs[i], ifindex, ODM_TYPE_MASK_ALL);
+	}
+	odm_config_free(&cfg);
+	return err ? err : (int)n;
+}
+
 int check_config(const char *path)
 {
 	struct resolved r;
+	size_t i;
 	int err;
 
 	if (!path)
 		return 0;
 	err = load_config(path, &r);
-	if (!err)
-		resolved_free(&r);
+	if (err)
+		return err;
+	/* Networks are read at start only (resolve_networks()): a SIGHUP must
+	 * not fail for a network interface that went away meanwhile. */
+	for (i = 0; !err && i < r.cfg.n_networks; i++) {
+		if (!if_nametoindex(r.cfg.networks[i].dev)) {
+			logmsg("%s:%d: no interface '%s'", path, r.cfg.networks[i].line,
+			       r.cfg.networks[i].dev);
+			err = -ENODEV;
+		}
+	}
+	resolved_free(&r);
 	return err;
 }

@@ -29,13 +29,17 @@ static void usage(FILE *f)
 		"  -f, --config FILE   typed prefixes and default type (see odm.conf(5) in the README)\n"
 		"  -d, --pin-dir DIR   where maps and links are pinned (default %s)\n"
 		"      --once          load, attach, fill the maps, then exit (no netlink sync)\n"
-		"      --dhcp6 IFNAME  obtain prefixes on demand by DHCPv6 prefix delegation on IFNAME\n"
+		"      --dhcp6 IFNAME  obtain prefixes on demand by DHCPv6 prefix delegation on IFNAME;\n"
+		"                      repeated: several networks; a type is asked of the first one\n"
+		"                      that offers it and whose link is up (a config file's network\n"
+		"                      lines come first and say which types each one offers)\n"
 		"      --dhcp6-option CODE  option code of OPTION_IPv6_CONTINUITY_SERVICE (default %u)\n"
 		"      --dhcp6-untyped TYPE[,TYPE...]|all  take delegated prefixes of these types\n"
 		"                           even without the continuity option (a network that\n"
 		"                           does not type them); by default they are refused\n"
 		"      --lease-file FILE    where delegated prefixes are kept across restarts\n"
-		"                           (default %s)\n"
+		"                           (default %s); networks after the first\n"
+		"                           keep theirs in FILE.IFNAME\n"
 		"      --sl-linger SECONDS  release a delegated session-lasting prefix that long\n"
 		"                           after its last socket closed (default %u; 0: never)\n"
 		"      --grace SECONDS      how long a replaced graceful-replacement address\n"
@@ -145,7 +149,23 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 			}
 			o->notify_fd = (int)fd;
 			break;
-		case OPT_DHCP6: o->dhcp6_dev = optarg; break;
+		case OPT_DHCP6: {
+			unsigned int i;
+
+			/* Repeated: several networks, in order of preference. */
+			for (i = 0; i < o->n_dhcp6; i++) {
+				if (!strcmp(o->dhcp6_devs[i], optarg)) {
+					logmsg("--dhcp6 %s given twice", optarg);
+					return 2;
+				}
+			}
+			if (o->n_dhcp6 == ODM_MAX_NETS) {
+				logmsg("--dhcp6: at most %d networks", ODM_MAX_NETS);
+				return 2;
+			}
+			o->dhcp6_devs[o->n_dhcp6++] = optarg;
+			break;
+		}
 		case OPT_DHCP6_UNTYPED: {
 			unsigned int mask;
 

@@ -918,6 +918,38 @@ again:
 	return (int)iaid;
 }
 
+/*
+ * Rebind, not Confirm: Confirm (18.2.3) asks whether addresses are still
+ * appropriate to the link and says nothing of delegated prefixes; for an
+ * IA_PD, 18.2.12 has the client Rebind, which any server on the link may
+ * answer, and which extends the lease where Confirm would only judge it.
+ */
+int odm_dhcp6_rebind(struct odm_dhcp6 *c)
+{
+	__u64 now = odm_boottime_ns();
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < c->nias; i++) {
+		struct ia *ia = &c->ias[i];
+
+		if (!bound(ia) || now >= ia->expire_ns)
+			continue;
+		xmit_start(c, ia, IA_REBIND, DHCP6_REBIND, &dhcp6_rt_rebind, ia->expire_ns, now);
+		n++;
+	}
+	return n;
+}
+
+void odm_dhcp6_forget(struct odm_dhcp6 *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nias; i++)
+		c->ias[i].state = IA_FREE;
+	save(c);
+}
+
 int odm_dhcp6_release(struct odm_dhcp6 *c, __u32 iaid)
 {
 	size_t i;

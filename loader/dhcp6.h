@@ -106,6 +106,18 @@ void odm_dhcp6_process(struct odm_dhcp6 *c);
  * ODM_DHCP6_ACQUIRED callback.  Returns the IAID used, or -errno.
  */
 int odm_dhcp6_acquire(struct odm_dhcp6 *c, __u8 type);
+/*
+ * The link came back (RFC 8415 section 18.2.12): Rebind every bound lease
+ * at once, each until its valid lifetime ends; the Reply reports it
+ * RENEWED (or LOST).  The number of leases rebinding.
+ */
+int odm_dhcp6_rebind(struct odm_dhcp6 *c);
+/*
+ * The link is gone: forget every lease and exchange without a message (no
+ * Release can be sent on it) or a callback, and rewrite the lease file
+ * empty.  The caller withdraws what it had configured.
+ */
+void odm_dhcp6_forget(struct odm_dhcp6 *c);
 /* Release a lease (sends Release, forgets it).  -ENOENT when unknown. */
 int odm_dhcp6_release(struct odm_dhcp6 *c, __u32 iaid);
 /*

@@ -261,7 +261,7 @@ static int load_secret(const char *path, unsigned char secret[16])
 	return 0;
 }
 
-/* The request server and, with --dhcp6, the DHCPv6 client. */
+/* The request server and, with networks (--dhcp6, the config's), their DHCPv6 clients. */
 static struct odm_ondemand *start_ondemand(const struct odmd_opts *o, struct odm_maps *m,
 					   const char *cgpath)
 {
@@ -269,7 +269,6 @@ static struct odm_ondemand *start_ondemand(const struct odmd_opts *o, struct odm
 		.sz = sizeof(oo),
 		.maps = m,
 		.dhcp6_option = (__u16)o->dhcp6_option,
-		.lease_file = o->lease_file,
 		.dhcp6_max_rt_ms = o->dhcp6_max_rt_ms,
 		.dhcp6_untyped = o->dhcp6_untyped,
 		.iid = &o->iid,
@@ -277,9 +276,11 @@ static struct odm_ondemand *start_ondemand(const struct odmd_opts *o, struct odm
 		.net_max_held = o->net_max_held,
 		.sl_linger_s = o->sl_linger_s,
 	};
+	struct odm_ondemand_net nets[ODM_MAX_NETS];
 	char root[PATH_MAX];
 	struct odm_ondemand *od;
 	size_t n;
+	int nn;
 
 	if (odm_cgroup_id(cgpath, &oo.cgroup_id))
 		oo.cgroup_id = 0;
@@ -287,10 +288,13 @@ static struct odm_ondemand *start_ondemand(const struct odmd_opts *o, struct odm
 		n = strlen(root);
 		oo.cgroup = strncmp(cgpath, root, n) == 0 && cgpath[n] ? cgpath + n : "/";
 	}
-	if (o->dhcp6_dev) {
+	nn = resolve_networks(o, nets, ODM_MAX_NETS);
+	if (nn < 0)
+		return NULL;
+	if (nn) {
 		char dir[PATH_MAX], *slash;
 
-		/* The lease file's directory (/var/lib/odm) may not exist yet. */
+		/* The lease files' directory (/var/lib/odm) may not exist yet. */
 		snprintf(dir, sizeof(dir), "%s", o->lease_file);
 		slash = strrchr(dir, '/');
 		if (slash && slash != dir) {
@@ -298,12 +302,9 @@ static struct odm_ondemand *start_ondemand(const struct odmd_opts *o, struct odm
 			if (mkdir(dir, 0700) && errno != EEXIST)
 				logmsg("cannot create %s: %s", dir, strerror(errno));
 		}
-		oo.dhcp6_ifindex = if_nametoindex(o->dhcp6_dev);
-		if (!oo.dhcp6_ifindex) {
-			logmsg("--dhcp6: no interface '%s'", o->dhcp6_dev);
-			return NULL;
-		}
 	}
+	oo.nets = nets;
+	oo.n_nets = (unsigned int)nn;
 	od = odm_ondemand_new(&oo);
 	if (!od)
 		logmsg("cannot serve on-demand requests: %s; exiting", strerror(errno));
@@ -473,5 +474,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(log_libbpf);
 	if (o.unload)
 		return unload(&o) ? 1 : 0;
+	if (!o.once && check_dhcp6_devs(&o))
+		return 2;	/* an interface named on the command line does not exist */
 	return run(&o) ? 1 : 0;
 }

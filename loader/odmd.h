@@ -15,6 +15,7 @@
 
 #include "core.h"
 #include "lifetime.h"
+#include "ondemand.h"
 
 struct bpf_object;
 
@@ -23,7 +24,8 @@ struct odmd_opts {
 	const char *cgroup;	/* as given */
 	const char *config;
 	const char *pin_dir;
-	const char *dhcp6_dev;	/* NULL: no network to ask for prefixes */
+	const char *dhcp6_devs[ODM_MAX_NETS];	/* --dhcp6, in order */
+	unsigned int n_dhcp6;
 	const char *lease_file;
 	unsigned int dhcp6_option;
 	unsigned int dhcp6_max_rt_ms;
@@ -59,6 +61,17 @@ int parse_args(int argc, char **argv, struct odmd_opts *o);
 /* Check a configuration file only (NULL: none), so that a bad one is
  * refused before anything loads.  0 or -errno; what is wrong is logged. */
 int check_config(const char *path);
+/* Every --dhcp6 interface exists: 0, or -ENODEV with a line naming it. */
+int check_dhcp6_devs(const struct odmd_opts *o);
+/*
+ * The networks to ask for prefixes, in order of preference: the config's
+ * `network` lines in file order, then the --dhcp6 interfaces the config
+ * does not name (every type), in command-line order.  The first keeps its
+ * leases in --lease-file FILE, the others in FILE.IFNAME.  Read at start
+ * only.  How many (at most max), or -errno with what is wrong logged (a
+ * config interface that does not exist: FILE:LINE).
+ */
+int resolve_networks(const struct odmd_opts *o, struct odm_ondemand_net *nets, unsigned int max);
 /*
  * Load and apply a configuration (NULL: none): the config-sourced prefixes
  * of odm_prefixes become the file's (CLI-added ones stay), and its default

@@ -7,8 +7,10 @@
  *
  *   setsc() --(AF_UNIX, /run/odm)--> odmd: who asks?  (SO_PEERCRED, cgroup)
  *     type configured and no ON_NET  -> answer with it at once
- *     otherwise                      -> DHCPv6 PD for the type (shared by all
- *                                       concurrent requests of the type)
+ *     otherwise                      -> DHCPv6 PD for the type on the first
+ *                                       network offering it whose link is up
+ *                                       (shared by all concurrent requests of
+ *                                       the type)
  *   lease -> host address (random or RFC 7217 interface identifier, /128, no
  *            DAD: the prefix is delegated to this host alone) -> odm_prefixes ->
  *            odm_select -> answer every waiting request.
@@ -17,6 +19,12 @@
  * address, recorded in the lease file, and gets it back when it vanished
  * (a link flap flushes it); a Session-lasting one no socket used for
  * --sl-linger seconds is released.
+ *
+ * Networks (struct net): one DHCPv6 client per interface, each asked for
+ * the types configured for it.  Link events (RTM_NEWLINK, RTM_DELLINK) are
+ * followed on a socket of our own: a link back up rebinds its leases
+ * (RFC 8415 18.2.12), a link gone has its leases withdrawn and its waiting
+ * requests sent to another network.
  */
 #include <errno.h>
 #include <limits.h>
@@ -28,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/un.h>
 #include <linux/if_addr.h>
 
@@ -68,6 +77,7 @@ struct client {
 	__u64 pol_cgid;		/* the cgroup whose policy it answers to: what its
 				 * requests and prefixes count against */
 	bool waiting;		/* for a network exchange of req.type */
+	int net;		/* waiting: on that network (index in nets) */
 	bool watcher;		/* receives odm_msg_event until it hangs up */
 	struct odm_msg_req req;
 	__u64 deadline_ms;	/* answer by then (waiting), or send a request by
@@ -101,16 +111,28 @@ struct kept {
 	bool seen;			/* its lease was bound at this tick */
 };
 
+/* A network odmd asks for prefixes: one DHCPv6 client on one interface. */
+struct net {
+	struct odm_ondemand *d;
+	unsigned int ifindex;
+	char ifname[IF_NAMESIZE];
+	unsigned int types;		/* bits 1 << type it is asked for */
+	struct odm_dhcp6 *dhcp6;	/* NULL: its interface is gone */
+	bool up;			/* IFF_UP and IFF_RUNNING */
+	bool inflight[ODM_TYPE_MAX + 1];	/* an exchange for the type is under way */
+	/* It granted the type before (this run or a restored lease):
+	 * NoPrefixAvail now means exhausted, not "not offered". */
+	bool granted[ODM_TYPE_MAX + 1];
+};
+
 struct odm_ondemand {
 	struct odm_ondemand_opts o;
 	char cgroup[PATH_MAX];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];	/* the socket */
 	int lfd;
-	struct odm_dhcp6 *dhcp6;
-	bool inflight[ODM_TYPE_MAX + 1];	/* an exchange for the type is under way */
-	/* The network granted the type before (this run or a restored lease):
-	 * NoPrefixAvail now means exhausted, not "not offered". */
-	bool granted[ODM_TYPE_MAX + 1];
+	int link_fd;			/* link events; -1 without networks */
+	struct net nets[ODM_MAX_NETS];	/* in order of preference */
+	unsigned int nnets;
 	struct client clients[MAX_CLIENTS];
 	struct rate rates[MAX_RATED];
 	struct held held[MAX_HELD];
@@ -134,7 +156,7 @@ static void client_close(struct client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->cg);
-	*c = (struct client){ .fd = -1 };
+	*c = (struct client){ .fd = -1, .net = -1 };
 }
 
 static void answer(struct client *c, __u32 result, const struct odm_prefix_key *key,
@@ -155,29 +177,30 @@ static void answer(struct client *c, __u32 result, const struct odm_prefix_key *
 	client_close(c);
 }
 
-/* Answer everyone waiting for type. */
-static void answer_waiting(struct odm_ondemand *d, __u8 type, __u32 result,
+static bool waits_on(const struct client *c, const struct net *n, __u8 type)
+{
+	return c->fd >= 0 && c->waiting && c->req.type == type && c->net == n - n->d->nets;
+}
+
+/* Answer everyone waiting for type on network n. */
+static void answer_waiting(struct net *n, __u8 type, __u32 result,
 			   const struct odm_prefix_key *key, const struct odm_prefix *val)
 {
 	int i;
 
-	for (i = 0; i < MAX_CLIENTS; i++) {
-		struct client *c = &d->clients[i];
-
-		if (c->fd >= 0 && c->waiting && c->req.type == type)
-			answer(c, result, key, val);
-	}
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (waits_on(&n->d->clients[i], n, type))
+			answer(&n->d->clients[i], result, key, val);
 }
 
 /* Whom a prefix obtained for coalesced requests counts against: the first. */
-static __u64 first_waiting_cgroup(struct odm_ondemand *d, __u8 type)
+static __u64 first_waiting_cgroup(struct net *n, __u8 type)
 {
 	int i;
 
 	for (i = 0; i < MAX_CLIENTS; i++)
-		if (d->clients[i].fd >= 0 && d->clients[i].waiting &&
-		    d->clients[i].req.type == type && d->clients[i].pol_cgid)
-			return d->clients[i].pol_cgid;
+		if (waits_on(&n->d->clients[i], n, type) && n->d->clients[i].pol_cgid)
+			return n->d->clients[i].pol_cgid;
 	return 0;
 }
 
@@ -521,12 +544,12 @@ static int taken(struct odm_ondemand *d, const struct odm_prefix_key *key, struc
 /* odm_dhcp6_opts.accept: skip offers taken() refuses (errors refuse too). */
 static bool accept_offer(void *ctx, const __u32 prefix[4], __u8 plen)
 {
-	struct odm_ondemand *d = ctx;
+	struct net *n = ctx;
 	struct odm_prefix_key key = { .prefixlen = plen };
-	struct find_ctx f = { .key = &key, .ifindex = d->o.dhcp6_ifindex };
+	struct find_ctx f = { .key = &key, .ifindex = n->ifindex };
 
 	memcpy(&key.prefix, prefix, sizeof(key.prefix));
-	return taken(d, &key, &f) == 0;
+	return taken(n->d, &key, &f) == 0;
 }
 
 /*
@@ -535,12 +558,13 @@ static bool accept_offer(void *ctx, const __u32 prefix[4], __u8 plen)
  * lease that taken() refuses gives -EEXIST, and nothing is changed: the
  * check at Advertise time may be stale by the Reply.
  */
-static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
+static int publish_lease(struct net *n, const struct odm_lease *l,
 			 struct odm_prefix_key *key, struct odm_prefix *val, bool fresh)
 {
 	bool kept = keeps_addr(l->type) && !odm_addr_is_zero(l->addr);
-	struct find_ctx f = { .key = key, .ifindex = d->o.dhcp6_ifindex,
+	struct find_ctx f = { .key = key, .ifindex = n->ifindex,
 			      .want = kept ? l->addr : NULL };
+	struct odm_ondemand *d = n->d;
 	struct odm_prefix nv = { 0 };
 	int err;
 
@@ -558,12 +582,12 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 		memcpy(f.addr, l->addr, sizeof(f.addr));
 	} else if (!f.found) {
 		/* RFC 7217's first identifier, or a random one (--iid). */
-		err = odm_host_addr(f.addr, key, d->o.dhcp6_ifindex, d->o.iid, 0);
+		err = odm_host_addr(f.addr, key, n->ifindex, d->o.iid, 0);
 		if (err)
 			return err;
 	}
 	/* Adds, or refreshes the lifetimes of the one already there. */
-	err = odm_nl_addr_set(true, d->o.dhcp6_ifindex, f.addr, 128, l->valid_lft,
+	err = odm_nl_addr_set(true, n->ifindex, f.addr, 128, l->valid_lft,
 			      l->preferred_lft, IFA_F_NODAD);
 	if (err)
 		return err;
@@ -577,7 +601,7 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 	}
 	nv.type = l->type;
 	nv.source = ODM_SRC_DHCPV6;
-	nv.ifindex = d->o.dhcp6_ifindex;
+	nv.ifindex = n->ifindex;
 	nv.plen = l->plen;
 	nv.valid_lft = l->valid_lft;
 	nv.preferred_lft = l->preferred_lft;
@@ -587,7 +611,7 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 		/* An address no map knows of would never be handed out, nor
 		 * removed with its lease: take back the one just made. */
 		if (!f.found)
-			odm_nl_addr_set(false, d->o.dhcp6_ifindex, f.addr, 128, 0, 0, 0);
+			odm_nl_addr_set(false, n->ifindex, f.addr, 128, 0, 0, 0);
 		return err;
 	}
 	err = odm_sync_kernel(d->o.maps);
@@ -601,8 +625,8 @@ static int publish_lease(struct odm_ondemand *d, const struct odm_lease *l,
 	/* The lease file keeps it: the same address after a reboot.  While
 	 * odm_dhcp6_new() restores leases there is no client yet: tick()
 	 * records those a second later. */
-	if (d->dhcp6 && keeps_addr(l->type) && memcmp(l->addr, val->addr.w, sizeof(l->addr)))
-		odm_dhcp6_set_addr(d->dhcp6, l->iaid, val->addr.w);
+	if (n->dhcp6 && keeps_addr(l->type) && memcmp(l->addr, val->addr.w, sizeof(l->addr)))
+		odm_dhcp6_set_addr(n->dhcp6, l->iaid, val->addr.w);
 	return 0;
 }
 
@@ -616,8 +640,7 @@ static void lease_key(const struct odm_lease *l, struct odm_prefix_key *key)
 
 /* Remove a lease's host addresses: the map's (val, NULL when it has none)
  * and the recorded one, when they differ (`odm prefix del`, a renewal). */
-static void drop_addrs(struct odm_ondemand *d, const struct odm_lease *l,
-		       const struct odm_prefix *val)
+static void drop_addrs(struct net *n, const struct odm_lease *l, const struct odm_prefix *val)
 {
 	bool map_addr = val && val->state != ODM_PS_NOADDR;
 
@@ -625,19 +648,20 @@ static void drop_addrs(struct odm_ondemand *d, const struct odm_lease *l,
 		odm_nl_addr_set(false, val->ifindex, val->addr.w, 128, 0, 0, 0);
 	if (!odm_addr_is_zero(l->addr) &&
 	    (!map_addr || memcmp(val->addr.w, l->addr, sizeof(l->addr))))
-		odm_nl_addr_set(false, d->o.dhcp6_ifindex, l->addr, 128, 0, 0, 0);
+		odm_nl_addr_set(false, n->ifindex, l->addr, 128, 0, 0, 0);
 }
 
 /* The network took a prefix back: no new socket may get its address. */
-static void withdraw_lease(struct odm_ondemand *d, const struct odm_lease *l)
+static void withdraw_lease(struct net *n, const struct odm_lease *l)
 {
+	struct odm_ondemand *d = n->d;
 	struct odm_prefix_key key;
 	struct odm_prefix val;
 	bool had;
 
 	lease_key(l, &key);
 	had = odm_prefix_get(d->o.maps, &key, &val) == 0;
-	drop_addrs(d, l, had ? &val : NULL);
+	drop_addrs(n, l, had ? &val : NULL);
 	if (had && odm_maps_lock(d->o.maps) == 0) {
 		odm_prefix_del(d->o.maps, &key);
 		odm_maps_unlock(d->o.maps);
@@ -671,7 +695,8 @@ static void refused(struct odm_ondemand *d, const struct odm_lease *l, const cha
 static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result res,
 		     const struct odm_lease *l)
 {
-	struct odm_ondemand *d = ctx;
+	struct net *n = ctx;
+	struct odm_ondemand *d = n->d;
 	struct odm_prefix_key key;
 	struct odm_prefix val;
 	char buf[ODM_PREFIX_STRLEN];
@@ -684,7 +709,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 		struct odm_prefix_key k = { .prefixlen = l->plen };
 
 		memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
-		logmsg("dhcpv6: %s %s %s (%s)", odm_type_name(l->type), event_name(ev),
+		logmsg("dhcpv6: %s: %s %s %s (%s)", n->ifname, odm_type_name(l->type), event_name(ev),
 		       res == ODM_DHCP6_OK ? odm_prefix_str(&k, buf) : "-",
 		       res == ODM_DHCP6_OK ? "ok" :
 		       res == ODM_DHCP6_NOT_OFFERED ? "not offered" :
@@ -692,12 +717,12 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 	}
 	switch (ev) {
 	case ODM_DHCP6_ACQUIRED:
-		d->inflight[l->type] = false;
+		n->inflight[l->type] = false;
 		if (res == ODM_DHCP6_NOT_OFFERED) {
 			/* DHCPv6 says NoPrefixAvail both for a type without a
 			 * pool and for an exhausted pool; a type granted before
 			 * is offered, so this is a failure to grant it now. */
-			answer_waiting(d, l->type, d->granted[l->type] ? ODM_R_FAILED :
+			answer_waiting(n, l->type, n->granted[l->type] ? ODM_R_FAILED :
 				       ODM_R_NOT_OFFERED, NULL, NULL);
 			return;
 		}
@@ -706,18 +731,18 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			const char *why = odm_prefix_unsafe(l->prefix, l->plen);
 
 			refused(d, l, l->untyped ? UNTYPED_WHY : why ? why : TAKEN_WHY);
-			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
+			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
 		if (res != ODM_DHCP6_OK) {
-			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
+			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
-		err = publish_lease(d, l, &key, &val, true);
+		err = publish_lease(n, l, &key, &val, true);
 		if (err == -EEXIST) {
 			refused(d, l, TAKEN_WHY);
-			odm_dhcp6_release(d->dhcp6, l->iaid);	/* the server may reuse it */
-			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
+			odm_dhcp6_release(n->dhcp6, l->iaid);	/* the server may reuse it */
+			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
 		if (err) {
@@ -725,8 +750,8 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			 * bound would be renewed for ever and counted nowhere. */
 			logmsg("cannot configure an address in the delegated prefix: %s; "
 			       "releasing it", strerror(-err));
-			odm_dhcp6_release(d->dhcp6, l->iaid);
-			answer_waiting(d, l->type, ODM_R_FAILED, NULL, NULL);
+			odm_dhcp6_release(n->dhcp6, l->iaid);
+			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
 		if (l->untyped) {
@@ -737,23 +762,23 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			logmsg("dhcpv6: took %s for %s untyped (--dhcp6-untyped): %s",
 			       odm_prefix_str(&k, buf), odm_type_name(l->type), UNTYPED_WHY);
 		}
-		d->granted[l->type] = true;
+		n->granted[l->type] = true;
 		if (l->type == ODM_TYPE_FIXED || l->type == ODM_TYPE_SESSION_LASTING)
-			held_add(d, first_waiting_cgroup(d, l->type), &key);
-		answer_waiting(d, l->type, ODM_R_OK, &key, &val);
+			held_add(d, first_waiting_cgroup(n, l->type), &key);
+		answer_waiting(n, l->type, ODM_R_OK, &key, &val);
 		return;
 	case ODM_DHCP6_RESTORED:
-		d->granted[l->type] = true;
+		n->granted[l->type] = true;
 		/* fall through */
 	case ODM_DHCP6_RENEWED:
-		err = publish_lease(d, l, &key, &val, false);
+		err = publish_lease(n, l, &key, &val, false);
 		if (err)
 			logmsg("cannot (re)configure the address of a lease: %s", strerror(-err));
 		return;
 	case ODM_DHCP6_LOST:
 		lease_key(l, &key);
 		held_drop(d, &key);
-		withdraw_lease(d, l);
+		withdraw_lease(n, l);
 		return;
 	}
 }
@@ -811,8 +836,9 @@ static void lease_left(struct odm_lease *l, __u64 now_ns)
  * replaced records the map's.  Only while its prefix is in the map: `odm
  * prefix del` took it out of odmd's hands until the lease's next renewal.
  */
-static void keep_addr(struct odm_ondemand *d, const struct odm_lease *l, struct kept *k)
+static void keep_addr(struct net *n, const struct odm_lease *l, struct kept *k)
 {
+	struct odm_ondemand *d = n->d;
 	struct odm_lease left = *l;
 	struct odm_prefix_key key = k->key;
 	struct odm_prefix val;
@@ -824,7 +850,7 @@ static void keep_addr(struct odm_ondemand *d, const struct odm_lease *l, struct 
 	    val.source != ODM_SRC_DHCPV6)
 		return;
 	if (val.state == ODM_PS_VALID && memcmp(val.addr.w, l->addr, sizeof(l->addr))) {
-		odm_dhcp6_set_addr(d->dhcp6, l->iaid, val.addr.w);
+		odm_dhcp6_set_addr(n->dhcp6, l->iaid, val.addr.w);
 		return;
 	}
 	if (val.state != ODM_PS_NOADDR || odm_addr_is_zero(l->addr) ||
@@ -833,7 +859,7 @@ static void keep_addr(struct odm_ondemand *d, const struct odm_lease *l, struct 
 	lease_left(&left, odm_boottime_ns());
 	if (!left.valid_lft)
 		return;			/* LOST at the client's next timer */
-	err = publish_lease(d, &left, &key, &val, false);
+	err = publish_lease(n, &left, &key, &val, false);
 	if (err) {
 		if (!k->readd_failed)
 			logmsg("dhcpv6: cannot add the %s address %s again: %s",
@@ -854,8 +880,9 @@ static void keep_addr(struct odm_ondemand *d, const struct odm_lease *l, struct 
  * setsc() caught between its odm_select lookup and its count, a moment
  * inside one system call, can still end up with a released address.
  */
-static void release_idle(struct odm_ondemand *d, const struct odm_lease *l, struct kept *k)
+static void release_idle(struct net *n, const struct odm_lease *l, struct kept *k)
 {
+	struct odm_ondemand *d = n->d;
 	char buf[ODM_PREFIX_STRLEN];
 	struct odm_prefix val;
 	__u64 sockets = 0;
@@ -880,8 +907,8 @@ static void release_idle(struct odm_ondemand *d, const struct odm_lease *l, stru
 	logmsg("dhcpv6: releasing %s (session-lasting): no socket used it for %u s (--sl-linger)",
 	       odm_prefix_str(&k->key, buf), d->o.sl_linger_s);
 	held_drop(d, &k->key);
-	drop_addrs(d, l, had ? &val : NULL);
-	odm_dhcp6_release(d->dhcp6, l->iaid);
+	drop_addrs(n, l, had ? &val : NULL);
+	odm_dhcp6_release(n->dhcp6, l->iaid);
 	kept_forget(d, &k->key);
 	odm_sync_kernel(d->o.maps);
 }
@@ -892,8 +919,9 @@ static void release_idle(struct odm_ondemand *d, const struct odm_lease *l, stru
  * released, so prefixes asked with ON_NET do not pile up for ever.  The
  * rule is that alone: a later setsc() asks the network anew.
  */
-static void linger(struct odm_ondemand *d, const struct odm_lease *l, struct kept *k, __u64 now)
+static void linger(struct net *n, const struct odm_lease *l, struct kept *k, __u64 now)
 {
+	struct odm_ondemand *d = n->d;
 	struct odm_use use = { 0 };
 	struct odm_prefix val;
 	const __u32 *addr = l->addr;
@@ -920,7 +948,7 @@ static void linger(struct odm_ondemand *d, const struct odm_lease *l, struct kep
 		k->idle_since_ms = 0;
 		return;
 	}
-	release_idle(d, l, k);
+	release_idle(n, l, k);
 }
 
 struct lease_list {
@@ -946,35 +974,224 @@ static void collect_lease(void *arg, const struct odm_lease *l)
 	ll->v[ll->n++] = *l;
 }
 
+/* A copy of n's leases: what is done with them rewrites and releases leases. */
+static int net_leases(struct net *n, struct lease_list *ll)
+{
+	*ll = (struct lease_list){ 0 };
+	if (n->dhcp6)
+		odm_dhcp6_foreach(n->dhcp6, collect_lease, ll);
+	if (ll->nomem) {
+		free(ll->v);
+		*ll = (struct lease_list){ 0 };
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static void tick(struct odm_ondemand *d, __u64 now)
 {
-	struct lease_list ll = { 0 };
 	struct odm_prefix_key key;
+	struct lease_list ll;
 	struct kept *k;
+	unsigned int j;
 	size_t i;
 
-	/* A copy: keep_addr() and linger() rewrite and release leases. */
-	odm_dhcp6_foreach(d->dhcp6, collect_lease, &ll);
-	if (ll.nomem) {
-		free(ll.v);
-		return;
-	}
 	for (i = 0; i < MAX_KEPT; i++)
 		d->kept[i].seen = false;
-	for (i = 0; i < ll.n; i++) {
-		lease_key(&ll.v[i], &key);
-		k = kept_get(d, &key);
-		if (!k)
-			continue;
-		k->seen = true;
-		keep_addr(d, &ll.v[i], k);
-		linger(d, &ll.v[i], k, now);
+	for (j = 0; j < d->nnets; j++) {
+		struct net *n = &d->nets[j];
+
+		if (net_leases(n, &ll))
+			return;		/* forget nothing for want of memory */
+		for (i = 0; i < ll.n; i++) {
+			lease_key(&ll.v[i], &key);
+			k = kept_get(d, &key);
+			if (!k)
+				continue;
+			k->seen = true;
+			keep_addr(n, &ll.v[i], k);
+			linger(n, &ll.v[i], k, now);
+		}
+		free(ll.v);
 	}
 	/* Leases gone since the last tick. */
 	for (i = 0; i < MAX_KEPT; i++)
 		if (d->kept[i].key.prefixlen && !d->kept[i].seen)
 			d->kept[i] = (struct kept){ 0 };
+}
+
+/* ---- networks: which one to ask, links up, down and gone ---- */
+
+static bool link_up(unsigned int flags)
+{
+	return (flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
+}
+
+/* The first network that offers type and whose link is up. */
+static struct net *net_for(struct odm_ondemand *d, __u8 type)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nnets; i++)
+		if (d->nets[i].dhcp6 && d->nets[i].up && (d->nets[i].types & (1u << type)))
+			return &d->nets[i];
+	return NULL;
+}
+
+/* Some network still there offers type, its link up or not. */
+static bool offered(struct odm_ondemand *d, __u8 type)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nnets; i++)
+		if (d->nets[i].dhcp6 && (d->nets[i].types & (1u << type)))
+			return true;
+	return false;
+}
+
+/*
+ * Send c's request (c->waiting) to the network that serves its type now,
+ * joining the exchange under way there.  No such network: FAILED, since
+ * one that offers the type exists (handle_request() checked), only down.
+ */
+static void ask(struct odm_ondemand *d, struct client *c)
+{
+	__u8 type = c->req.type;
+	struct net *n = net_for(d, type);
+	int iaid;
+
+	if (!n) {
+		answer(c, ODM_R_FAILED, NULL, NULL);
+		return;
+	}
+	c->net = (int)(n - d->nets);
+	if (n->inflight[type])
+		return;			/* coalesced into the exchange under way */
+	iaid = odm_dhcp6_acquire(n->dhcp6, type);
+	if (iaid < 0) {
+		logmsg("dhcpv6: %s: cannot start an exchange: %s", n->ifname, strerror(-iaid));
+		answer_waiting(n, type, ODM_R_FAILED, NULL, NULL);
+		return;
+	}
+	n->inflight[type] = true;
+}
+
+/*
+ * The interface is gone for good (deleted, or moved to another network
+ * namespace): nothing can be sent on it, so its leases are withdrawn here
+ * without a Release (the server keeps them until they expire) and
+ * forgotten, lease file included; its waiting requests go to another
+ * network that offers their type.  The network stays gone until odmd
+ * restarts.
+ */
+static void net_gone(struct net *n)
+{
+	struct odm_ondemand *d = n->d;
+	struct odm_prefix_key key;
+	struct lease_list ll;
+	size_t i;
+
+	net_leases(n, &ll);
+	logmsg("dhcpv6: %s is gone: withdrawing its %zu lease(s) (nothing can be sent on it)",
+	       n->ifname, ll.n);
+	for (i = 0; i < ll.n; i++) {
+		lease_key(&ll.v[i], &key);
+		held_drop(d, &key);
+		withdraw_lease(n, &ll.v[i]);
+	}
 	free(ll.v);
+	odm_dhcp6_forget(n->dhcp6);
+	odm_dhcp6_free(n->dhcp6);
+	n->dhcp6 = NULL;
+	n->up = false;
+	memset(n->inflight, 0, sizeof(n->inflight));
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &d->clients[i];
+
+		if (c->fd >= 0 && c->waiting && c->net == n - d->nets) {
+			if (offered(d, c->req.type))
+				ask(d, c);
+			else
+				answer(c, ODM_R_FAILED, NULL, NULL);
+		}
+	}
+}
+
+/* The link is up again after it was down: RFC 8415 18.2.12. */
+static void net_back(struct net *n)
+{
+	int k = odm_dhcp6_rebind(n->dhcp6);
+
+	if (k > 0)
+		logmsg("dhcpv6: %s is up again: rebinding its %d lease(s)", n->ifname, k);
+}
+
+static void net_link(struct net *n, bool up, bool start)
+{
+	bool was = n->up;
+
+	n->up = up;
+	if (up && !was && !start)
+		net_back(n);
+}
+
+static int on_link(const struct odm_klink *kl, void *ctx)
+{
+	struct odm_ondemand *d = ctx;
+	unsigned int i;
+
+	for (i = 0; i < d->nnets; i++) {
+		struct net *n = &d->nets[i];
+
+		if (!n->dhcp6 || n->ifindex != kl->ifindex)
+			continue;
+		if (kl->gone)
+			net_gone(n);
+		else
+			net_link(n, link_up(kl->flags), false);
+	}
+	return 0;
+}
+
+/*
+ * A network's link as the kernel has it now: at start (restored leases
+ * keep their own timers), and after lost events (a link found up again
+ * rebinds).
+ */
+static void net_refresh(struct net *n, bool start)
+{
+	struct ifreq ifr = { 0 };
+	char name[IF_NAMESIZE];
+	int fd;
+
+	if (!n->dhcp6)
+		return;
+	if (!if_indextoname(n->ifindex, name)) {
+		if (errno == ENXIO || errno == ENODEV)
+			net_gone(n);
+		return;
+	}
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		net_link(n, link_up((unsigned int)ifr.ifr_flags), start);
+	close(fd);
+}
+
+static void read_links(struct odm_ondemand *d)
+{
+	unsigned int i;
+	int err;
+
+	err = odm_nl_link_monitor_read(d->link_fd, on_link, d);
+	if (err == -ENOBUFS) {
+		for (i = 0; i < d->nnets; i++)
+			net_refresh(&d->nets[i], false);
+	} else if (err) {
+		logmsg("reading link events: %s", strerror(-err));
+	}
 }
 
 /* ---- requests ---- */
@@ -985,8 +1202,6 @@ static void handle_request(struct odm_ondemand *d, struct client *c)
 	struct odm_prefix val;
 	__u8 type = c->req.type;
 	bool on_net = c->req.flags & ODM_REQF_ON_NET;
-	int iaid;
-
 	__u32 verdict;
 
 	/* Section 6.2: without ON_NET, a configured prefix is used. */
@@ -994,8 +1209,13 @@ static void handle_request(struct odm_ondemand *d, struct client *c)
 		answer(c, ODM_R_OK, &key, &val);
 		return;
 	}
-	if (!d->dhcp6) {
+	if (!d->nnets) {
 		answer(c, on_net ? ODM_R_FAILED : ODM_R_NOT_OFFERED, NULL, NULL);
+		return;
+	}
+	/* No network is asked for the type (or the only ones are gone). */
+	if (!offered(d, type)) {
+		answer(c, ODM_R_NOT_OFFERED, NULL, NULL);
 		return;
 	}
 	verdict = admit(d, c, on_net);
@@ -1005,15 +1225,7 @@ static void handle_request(struct odm_ondemand *d, struct client *c)
 	}
 	c->waiting = true;
 	c->deadline_ms = now_ms() + ODM_REQUEST_TIMEOUT_MS + CLIENT_GRACE_MS;
-	if (d->inflight[type])
-		return;			/* coalesced into the exchange under way */
-	iaid = odm_dhcp6_acquire(d->dhcp6, type);
-	if (iaid < 0) {
-		logmsg("cannot start a DHCPv6 exchange: %s", strerror(-iaid));
-		answer_waiting(d, type, ODM_R_FAILED, NULL, NULL);
-		return;
-	}
-	d->inflight[type] = true;
+	ask(d, c);
 }
 
 static void client_readable(struct odm_ondemand *d, struct client *c)
@@ -1071,6 +1283,7 @@ void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 {
 	struct superseded_ctx sup = { .old_addr = old_addr, .new_addr = new_addr };
 	struct odm_msg_event ev;
+	unsigned int j;
 	int i;
 
 	/*
@@ -1080,10 +1293,12 @@ void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 	 * keeps the grace period the kernel counts down; Release does not
 	 * withdraw it.
 	 */
-	if (d->dhcp6 && type == ODM_TYPE_GRACEFUL) {
-		odm_dhcp6_foreach(d->dhcp6, superseded_cb, &sup);
+	for (j = 0; j < d->nnets && type == ODM_TYPE_GRACEFUL && !sup.found; j++) {
+		if (!d->nets[j].dhcp6)
+			continue;
+		odm_dhcp6_foreach(d->nets[j].dhcp6, superseded_cb, &sup);
 		if (sup.found)
-			odm_dhcp6_release(d->dhcp6, sup.iaid);
+			odm_dhcp6_release(d->nets[j].dhcp6, sup.iaid);
 	}
 
 	/* libodm checks new_addr against the maps before it tells the
@@ -1111,7 +1326,7 @@ static void accept_clients(struct odm_ondemand *d)
 	int i, fd;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		struct client c = { .fd = -1 };
+		struct client c = { .fd = -1, .net = -1 };
 
 		fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
@@ -1217,16 +1432,41 @@ static int listen_path(const char *path)
 	return fd;
 }
 
+/* Start a network's DHCPv6 client (its leases restored and published). */
+static int net_start(struct odm_ondemand *d, struct net *n, const struct odm_ondemand_net *on)
+{
+	struct odm_dhcp6_opts dopts = {
+		.sz = sizeof(dopts),
+		.ifindex = on->ifindex,
+		.option_code = d->o.dhcp6_option,
+		.lease_file = on->lease_file[0] ? on->lease_file : NULL,
+		.max_rt_ms = d->o.dhcp6_max_rt_ms,
+		.request_timeout_ms = ODM_REQUEST_TIMEOUT_MS,
+		.accept = accept_offer,
+		.untyped = d->o.dhcp6_untyped,
+	};
+
+	n->d = d;
+	n->ifindex = on->ifindex;
+	n->types = on->types;
+	if (!if_indextoname(on->ifindex, n->ifname))
+		return -errno;
+	n->dhcp6 = odm_dhcp6_new(&dopts, on_dhcp6, n);
+	return n->dhcp6 ? 0 : -errno;
+}
+
 struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts)
 {
 	struct odm_ondemand *d = calloc(1, sizeof(*d));
+	unsigned int j;
 	int i, err;
 
 	if (!d)
 		return NULL;
 	d->o = *opts;
+	d->link_fd = -1;
 	for (i = 0; i < MAX_CLIENTS; i++)
-		d->clients[i].fd = -1;
+		d->clients[i] = (struct client){ .fd = -1, .net = -1 };
 	snprintf(d->cgroup, sizeof(d->cgroup), "%s", opts->cgroup ? opts->cgroup : "/");
 	err = run_dir();
 	if (!err && opts->sock_path)
@@ -1243,32 +1483,46 @@ struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts)
 		errno = -err;
 		return NULL;
 	}
-	if (opts->dhcp6_ifindex) {
-		struct odm_dhcp6_opts dopts = {
-			.sz = sizeof(dopts),
-			.ifindex = opts->dhcp6_ifindex,
-			.option_code = opts->dhcp6_option,
-			.lease_file = opts->lease_file,
-			.max_rt_ms = opts->dhcp6_max_rt_ms,
-			.request_timeout_ms = ODM_REQUEST_TIMEOUT_MS,
-			.accept = accept_offer,
-			.untyped = opts->dhcp6_untyped,
-		};
-
-		d->dhcp6 = odm_dhcp6_new(&dopts, on_dhcp6, d);
-		if (!d->dhcp6) {
-			err = errno;
-			close(d->lfd);
-			free(d);
-			errno = err;
-			return NULL;
+	if (opts->n_nets > ODM_MAX_NETS) {
+		err = -E2BIG;
+		goto err_close;
+	}
+	/* Subscribed before the links are read: no change falls in between. */
+	if (opts->n_nets) {
+		d->link_fd = odm_nl_link_monitor_open();
+		if (d->link_fd < 0) {
+			err = d->link_fd;
+			logmsg("cannot subscribe to link events: %s", strerror(-err));
+			goto err_close;
 		}
 	}
+	for (j = 0; j < opts->n_nets; j++) {
+		err = net_start(d, &d->nets[j], &opts->nets[j]);
+		if (err) {
+			logmsg("dhcpv6: cannot start on ifindex %u: %s", opts->nets[j].ifindex,
+			       strerror(-err));
+			goto err_close;
+		}
+		d->nnets++;
+		net_refresh(&d->nets[j], true);
+	}
 	return d;
+
+err_close:
+	for (j = 0; j < d->nnets; j++)
+		odm_dhcp6_free(d->nets[j].dhcp6);
+	if (d->link_fd >= 0)
+		close(d->link_fd);
+	close(d->lfd);
+	unlink(d->path);
+	free(d);
+	errno = -err;
+	return NULL;
 }
 
 void odm_ondemand_free(struct odm_ondemand *d)
 {
+	unsigned int j;
 	int i;
 
 	if (!d)
@@ -1276,7 +1530,10 @@ void odm_ondemand_free(struct odm_ondemand *d)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (d->clients[i].fd >= 0)
 			answer(&d->clients[i], ODM_R_FAILED, NULL, NULL);
-	odm_dhcp6_free(d->dhcp6);
+	for (j = 0; j < d->nnets; j++)
+		odm_dhcp6_free(d->nets[j].dhcp6);
+	if (d->link_fd >= 0)
+		close(d->link_fd);
 	close(d->lfd);
 	unlink(d->path);
 	free(d);
@@ -1284,46 +1541,53 @@ void odm_ondemand_free(struct odm_ondemand *d)
 
 int odm_ondemand_pollfds(struct odm_ondemand *d, struct pollfd *pfd, int max)
 {
+	unsigned int j;
 	int i, n = 0;
 
 	if (n < max)
 		pfd[n++] = (struct pollfd){ .fd = d->lfd, .events = POLLIN };
-	if (d->dhcp6 && n < max)
-		pfd[n++] = (struct pollfd){ .fd = odm_dhcp6_fd(d->dhcp6), .events = POLLIN };
+	if (d->link_fd >= 0 && n < max)
+		pfd[n++] = (struct pollfd){ .fd = d->link_fd, .events = POLLIN };
+	for (j = 0; j < d->nnets && n < max; j++)
+		if (d->nets[j].dhcp6)
+			pfd[n++] = (struct pollfd){ .fd = odm_dhcp6_fd(d->nets[j].dhcp6),
+						    .events = POLLIN };
 	for (i = 0; i < MAX_CLIENTS && n < max; i++)
 		if (d->clients[i].fd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = d->clients[i].fd, .events = POLLIN };
 	return n;
 }
 
+static void min_timeout(int *t, int left)
+{
+	if (left >= 0 && (*t < 0 || left < *t))
+		*t = left;
+}
+
 int odm_ondemand_timeout_ms(struct odm_ondemand *d)
 {
-	int t = d->dhcp6 ? odm_dhcp6_timeout_ms(d->dhcp6) : -1;
 	__u64 now = now_ms();
-	int i;
+	unsigned int j;
+	int i, t = -1;
 
-	if (d->dhcp6) {
-		int left = d->next_tick_ms > now ? (int)(d->next_tick_ms - now) : 0;
-
-		if (t < 0 || left < t)
-			t = left;
-	}
-
+	for (j = 0; j < d->nnets; j++)
+		if (d->nets[j].dhcp6)
+			min_timeout(&t, odm_dhcp6_timeout_ms(d->nets[j].dhcp6));
+	if (d->nnets)
+		min_timeout(&t, d->next_tick_ms > now ? (int)(d->next_tick_ms - now) : 0);
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &d->clients[i];
-		int left;
 
 		if (c->fd < 0 || c->watcher)
 			continue;
-		left = c->deadline_ms > now ? (int)(c->deadline_ms - now) : 0;
-		if (t < 0 || left < t)
-			t = left;
+		min_timeout(&t, c->deadline_ms > now ? (int)(c->deadline_ms - now) : 0);
 	}
 	return t;
 }
 
 void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int n)
 {
+	unsigned int k;
 	__u64 now;
 	int i, j;
 
@@ -1334,6 +1598,10 @@ void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int 
 			accept_clients(d);
 			continue;
 		}
+		if (pfd[i].fd == d->link_fd) {
+			read_links(d);
+			continue;
+		}
 		for (j = 0; j < MAX_CLIENTS; j++) {
 			if (d->clients[j].fd == pfd[i].fd) {
 				client_readable(d, &d->clients[j]);
@@ -1341,12 +1609,13 @@ void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int 
 			}
 		}
 	}
-	/* DHCPv6 reads its socket and runs its timers whenever we come by. */
-	if (d->dhcp6)
-		odm_dhcp6_process(d->dhcp6);
+	/* DHCPv6 reads its sockets and runs its timers whenever we come by. */
+	for (k = 0; k < d->nnets; k++)
+		if (d->nets[k].dhcp6)
+			odm_dhcp6_process(d->nets[k].dhcp6);
 	expire_clients(d);
 	now = now_ms();
-	if (d->dhcp6 && now >= d->next_tick_ms) {
+	if (d->nnets && now >= d->next_tick_ms) {
 		d->next_tick_ms = now + TICK_MS;
 		tick(d, now);
 	}

@@ -9,6 +9,7 @@
 #ifndef ODM_ONDEMAND_H
 #define ODM_ONDEMAND_H
 
+#include <limits.h>
 #include <poll.h>
 #include <linux/types.h>
 
@@ -16,14 +17,26 @@
 
 struct odm_ondemand;
 
+/* Networks odmd may ask (--dhcp6, `network` lines). */
+#define ODM_MAX_NETS	8
+
+/* One network: a DHCPv6 client on one interface (RFC 8415). */
+struct odm_ondemand_net {
+	unsigned int ifindex;
+	unsigned int types;		/* bits 1 << enum odm_type to ask it for */
+	char lease_file[PATH_MAX];	/* "": leases not persisted */
+};
+
 struct odm_ondemand_opts {
 	size_t sz;
 	struct odm_maps *maps;
 	const char *cgroup;		/* attached cgroup, relative to the cgroup2 root */
 	const char *sock_path;		/* NULL: odm_proto_path() */
-	unsigned int dhcp6_ifindex;	/* 0: no network to ask */
+	/* The networks to ask for prefixes, in order of preference; none:
+	 * a request that needs the network fails. */
+	const struct odm_ondemand_net *nets;
+	unsigned int n_nets;		/* at most ODM_MAX_NETS */
 	__u16 dhcp6_option;		/* 0: default */
-	const char *lease_file;		/* NULL: leases not persisted */
 	unsigned int dhcp6_max_rt_ms;	/* 0: RFC 8415 defaults */
 	unsigned int dhcp6_untyped;	/* types (1 << enum odm_type) whose prefixes may
 					 * come without the continuity option; 0: none */

@@ -1103,13 +1103,16 @@ void test_fixed_kept(void)
 	ASSERT_EQ(addrs_in(&e, fxs), 1, "back on the interface");
 	served_at(&e, &a, ls, fxs);
 
-	/* A link flap flushes it; odmd puts the same one back. */
+	/* A link flap flushes it (the kernel says so); odmd puts the same one back. */
 	FAULT();
-	if (!ASSERT_TRUE(sys("ip -n %s link set veth-h down && sleep 0.3 && "
+	if (!ASSERT_TRUE(sys("(timeout 5 ip -n %s -6 monitor address > %s/mon 2>&1 &) && "
+			     "sleep 0.3", e.host_ns, e.tmpdir), "address monitor") ||
+	    !ASSERT_TRUE(sys("ip -n %s link set veth-h down && sleep 0.3 && "
 			     "ip -n %s link set veth-h up", e.host_ns, e.host_ns), "link flap"))
 		goto cleanup;
 	ASSERT_TRUE(wait_select(&e, ODM_TYPE_FIXED, fxs), "handed out again");
-	ASSERT_TRUE(odmd_logged(&e, "had gone from its interface"), "odmd saw it flushed");
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -q 'Deleted.* %s/128' %s/mon", fxs, e.tmpdir),
+		  0, "the flap flushed it");
 	ASSERT_STREQ(fixed_now(&a, buf), fxs, "same fixed address after a link flap");
 	served_at(&e, &a, ls, fxs);
 	ASSERT_EQ(env_kea_leases(&e), 1, "and nothing more asked of the network");
@@ -1195,6 +1198,270 @@ void test_sl_linger(void)
 	ASSERT_EQ(ag_setsc(&a, s1, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl again");
 	ASSERT_TRUE(in_pool(&addr, 0x51), "a prefix from the network again");
 	ASSERT_EQ(env_kea_leases(&e), 1, "one lease");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/* =========================================================================
+ * A host on several networks at once (RFC 8415 on each): the types each
+ * network is asked for, Rebind when a link comes back, a network whose
+ * interface goes away.
+ * ========================================================================= */
+
+/* Lines Kea's lease file (in dir) has about a delegated prefix ("PREFIX::"). */
+static int kea_lines(const char *dir, const char *prefix)
+{
+	char out[64];
+
+	if (sys_status(out, sizeof(out), "grep -c '^%s,' %s/kea-leases6.csv", prefix, dir) > 1)
+		return -1;
+	return atoi(out);
+}
+
+/* Until odmd's log (tmpdir/odmd.log) has text; 8 s at most. */
+static bool wait_logged(struct env *e, const char *text)
+{
+	int i;
+
+	for (i = 0; i < 80; i++) {
+		if (odmd_logged(e, text))
+			return true;
+		usleep(100 * 1000);
+	}
+	fprintf(stderr, "  odmd never logged '%s'\n", text);
+	return false;
+}
+
+/* The network part of a delegated address, "2001:db8:5100:0::" style, as Kea writes it. */
+static const char *kea_prefix(const struct in6_addr *a, char *buf, size_t len)
+{
+	struct in6_addr p = *a;
+
+	memset(p.s6_addr + 8, 0, 8);
+	inet_ntop(AF_INET6, &p, buf, (socklen_t)len);
+	return buf;
+}
+
+/*
+ * RFC 8415 18.2.12: a link that comes back may be another link; the client
+ * Rebinds every delegated prefix at once (Confirm is for addresses).  Kea
+ * sees it (a new line for each lease in its lease file, long before T1),
+ * and the leases come back with the same prefixes and, for the types that
+ * keep one, the same address.
+ */
+void test_rebind_on_link_up(void)
+{
+	struct agent a = { .pid = -1 };
+	struct in6_addr sl, fx, addr;
+	char slp[64], fxp[64], buf[INET6_ADDRSTRLEN], buf2[INET6_ADDRSTRLEN];
+	struct env e;
+	int s, t, sl_lines, fx_lines, i;
+
+	if (!ASSERT_TRUE(env_setup(&e, "# on demand\n"), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases 2>>%s/odmd.log", e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(sys("ip netns exec %s sysctl -qw net.ipv6.conf.veth-h.keep_addr_on_down=1",
+			     e.host_ns), "keep_addr_on_down") ||
+	    !ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	t = ag_socket(&a, SOCK_STREAM);
+	if (!ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &sl), 0, "setsc sl") ||
+	    !ASSERT_EQ(ag_setsc(&a, t, FIXED_IPV6_ADDRESS, &fx), 0, "setsc fixed"))
+		goto cleanup;
+	kea_prefix(&sl, slp, sizeof(slp));
+	kea_prefix(&fx, fxp, sizeof(fxp));
+	sl_lines = kea_lines(e.tmpdir, slp);
+	fx_lines = kea_lines(e.tmpdir, fxp);
+	ASSERT_TRUE(sl_lines >= 1 && fx_lines >= 1, "Kea has both leases");
+
+	FAULT();
+	if (!ASSERT_TRUE(sys("ip -n %s link set veth-h down && sleep 0.3 && "
+			     "ip -n %s link set veth-h up", e.host_ns, e.host_ns), "link flap"))
+		goto cleanup;
+	ASSERT_TRUE(wait_logged(&e, "veth-h is up again: rebinding its 2 lease(s)"),
+		    "odmd rebinds when the link is back");
+	for (i = 0; i < 80 && (kea_lines(e.tmpdir, slp) <= sl_lines ||
+			       kea_lines(e.tmpdir, fxp) <= fx_lines); i++)
+		usleep(100 * 1000);
+	ASSERT_TRUE(kea_lines(e.tmpdir, slp) > sl_lines, "Kea answered a Rebind for the sl lease");
+	ASSERT_TRUE(kea_lines(e.tmpdir, fxp) > fx_lines, "and for the fixed one");
+	ASSERT_EQ(env_kea_leases(&e), 2, "both leases survive, no new one");
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_SESSION_LASTING, in6_str(&sl, buf)), "sl back");
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_FIXED, in6_str(&fx, buf)), "fixed back");
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl after");
+	ASSERT_STREQ(in6_str(&addr, buf), in6_str(&sl, buf2), "same prefix and address");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/* The second network's pools: in 2001:db8:XX00::/40 with XX 0x52, 0xa2, 0xf2. */
+static const char *const kea2_pools[] = {
+	"2 2001:db8:5200::/40",
+	"1 2001:db8:a200::/40",
+	"3 2001:db8:f200::/40",
+	NULL,
+};
+
+/*
+ * Two networks, two Kea servers.  The config names which types each one is
+ * asked for: veth-h2 first for Session-lasting and Non-persistent, veth-h
+ * for Fixed and Session-lasting (and --dhcp6 veth-h, which the config
+ * types).  Each type comes from its network's pool; a type none offers is
+ * refused at once.  veth-h2 flaps: Rebind.  veth-h2 is deleted while a
+ * request waits on it: its prefixes are withdrawn, the request is served
+ * by veth-h, which also offers the type; Non-persistent, which only
+ * veth-h2 offered, is no longer offered.
+ */
+void test_networks(void)
+{
+	static const char config[] =
+		"network veth-h2 types session-lasting,non-persistent\n"
+		"network veth-h types fixed,session-lasting\n";
+	struct agent_req rq = { .family = SESSION_LASTING_IPV6_ADDRESS };
+	struct agent a = { .pid = -1 };
+	struct agent_resp rs;
+	struct in6_addr sl, np, fx, addr;
+	char slp[64], npp[64], row[128], out[512], bad[256], net2[160];
+	char buf[INET6_ADDRSTRLEN], buf2[80];
+	struct timespec t0, t1;
+	struct env e;
+	int s_sl, s_fx, s, lines, i;
+	FILE *f;
+
+	if (!ASSERT_TRUE(env_setup(&e, config), "setup") ||
+	    !ASSERT_TRUE(env_add_net2(&e), "second network"))
+		goto cleanup;
+	snprintf(net2, sizeof(net2), "%s/net2", e.tmpdir);
+
+	/* Bad input: a type named twice, an unknown --dhcp6 interface or a
+	 * network interface that does not exist; nothing is loaded. */
+	snprintf(bad, sizeof(bad), "%s/bad.conf", e.tmpdir);
+	f = fopen(bad, "w");
+	if (!ASSERT_TRUE(f != NULL, "bad config"))
+		goto cleanup;
+	fprintf(f, "# twice\nnetwork veth-h types fixed,session-lasting,fixed\n");
+	fclose(f);
+	ASSERT_EQ(sys_status(out, sizeof(out), "nsenter --net=/run/netns/%s build/odmd --cgroup %s "
+			     "--config %s --pin-dir %s 2>&1", e.host_ns, e.cgroup, bad, e.pin_dir),
+		  1, "a type named twice: config error");
+	ASSERT_HAS(out, ":2: type fixed named twice in 'fixed,session-lasting,fixed'",
+		   "FILE:LINE and what");
+	ASSERT_EQ(sys_status(out, sizeof(out), "nsenter --net=/run/netns/%s build/odmd --cgroup %s "
+			     "--dhcp6 veth-h --dhcp6 nosuch0 --pin-dir %s 2>&1", e.host_ns,
+			     e.cgroup, e.pin_dir), 2, "--dhcp6 with no such interface exits 2");
+	ASSERT_HAS(out, "--dhcp6: no interface 'nosuch0'", "and says so");
+	ASSERT_EQ(sys_status(out, sizeof(out), "build/odmd --cgroup %s --dhcp6 veth-h "
+			     "--dhcp6 veth-h2 --dhcp6 veth-h 2>&1", e.cgroup), 2,
+		  "--dhcp6 twice for one interface exits 2");
+	ASSERT_HAS(out, "--dhcp6 veth-h given twice", "and says so");
+	f = fopen(bad, "w");
+	if (!ASSERT_TRUE(f != NULL, "bad config"))
+		goto cleanup;
+	fprintf(f, "network veth-h types all\nnetwork nosuch0 types fixed\n");
+	fclose(f);
+	ASSERT_EQ(sys_status(out, sizeof(out), "nsenter --net=/run/netns/%s build/odmd --cgroup %s "
+			     "--config %s --pin-dir %s 2>&1", e.host_ns, e.cgroup, bad, e.pin_dir),
+		  1, "a network with no such interface");
+	ASSERT_HAS(out, ":2: no interface 'nosuch0'", "FILE:LINE");
+	ASSERT_EQ(sys_status(out, sizeof(out), "test -e %s", e.pin_dir), 1, "nothing loaded");
+
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases 2>>%s/odmd.log", e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea on veth-s") ||
+	    !ASSERT_TRUE(env_start_kea2(&e, kea2_pools), "kea on veth-s2") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+
+	/* Each type from the first network asked for it. */
+	s_sl = ag_socket(&a, SOCK_STREAM);
+	s_fx = ag_socket(&a, SOCK_STREAM);
+	s = ag_socket(&a, SOCK_DGRAM);
+	ASSERT_EQ(ag_setsc(&a, s_sl, SESSION_LASTING_IPV6_ADDRESS, &sl), 0, "setsc sl");
+	ASSERT_TRUE(in_pool(&sl, 0x52), "session-lasting from veth-h2, the first to offer it");
+	ASSERT_EQ(ag_setsc(&a, s_fx, FIXED_IPV6_ADDRESS, &fx), 0, "setsc fixed");
+	ASSERT_TRUE(in_pool(&fx, 0xf0), "fixed from veth-h, the only one asked for it");
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &np), 0, "setsc np");
+	ASSERT_TRUE(in_pool(&np, 0xa2), "non-persistent from veth-h2");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	s = ag_socket(&a, SOCK_STREAM);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr),
+		  EAI_REQUIREDIPNOTSUPPORTED, "graceful-replacement: no network is asked for it");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ASSERT_TRUE((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 500,
+		    "at once, without a DHCPv6 exchange");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	ASSERT_EQ(env_kea_leases(&e), 1, "veth-h's Kea: the fixed prefix");
+	ASSERT_EQ(env_kea2_leases(&e), 2, "veth-h2's Kea: session-lasting and non-persistent");
+	kea_prefix(&sl, slp, sizeof(slp));
+	kea_prefix(&np, npp, sizeof(npp));
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -q ' session-lasting %s/64 ' %s/leases", slp,
+			     e.tmpdir), 0, "the first network's leases in --lease-file");
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -q ' fixed %s/64 ' %s/leases.veth-h",
+			     kea_prefix(&fx, buf, sizeof(buf)), e.tmpdir), 0,
+		  "the second's in FILE.IFNAME");
+
+	/* veth-h2 flaps: Rebind, the leases and the sl address stay. */
+	FAULT();
+	lines = kea_lines(net2, slp);
+	if (!ASSERT_TRUE(sys("ip -n %s link set veth-h2 down && sleep 0.3 && "
+			     "ip -n %s link set veth-h2 up", e.host_ns, e.host_ns), "flap veth-h2"))
+		goto cleanup;
+	ASSERT_TRUE(wait_logged(&e, "veth-h2 is up again: rebinding its 2 lease(s)"),
+		    "odmd rebinds on veth-h2");
+	for (i = 0; i < 80 && kea_lines(net2, slp) <= lines; i++)
+		usleep(100 * 1000);
+	ASSERT_TRUE(kea_lines(net2, slp) > lines, "veth-h2's Kea answered the Rebind");
+	ASSERT_EQ(env_kea2_leases(&e), 2, "its leases survive");
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_SESSION_LASTING, in6_str(&sl, buf)),
+		    "same session-lasting prefix and address");
+	ASSERT_TRUE(!odmd_logged(&e, "veth-h is up again"), "veth-h was not disturbed");
+
+	/* veth-h2's server falls silent; a request waits on it; veth-h2 goes. */
+	FAULT();
+	env_stop_kea2(&e);
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "set ON_NET");
+	rq.op = AG_SETSC_START;
+	rq.id = s;
+	rq.arg = 9000;
+	if (!ASSERT_TRUE(agent_call(&a, &rq, &rs), "setsc_start sl on-net") ||
+	    !ASSERT_EQ(rs.ret, 0, "pending"))
+		goto cleanup;
+	usleep(500 * 1000);	/* its Solicit goes out on veth-h2 */
+	if (!ASSERT_TRUE(sys("ip -n %s link del veth-h2", e.host_ns), "veth-h2 deleted"))
+		goto cleanup;
+	rq.op = AG_SETSC_WAIT;
+	rq.arg = 9000;
+	if (ASSERT_TRUE(agent_call(&a, &rq, &rs), "wait")) {
+		ASSERT_EQ(rs.ret, 0, "the waiting request is served by veth-h");
+		ASSERT_TRUE(in_pool(&rs.addr, 0x51), "from veth-h's session-lasting pool");
+	}
+	ASSERT_TRUE(odmd_logged(&e, "veth-h2 is gone: withdrawing its 2 lease(s)"), "logged");
+	snprintf(buf2, sizeof(buf2), "%s/64", slp);
+	ASSERT_STREQ(prefix_row(&e, buf2, row, sizeof(row)), "", "veth-h2's sl prefix withdrawn");
+	snprintf(buf2, sizeof(buf2), "%s/64", npp);
+	ASSERT_STREQ(prefix_row(&e, buf2, row, sizeof(row)), "", "and its np prefix");
+	ASSERT_EQ(sys_status(out, sizeof(out), "grep -vc '^#' %s/leases", e.tmpdir), 1,
+		  "its lease file holds nothing");
+	ASSERT_EQ(env_kea_leases(&e), 2, "veth-h's Kea: fixed and the new session-lasting");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), EAI_REQUIREDIPNOTSUPPORTED,
+		  "non-persistent: no network left offers it");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, &addr), 0, "fixed, as before");
+	ASSERT_STREQ(in6_str(&addr, buf), in6_str(&fx, buf2), "the same fixed address");
+	ASSERT_TRUE(kill(e.odmd, 0) == 0, "odmd still running");
 cleanup:
 	agent_stop(&a);
 	env_teardown(&e);

@@ -56,6 +56,8 @@ DEFINE_TEST(test_hostile_dhcp6)			/* on_demand.c */
 DEFINE_TEST(test_untyped_grant)			/* on_demand.c */
 DEFINE_TEST(test_fixed_kept)			/* on_demand.c */
 DEFINE_TEST(test_sl_linger)			/* on_demand.c */
+DEFINE_TEST(test_rebind_on_link_up)		/* on_demand.c */
+DEFINE_TEST(test_networks)			/* on_demand.c */
 DEFINE_TEST(test_ra_radvd)			/* ra.c */
 DEFINE_TEST(test_ra_srvtp)			/* ra.c */
 DEFINE_TEST(test_ra_overlap_expiry)		/* ra.c */
