@@ -192,50 +192,36 @@ static int monitor_msg(const struct nlmsghdr *nlh, void *arg)
 	return err ? err : mc->cb(&ka, nlh->nlmsg_type == RTM_NEWADDR, mc->ctx);
 }
 
-/* The link events of one datagram; a non-zero cb return stops. */
-static int link_datagram(const void *buf, size_t len,
-			 int (*cb)(const struct odm_klink *kl, void *ctx), void *ctx)
+struct link_ctx {
+	int (*cb)(const struct odm_klink *kl, void *ctx);
+	void *ctx;
+};
+
+/* One message of the link monitor socket: link events only. */
+static int link_msg(const struct nlmsghdr *nlh, void *arg)
 {
-	const struct nlmsghdr *nlh;
+	struct link_ctx *lc = arg;
 	struct odm_klink kl;
-	size_t off = 0;
 	int err;
 
-	while ((nlh = nl_next(buf, len, &off))) {
-		if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
-			continue;
-		err = odm_nl_parse_link(nlh, nlh->nlmsg_len, &kl);
-		if (err == -EAFNOSUPPORT || err == -EINVAL)
-			continue;
-		err = cb(&kl, ctx);
-		if (err)
-			return err;
-	}
-	return 0;
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return 0;
+	err = odm_nl_parse_link(nlh, nlh->nlmsg_len, &kl);
+	if (err == -EAFNOSUPPORT || err == -EINVAL)
+		return 0;
+	return lc->cb(&kl, lc->ctx);
 }
 
 int odm_nl_link_monitor_open(void)
 {
-	return nl_socket(SOCK_NONBLOCK, RTMGRP_LINK);
+	return odm_nl_monitor_socket(RTMGRP_LINK);
 }
 
 int odm_nl_link_monitor_read(int fd, int (*cb)(const struct odm_klink *kl, void *ctx), void *ctx)
 {
-	void *buf;
-	ssize_t n;
-	int err = 0;
+	struct link_ctx lc = { .cb = cb, .ctx = ctx };
 
-	buf = malloc(NL_BUFSIZE);
-	if (!buf)
-		return -ENOMEM;
-	while (!err) {
-		n = nl_recv(fd, buf, NL_BUFSIZE, MSG_DONTWAIT);
-		err = n < 0 ? n : link_datagram(buf, n, cb, ctx);
-	}
-	if (err == -ENOBUFS)
-		monitor_discard(fd, buf);
-	free(buf);
-	return err == -EAGAIN ? 0 : err;
+	return odm_nl_monitor_drain(fd, link_msg, &lc);
 }
 
 int odm_nl_monitor_read(int fd, int (*cb)(const struct odm_kaddr *ka, bool is_new, void *ctx),
