@@ -1509,13 +1509,7 @@ struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts)
 	return d;
 
 err_close:
-	for (j = 0; j < d->nnets; j++)
-		odm_dhcp6_free(d->nets[j].dhcp6);
-	if (d->link_fd >= 0)
-		close(d->link_fd);
-	close(d->lfd);
-	unlink(d->path);
-	free(d);
+	odm_ondemand_free(d);	/* no client yet: it only closes and frees */
 	errno = -err;
 	return NULL;
 }

@@ -1041,6 +1041,25 @@ static const char *fixed_now(struct agent *a, char *buf)
 }
 
 /*
+ * Kea and odmd asking it on veth-h, odmd's log in tmpdir, and an agent of
+ * uid in the cgroup.  The operator's static addresses survive a flap;
+ * odm's, with lifetimes, do not (keep_addr_on_down keeps permanent ones
+ * only): what the two tests below show odmd puts back.
+ */
+static bool flap_world(struct env *e, struct agent *a, uid_t uid)
+{
+	if (!ASSERT_TRUE(env_setup(e, "# on demand\n"), "setup"))
+		return false;
+	snprintf(e->odmd_args, sizeof(e->odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases 2>>%s/odmd.log", e->tmpdir, e->tmpdir);
+	return ASSERT_TRUE(sys("ip netns exec %s sysctl -qw net.ipv6.conf.veth-h.keep_addr_on_down=1",
+			       e->host_ns), "keep_addr_on_down") &&
+	       ASSERT_TRUE(env_start_kea(e, kea_pools), "kea") &&
+	       ASSERT_TRUE(env_start_odmd(e), "odmd") &&
+	       ASSERT_TRUE(agent_start(e, a, e->cgroup, uid), "agent");
+}
+
+/*
  * A Fixed address from the network is the host's for the lease's life:
  * odmd killed and restarted, a reboot (the address gone, the lease file
  * left: it records the address) and a link flap (the kernel flushes it)
@@ -1055,17 +1074,7 @@ void test_fixed_kept(void)
 	struct env e;
 	int ls, i;
 
-	if (!ASSERT_TRUE(env_setup(&e, "# on demand\n"), "setup"))
-		goto cleanup;
-	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
-		 "--lease-file %s/leases 2>>%s/odmd.log", e.tmpdir, e.tmpdir);
-	/* The operator's static addresses survive a flap; odm's, with
-	 * lifetimes, do not (keep_addr_on_down keeps permanent ones only). */
-	if (!ASSERT_TRUE(sys("ip netns exec %s sysctl -qw net.ipv6.conf.veth-h.keep_addr_on_down=1",
-			     e.host_ns), "keep_addr_on_down") ||
-	    !ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
-	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
-	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "unprivileged agent"))
+	if (!flap_world(&e, &a, 65534))
 		goto cleanup;
 
 	/* A server on the Fixed address: setsc(), bind to it, listen. */
@@ -1258,15 +1267,7 @@ void test_rebind_on_link_up(void)
 	struct env e;
 	int s, t, sl_lines, fx_lines, i;
 
-	if (!ASSERT_TRUE(env_setup(&e, "# on demand\n"), "setup"))
-		goto cleanup;
-	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
-		 "--lease-file %s/leases 2>>%s/odmd.log", e.tmpdir, e.tmpdir);
-	if (!ASSERT_TRUE(sys("ip netns exec %s sysctl -qw net.ipv6.conf.veth-h.keep_addr_on_down=1",
-			     e.host_ns), "keep_addr_on_down") ||
-	    !ASSERT_TRUE(env_start_kea(&e, kea_pools), "kea") ||
-	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
-	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+	if (!flap_world(&e, &a, 0))
 		goto cleanup;
 	s = ag_socket(&a, SOCK_STREAM);
 	t = ag_socket(&a, SOCK_STREAM);
