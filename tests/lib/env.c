@@ -260,11 +260,7 @@ void env_stop_odmd(struct env *e, bool hard)
 
 /* ---- Kea ---- */
 
-/*
- * kea-dhcp6 in namespace ns, serving ifname, its config, leases, log and
- * pid file in dir; its pid into *kea.
- */
-static bool start_kea(const char *ns, const char *ifname, const char *dir,
+bool env_start_kea_at(const char *ns, const char *ifname, const char *dir,
 		      const char *const *pools, pid_t *kea)
 {
 	char path[256], ready[256];
@@ -347,7 +343,7 @@ static bool start_kea(const char *ns, const char *ifname, const char *dir,
 	return false;
 }
 
-static void stop_pid(pid_t *pid)
+void env_stop_kea_at(pid_t *pid)
 {
 	if (*pid <= 0)
 		return;
@@ -358,12 +354,12 @@ static void stop_pid(pid_t *pid)
 
 bool env_start_kea(struct env *e, const char *const *pools)
 {
-	return start_kea(e->net_ns, "veth-s", e->tmpdir, pools, &e->kea);
+	return env_start_kea_at(e->net_ns, "veth-s", e->tmpdir, pools, &e->kea);
 }
 
 void env_stop_kea(struct env *e)
 {
-	stop_pid(&e->kea);
+	env_stop_kea_at(&e->kea);
 }
 
 bool env_add_net2(struct env *e)
@@ -384,12 +380,12 @@ bool env_start_kea2(struct env *e, const char *const *pools)
 	char dir[160];
 
 	snprintf(dir, sizeof(dir), "%s/net2", e->tmpdir);
-	return start_kea(e->net2_ns, "veth-s2", dir, pools, &e->kea2);
+	return env_start_kea_at(e->net2_ns, "veth-s2", dir, pools, &e->kea2);
 }
 
 void env_stop_kea2(struct env *e)
 {
-	stop_pid(&e->kea2);
+	env_stop_kea_at(&e->kea2);
 }
 
 /* ---- radvd ---- */
@@ -448,7 +444,7 @@ void env_stop_radvd(struct env *e)
 	e->radvd = -1;
 }
 
-static int kea_leases(const char *dir)
+int env_kea_leases_at(const char *dir)
 {
 	char out[64];
 
@@ -467,7 +463,7 @@ static int kea_leases(const char *dir)
 
 int env_kea_leases(struct env *e)
 {
-	return kea_leases(e->tmpdir);
+	return env_kea_leases_at(e->tmpdir);
 }
 
 int env_kea2_leases(struct env *e)
@@ -475,7 +471,7 @@ int env_kea2_leases(struct env *e)
 	char dir[160];
 
 	snprintf(dir, sizeof(dir), "%s/net2", e->tmpdir);
-	return kea_leases(dir);
+	return env_kea_leases_at(dir);
 }
 
 void env_teardown(struct env *e)

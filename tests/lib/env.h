@@ -72,6 +72,15 @@ void env_stop_odmd(struct env *e, bool hard);
 bool env_start_kea(struct env *e, const char *const *pools);
 void env_stop_kea(struct env *e);
 /*
+ * The same anywhere: kea-dhcp6 in namespace ns serving ifname (which must
+ * have a link-local), its config, leases, log and pid file in dir; its pid
+ * into *kea.  For a world of the test's own making, which stops it
+ * (env_stop_kea_at) since env_teardown() does not know it.
+ */
+bool env_start_kea_at(const char *ns, const char *ifname, const char *dir,
+		      const char *const *pools, pid_t *kea);
+void env_stop_kea_at(pid_t *kea);
+/*
  * A second network, for a host on several at once: veth-h2 in the host
  * namespace <-> veth-s2 in its own namespace net2_ns (NET_LL on veth-s2,
  * nothing routed to the peer).  Kea on it (env_start_kea2) keeps its
@@ -91,6 +100,8 @@ bool env_start_radvd(struct env *e, const char *const *prefixes);
 void env_stop_radvd(struct env *e);
 /* Prefixes Kea's lease file shows delegated (type 2) and neither released nor expired. */
 int env_kea_leases(struct env *e);
+/* The same for the Kea whose directory is dir (env_start_kea_at()). */
+int env_kea_leases_at(const char *dir);
 /* Stop odmd, unload, remove cgroup, namespaces, files.  Safe to call twice. */
 void env_teardown(struct env *e);
 /* Run `ip netns exec HOST cmd`. */
