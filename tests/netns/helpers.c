@@ -311,3 +311,43 @@ bool in_pool(const struct in6_addr *a, unsigned int xx)
 
 	return !memcmp(a->s6_addr, db8, 4) && a->s6_addr[4] == xx;
 }
+
+/* ---- odmd's log and Kea's lease file ---- */
+
+bool odmd_logged(struct env *e, const char *text)
+{
+	char out[512];
+
+	return sys_status(out, sizeof(out), "grep -F -- '%s' %s/odmd.log", text, e->tmpdir) == 0;
+}
+
+bool wait_logged(struct env *e, const char *text)
+{
+	int i;
+
+	for (i = 0; i < 80; i++) {
+		if (odmd_logged(e, text))
+			return true;
+		usleep(100 * 1000);
+	}
+	fprintf(stderr, "  odmd never logged '%s'\n", text);
+	return false;
+}
+
+int kea_lines(const char *dir, const char *prefix)
+{
+	char out[64];
+
+	if (sys_status(out, sizeof(out), "grep -c '^%s,' %s/kea-leases6.csv", prefix, dir) > 1)
+		return -1;
+	return atoi(out);
+}
+
+const char *kea_prefix(const struct in6_addr *a, char *buf, size_t len)
+{
+	struct in6_addr p = *a;
+
+	memset(p.s6_addr + 8, 0, 8);
+	inet_ntop(AF_INET6, &p, buf, (socklen_t)len);
+	return buf;
+}

@@ -90,6 +90,17 @@ long long stat_of(struct env *e, const char *name);
 /* "TYPE SOURCE STATE" of a prefix as `odm -j prefix list` shows it, "" if absent. */
 const char *prefix_row(struct env *e, const char *prefix, char *out, size_t len);
 
+/* ---- odmd's log and Kea's lease file ---- */
+
+/* odmd's log (its stderr, redirected by odmd_args to tmpdir/odmd.log) has a line with text. */
+bool odmd_logged(struct env *e, const char *text);
+/* Until odmd's log has text; 8 s at most. */
+bool wait_logged(struct env *e, const char *text);
+/* Lines Kea's lease file (in dir) has about a delegated prefix ("PREFIX::"). */
+int kea_lines(const char *dir, const char *prefix);
+/* The network part of a delegated address, "2001:db8:5100:0::" style, as Kea writes it. */
+const char *kea_prefix(const struct in6_addr *a, char *buf, size_t len);
+
 /* ---- on demand: nothing configured, prefixes from Kea ---- */
 
 /* Session-lasting, Non-persistent and Fixed pools for env_start_kea(). */

@@ -841,14 +841,6 @@ static int addrs_in(struct env *e, const char *text)
 	return atoi(out);
 }
 
-/* odmd's log (its stderr, redirected by odmd_args) has a line with text. */
-static bool odmd_logged(struct env *e, const char *text)
-{
-	char out[512];
-
-	return sys_status(out, sizeof(out), "grep -F -- '%s' %s/odmd.log", text, e->tmpdir) == 0;
-}
-
 void test_untyped_grant(void)
 {
 	static const struct rogue_script untyped = {
@@ -1217,40 +1209,6 @@ cleanup:
  * network is asked for, Rebind when a link comes back, a network whose
  * interface goes away.
  * ========================================================================= */
-
-/* Lines Kea's lease file (in dir) has about a delegated prefix ("PREFIX::"). */
-static int kea_lines(const char *dir, const char *prefix)
-{
-	char out[64];
-
-	if (sys_status(out, sizeof(out), "grep -c '^%s,' %s/kea-leases6.csv", prefix, dir) > 1)
-		return -1;
-	return atoi(out);
-}
-
-/* Until odmd's log (tmpdir/odmd.log) has text; 8 s at most. */
-static bool wait_logged(struct env *e, const char *text)
-{
-	int i;
-
-	for (i = 0; i < 80; i++) {
-		if (odmd_logged(e, text))
-			return true;
-		usleep(100 * 1000);
-	}
-	fprintf(stderr, "  odmd never logged '%s'\n", text);
-	return false;
-}
-
-/* The network part of a delegated address, "2001:db8:5100:0::" style, as Kea writes it. */
-static const char *kea_prefix(const struct in6_addr *a, char *buf, size_t len)
-{
-	struct in6_addr p = *a;
-
-	memset(p.s6_addr + 8, 0, 8);
-	inet_ntop(AF_INET6, &p, buf, (socklen_t)len);
-	return buf;
-}
 
 /*
  * RFC 8415 18.2.12: a link that comes back may be another link; the client
