@@ -88,8 +88,13 @@ static bool router_setup(struct env *e, const char *ns, const char *hostif, cons
 	       sys("ip -n %s -6 route add %s via fe80::1 dev %s", cn, prefix, cnif);
 }
 
-/* The world of the picture above, odmd not started. */
-static bool uplinks_setup(struct env *e, struct uplinks *u)
+/*
+ * The namespaces and routers of the picture above, each router forwarding
+ * only cell_net or wifi_net from the host, and the host's default routes;
+ * no address on the host.
+ */
+static bool uplinks_build(struct env *e, struct uplinks *u, const char *cell_net,
+			  const char *wifi_net)
 {
 	const char *h = e->host_ns;
 
@@ -100,10 +105,18 @@ static bool uplinks_setup(struct env *e, struct uplinks *u)
 		   u->cell, u->wifi, u->cn) &&
 	       sys("ip -n %s link set lo up", u->cn) &&
 	       sys("ip -n %s addr add %s/128 dev lo", u->cn, CN_ADDR) &&
-	       router_setup(e, u->cell, "veth-c", "c", CELL_LL, u->cn, "k-c", "2001:db8:c::/48") &&
-	       router_setup(e, u->wifi, "veth-w", "w", WIFI_LL, u->cn, "k-w", "2001:db8:a::/48") &&
+	       router_setup(e, u->cell, "veth-c", "c", CELL_LL, u->cn, "k-c", cell_net) &&
+	       router_setup(e, u->wifi, "veth-w", "w", WIFI_LL, u->cn, "k-w", wifi_net) &&
 	       sys("ip -n %s -6 route add default via %s dev veth-c metric 100", h, CELL_LL) &&
-	       sys("ip -n %s -6 route add default via %s dev veth-w metric 200", h, WIFI_LL) &&
+	       sys("ip -n %s -6 route add default via %s dev veth-w metric 200", h, WIFI_LL);
+}
+
+/* The world of the picture above, odmd not started. */
+static bool uplinks_setup(struct env *e, struct uplinks *u)
+{
+	const char *h = e->host_ns;
+
+	return uplinks_build(e, u, "2001:db8:c::/48", "2001:db8:a::/48") &&
 	       sys("ip -n %s addr add %s/64 dev veth-c nodad", h, MH_UNTYPED) &&
 	       sys("ip -n %s addr add %s/64 dev veth-c nodad", h, MH_SL_ADDR) &&
 	       sys("ip -n %s addr add %s/64 dev veth-c nodad", h, MH_FX_ADDR) &&
@@ -143,17 +156,18 @@ static bool routes_become(struct env *e, const char *want)
 }
 
 /*
- * A socket of sock_type, setsc(type) unless type is 0, then connect (TCP)
- * or sendto (UDP) the correspondent: the source it saw into seen,
+ * A socket of sock_type, setsc(type) unless type is 0 (its address into
+ * addr unless NULL), then connect (TCP) or sendto (UDP) the correspondent:
+ * the source it saw into seen,
  * "(nothing)" when nothing arrived.
  */
-static void cn_seen(struct agent *a, struct peer *cn, int sock_type, int type, char *seen,
-		    size_t len)
+static void cn_seen(struct agent *a, struct peer *cn, int sock_type, int type,
+		    struct in6_addr *addr, char *seen, size_t len)
 {
 	int s = ag_socket(a, sock_type);
 
 	snprintf(seen, len, "(nothing)");
-	if (type && ag_setsc(a, s, type, NULL)) {
+	if (type && ag_setsc(a, s, type, addr)) {
 		snprintf(seen, len, "(setsc failed)");
 	} else if (sock_type == SOCK_STREAM) {
 		if (!ag_addr_op(a, AG_CONNECT, s, CN_ADDR, PORT, NULL))
@@ -216,7 +230,7 @@ void test_egress_follows_source(void)
 	    !ASSERT_TRUE(peer_open(&e, &cn, u.cn, CN_ADDR, PORT), "correspondent") ||
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
 		goto cleanup;
-	cn_seen(&a, &cn, SOCK_DGRAM, NON_PERSISTENT_IPV6_ADDRESS, seen, sizeof(seen));
+	cn_seen(&a, &cn, SOCK_DGRAM, NON_PERSISTENT_IPV6_ADDRESS, NULL, seen, sizeof(seen));
 	ASSERT_STREQ(seen, "(nothing)", "without egress routes the cellular router drops wifi's");
 	odm_routes(&e, routes, sizeof(routes));
 	ASSERT_STREQ(routes, "", "--no-egress-routes: none");
@@ -235,7 +249,7 @@ void test_egress_follows_source(void)
 		const struct egress_case *c = &egress_cases[i];
 
 		SUBTEST(c->name);
-		cn_seen(&a, &cn, c->sock_type, c->type, seen, sizeof(seen));
+		cn_seen(&a, &cn, c->sock_type, c->type, NULL, seen, sizeof(seen));
 		ASSERT_STREQ(seen, c->want ? c->want : kernel_src, "source the correspondent saw");
 	}
 	test_subtest_end();
@@ -248,7 +262,7 @@ void test_egress_follows_source(void)
 	ASSERT_TRUE(env_host(&e, "ip -6 route add default via %s dev veth-w metric 200", WIFI_LL),
 		    "wifi router back");
 	ASSERT_TRUE(routes_become(&e, RT_NP RT_SL RT_FX), "the router back, the route back");
-	cn_seen(&a, &cn, SOCK_STREAM, NON_PERSISTENT_IPV6_ADDRESS, seen, sizeof(seen));
+	cn_seen(&a, &cn, SOCK_STREAM, NON_PERSISTENT_IPV6_ADDRESS, NULL, seen, sizeof(seen));
 	ASSERT_STREQ(seen, MH_NP_ADDR, "non-persistent by wifi again");
 
 	/* Someone else's route from a typed prefix: left as it is, logged
@@ -284,6 +298,227 @@ cleanup:
 		sys("cat %s/odmd.log >&2; true", e.tmpdir);
 	agent_stop(&a);
 	peer_close(&cn);
+	env_teardown(&e);
+	uplinks_teardown(&u);
+}
+
+/* =========================================================================
+ * A hand-off between two networks, both on DHCPv6: cellular's Kea (on
+ * c-host) delegates Session-lasting, Non-persistent and Fixed prefixes,
+ * wifi's (on w-host) Non-persistent only.  Each router forwards only its
+ * own network's prefixes: a source from the wrong network never arrives.
+ * Wifi runs Kea rather than radvd: env_start_kea_at() serves any
+ * interface, and a Rebind is something its server sees (its lease file).
+ * ========================================================================= */
+
+#define HO_CELL_NET	"2001:db8:c000::/36"	/* cellular's pools below */
+#define HO_AP1_NET	"2001:db8:a100::/40"	/* the first access point's pool */
+#define HO_AP2_NET	"2001:db8:a200::/40"	/* the second one's */
+
+static const char *const ho_cell_pools[] = {
+	"2 2001:db8:c100::/40",
+	"1 2001:db8:c200::/40",
+	"3 2001:db8:c300::/40",
+	NULL,
+};
+static const char *const ho_ap1_pools[] = { "1 " HO_AP1_NET, NULL };
+static const char *const ho_ap2_pools[] = { "1 " HO_AP2_NET, NULL };
+
+/* Wifi first for Non-persistent: configuration order decides. */
+static const char ho_config[] =
+	"network veth-w types non-persistent\n"
+	"network veth-c types fixed,session-lasting,non-persistent\n";
+
+/* The host's wifi link down: the kernel flushes its addresses and routes. */
+static bool wifi_down(struct env *e)
+{
+	return env_host(e, "ip link set veth-w down");
+}
+
+/* And up: its link-local and the wifi router's default route back, as
+ * the kernel and a router advertisement would put them. */
+static bool wifi_up(struct env *e)
+{
+	const char *h = e->host_ns;
+
+	return sys("ip -n %s addr replace fe80::2/64 dev veth-w nodad && "
+		   "ip -n %s link set veth-w up && "
+		   "ip -n %s -6 route replace default via %s dev veth-w metric 200",
+		   h, h, h, WIFI_LL);
+}
+
+/* The wifi router now forwards from (and routes to) net instead of old. */
+static bool wifi_renumber(struct uplinks *u, const char *old, const char *net)
+{
+	return sys("ip -n %s -6 route del %s dev w-host && ip -n %s -6 route add %s dev w-host",
+		   u->wifi, old, u->wifi, net) &&
+	       sys("ip -n %s -6 rule del pref 100 && "
+		   "ip -n %s -6 rule add iif w-host from %s lookup main pref 100",
+		   u->wifi, u->wifi, net) &&
+	       sys("ip -n %s -6 route del %s && ip -n %s -6 route add %s via fe80::1 dev k-w",
+		   u->cn, old, u->cn, net);
+}
+
+/* A typed socket to the correspondent: its address into addr, what the
+ * correspondent saw into seen, both printed under what. */
+static void ho_seen(struct agent *a, struct peer *cn, const char *what, int sock_type,
+		    int type, struct in6_addr *addr, char *seen, size_t len)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	memset(addr, 0, sizeof(*addr));
+	cn_seen(a, cn, sock_type, type, addr, seen, len);
+	printf("  %s: setsc %s, the correspondent saw %s\n", what, in6_str(addr, buf), seen);
+}
+
+/* The session sess carries data both ways: the host sends, the
+ * correspondent reads on c and answers, the host reads the answer. */
+static void session_talks(struct agent *a, int sess, int c, const char *when)
+{
+	char what[96];
+	long got;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(what, sizeof(what), "session sends %s", when);
+		ASSERT_EQ(ag_simple(a, AG_SEND, sess, 0, NULL), 0, what);
+	}
+	got = drain(c);
+	printf("  session %s: correspondent got %ld bytes\n", when, got);
+	snprintf(what, sizeof(what), "correspondent reads %s", when);
+	ASSERT_TRUE(got > 0, what);
+	snprintf(what, sizeof(what), "correspondent answers %s", when);
+	ASSERT_EQ(send(c, "pong", 4, MSG_NOSIGNAL), 4, what);
+	snprintf(what, sizeof(what), "host reads the answer %s", when);
+	ASSERT_EQ(ag_simple(a, AG_RECV, sess, 0, NULL), 0, what);
+}
+
+void test_handoff_two_networks(void)
+{
+	struct agent a = { .pid = -1 };
+	struct peer cn = { -1, -1 };
+	struct uplinks u;
+	struct in6_addr sl, fx, np, addr;
+	struct sockaddr_storage ss;
+	socklen_t sl_len = sizeof(ss);
+	char seen[64], buf[INET6_ADDRSTRLEN], buf2[INET6_ADDRSTRLEN], npp[64];
+	char cell_dir[160], ap1_dir[160], ap2_dir[160];
+	pid_t kea_cell = -1, kea_wifi = -1;
+	struct env e;
+	int sess, c = -1, lines, held, i;
+
+	memset(&u, 0, sizeof(u));
+	if (!ASSERT_TRUE(env_setup(&e, ho_config), "setup") ||
+	    !ASSERT_TRUE(uplinks_build(&e, &u, HO_CELL_NET, HO_AP1_NET), "two uplinks"))
+		goto cleanup;
+	snprintf(cell_dir, sizeof(cell_dir), "%s/cell", e.tmpdir);
+	snprintf(ap1_dir, sizeof(ap1_dir), "%s/ap1", e.tmpdir);
+	snprintf(ap2_dir, sizeof(ap2_dir), "%s/ap2", e.tmpdir);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-c --dhcp6 veth-w "
+		 "--dhcp6-max-rt 1000 --lease-file %s/leases 2>>%s/odmd.log", e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea_at(u.cell, "c-host", cell_dir, ho_cell_pools, &kea_cell),
+			 "cellular's kea") ||
+	    !ASSERT_TRUE(env_start_kea_at(u.wifi, "w-host", ap1_dir, ho_ap1_pools, &kea_wifi),
+			 "wifi's kea") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &cn, u.cn, CN_ADDR, PORT), "correspondent") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+
+	/* 1. Each type from its network, out through it. */
+	SUBTEST("each type leaves by its own network");
+	ho_seen(&a, &cn, "1 np tcp", SOCK_STREAM, NON_PERSISTENT_IPV6_ADDRESS, &np, seen,
+		sizeof(seen));
+	ASSERT_TRUE(in_pool(&np, 0xa1), "non-persistent from wifi's pool");
+	ASSERT_STREQ(seen, in6_str(&np, buf), "arrives from it, through wifi");
+	ho_seen(&a, &cn, "1 np udp", SOCK_DGRAM, NON_PERSISTENT_IPV6_ADDRESS, &addr, seen,
+		sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&np, buf), "udp too");
+	ho_seen(&a, &cn, "1 fixed tcp", SOCK_STREAM, FIXED_IPV6_ADDRESS, &fx, seen, sizeof(seen));
+	ASSERT_TRUE(in_pool(&fx, 0xc3), "fixed from cellular's pool");
+	ASSERT_STREQ(seen, in6_str(&fx, buf), "arrives from it, through cellular");
+	ho_seen(&a, &cn, "1 fixed udp", SOCK_DGRAM, FIXED_IPV6_ADDRESS, &addr, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&fx, buf), "udp too");
+
+	/* The long session: Session-lasting, by cellular. */
+	sess = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, sess, SESSION_LASTING_IPV6_ADDRESS, &sl), 0, "setsc sl");
+	ASSERT_TRUE(in_pool(&sl, 0xc1), "session-lasting from cellular's pool");
+	if (!ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, sess, CN_ADDR, PORT, NULL), 0, "sl connect") ||
+	    !ASSERT_TRUE(wait_readable(cn.tcp), "the session arrives"))
+		goto cleanup;
+	c = accept(cn.tcp, (struct sockaddr *)&ss, &sl_len);
+	sa_addr_str(&ss, seen, sizeof(seen));
+	printf("  1 sl session: setsc %s, the correspondent saw %s\n", in6_str(&sl, buf), seen);
+	ASSERT_STREQ(seen, in6_str(&sl, buf), "the session from sl, through cellular");
+	session_talks(&a, sess, c, "before the wifi change");
+	test_subtest_end();
+
+	/* 2. Another access point: wifi's link goes and comes back on a
+	 * network with another prefix and another server. */
+	SUBTEST("wifi changes under a session-lasting session");
+	FAULT();
+	if (!ASSERT_TRUE(wifi_down(&e), "wifi down"))
+		goto cleanup;
+	env_stop_kea_at(&kea_wifi);
+	/* Kea binds only to a running interface: it starts once the link is
+	 * up; odmd's Rebind retransmits meanwhile. */
+	if (!ASSERT_TRUE(wifi_renumber(&u, HO_AP1_NET, HO_AP2_NET), "wifi renumbered") ||
+	    !ASSERT_TRUE(wifi_up(&e), "wifi up") ||
+	    !ASSERT_TRUE(env_start_kea_at(u.wifi, "w-host", ap2_dir, ho_ap2_pools, &kea_wifi),
+			 "the new access point's kea"))
+		goto cleanup;
+	ASSERT_TRUE(wait_logged(&e, "veth-w is up again: rebinding its 1 lease(s)"),
+		    "odmd rebinds on the new wifi");
+	ho_seen(&a, &cn, "2 np tcp", SOCK_STREAM, NON_PERSISTENT_IPV6_ADDRESS, &addr, seen,
+		sizeof(seen));
+	ASSERT_TRUE(in_pool(&addr, 0xa2), "non-persistent from the new access point's pool");
+	ASSERT_STREQ(seen, in6_str(&addr, buf), "arrives through the new wifi");
+	session_talks(&a, sess, c, "after the wifi change");
+	np = addr;
+	test_subtest_end();
+
+	/* 3. Wifi goes: Non-persistent from cellular. */
+	SUBTEST("wifi gone: non-persistent by cellular");
+	FAULT();
+	if (!ASSERT_TRUE(wifi_down(&e), "wifi down"))
+		goto cleanup;
+	ho_seen(&a, &cn, "3 np tcp", SOCK_STREAM, NON_PERSISTENT_IPV6_ADDRESS, &addr, seen,
+		sizeof(seen));
+	ASSERT_TRUE(in_pool(&addr, 0xc2), "non-persistent from cellular's pool");
+	ASSERT_STREQ(seen, in6_str(&addr, buf), "arrives through cellular");
+	session_talks(&a, sess, c, "with wifi gone");
+	test_subtest_end();
+
+	/* 4. Wifi back: its lease Rebound at its server, the same prefix. */
+	SUBTEST("wifi back: rebound");
+	kea_prefix(&np, npp, sizeof(npp));
+	lines = kea_lines(ap2_dir, npp);
+	held = env_kea_leases_at(ap2_dir);
+	if (!ASSERT_TRUE(wifi_up(&e), "wifi up again"))
+		goto cleanup;
+	ASSERT_TRUE(wait_logged(&e, "veth-w is up again: rebinding its"), "odmd rebinds");
+	for (i = 0; i < 80 && kea_lines(ap2_dir, npp) <= lines; i++)
+		usleep(100 * 1000);
+	printf("  4 wifi's kea: %d line(s) for %s before, %d after\n", lines, npp,
+	       kea_lines(ap2_dir, npp));
+	ASSERT_TRUE(kea_lines(ap2_dir, npp) > lines, "the wifi server answered a Rebind");
+	ASSERT_EQ(env_kea_leases_at(ap2_dir), held, "the server holds no new lease");
+	ho_seen(&a, &cn, "4 np tcp", SOCK_STREAM, NON_PERSISTENT_IPV6_ADDRESS, &addr, seen,
+		sizeof(seen));
+	ASSERT_STREQ(kea_prefix(&addr, buf, sizeof(buf)), npp,
+		     "non-persistent by wifi again, from the rebound prefix");
+	ASSERT_STREQ(seen, in6_str(&addr, buf2), "arrives through wifi");
+	test_subtest_end();
+cleanup:
+	if (test_case_failed && e.ready)
+		sys("cat %s/odmd.log >&2; true", e.tmpdir);
+	if (c >= 0)
+		close(c);
+	agent_stop(&a);
+	peer_close(&cn);
+	env_stop_kea_at(&kea_wifi);
+	env_stop_kea_at(&kea_cell);
 	env_teardown(&e);
 	uplinks_teardown(&u);
 }
