@@ -402,7 +402,7 @@ void test_handoff_two_networks(void)
 	struct sockaddr_storage ss;
 	socklen_t sl_len = sizeof(ss);
 	char seen[64], buf[INET6_ADDRSTRLEN], buf2[INET6_ADDRSTRLEN], npp[64];
-	char cell_dir[160], ap1_dir[160], ap2_dir[160];
+	char cell_dir[160], ap1_dir[160], ap2_dir[160], what[128];
 	pid_t kea_cell = -1, kea_wifi = -1;
 	struct env e;
 	int sess, c = -1, lines, held, i;
@@ -483,6 +483,9 @@ void test_handoff_two_networks(void)
 	FAULT();
 	if (!ASSERT_TRUE(wifi_down(&e), "wifi down"))
 		goto cleanup;
+	/* Until odmd has seen the address go (RTM_DELADDR): the programs
+	 * answer from the maps, which hand it out until then. */
+	ASSERT_TRUE(wait_select(&e, ODM_TYPE_NON_PERSISTENT, NULL), "wifi's np no longer handed out");
 	ho_seen(&a, &cn, "3 np tcp", SOCK_STREAM, NON_PERSISTENT_IPV6_ADDRESS, &addr, seen,
 		sizeof(seen));
 	ASSERT_TRUE(in_pool(&addr, 0xc2), "non-persistent from cellular's pool");
@@ -504,6 +507,8 @@ void test_handoff_two_networks(void)
 	       kea_lines(ap2_dir, npp));
 	ASSERT_TRUE(kea_lines(ap2_dir, npp) > lines, "the wifi server answered a Rebind");
 	ASSERT_EQ(env_kea_leases_at(ap2_dir), held, "the server holds no new lease");
+	snprintf(what, sizeof(what), "non-persistent renewed %s/64", npp);
+	ASSERT_TRUE(wait_logged(&e, what), "odmd has the Reply");
 	ho_seen(&a, &cn, "4 np tcp", SOCK_STREAM, NON_PERSISTENT_IPV6_ADDRESS, &addr, seen,
 		sizeof(seen));
 	ASSERT_STREQ(kea_prefix(&addr, buf, sizeof(buf)), npp,
