@@ -556,6 +556,45 @@ static void on_request_reply(struct odm_dhcp6 *c, struct ia *ia, const struct od
 	finish(c, ia, ODM_DHCP6_OK);
 }
 
+/*
+ * A Renew or Rebind Reply that does not extend our prefix but binds
+ * another one to our IA: RFC 8415 18.3.4/18.3.5 let a server do so (Kea
+ * does, answering a Rebind on a link where our prefix is not appropriate:
+ * the old prefix with lifetimes 0, a new one beside it), and 18.2.10.1 has
+ * the client take the new lease.  The IA moves to the new prefix: REPLACED
+ * for it, then LOST for the old one.  A new prefix we refuse (unsafe,
+ * taken, untyped) is Released rather than left bound at the server, unused,
+ * until it expires.  False when the Reply brings no new prefix.
+ */
+static bool replaced(struct odm_dhcp6 *c, struct ia *ia, const struct odm_dhcp6_in *in, __u64 now)
+{
+	unsigned int refused = ia->nrefused;
+	const struct odm_dhcp6_prefix *p = usable(c, ia, in, NULL);
+	struct odm_lease old = ia->lease, nl;
+
+	if (!p && ia->nrefused == refused)
+		return false;
+	ia->server = in->server_id;
+	if (!p) {
+		ia->lease.plen = ia->unsafe_plen;
+		memcpy(ia->lease.prefix, ia->unsafe_prefix, sizeof(ia->lease.prefix));
+		xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &dhcp6_rt_release, NEVER, now);
+		save(c);
+		c->cb(c->ctx, ODM_DHCP6_LOST, ODM_DHCP6_OK, &old);
+		return true;
+	}
+	ia->lease.untyped = odm_dhcp6_prefix_type(in, p) < 0;
+	memset(ia->lease.addr, 0, sizeof(ia->lease.addr));
+	grant(ia, in, p, now);
+	ia->state = IA_BOUND;
+	save(c);
+	/* Copies: a callback may acquire, and so move c->ias. */
+	nl = ia->lease;
+	c->cb(c->ctx, ODM_DHCP6_REPLACED, ODM_DHCP6_OK, &nl);
+	c->cb(c->ctx, ODM_DHCP6_LOST, ODM_DHCP6_OK, &old);
+	return true;
+}
+
 static void on_renew_reply(struct odm_dhcp6 *c, struct ia *ia, const struct odm_dhcp6_in *in,
 			   __u64 now)
 {
@@ -577,6 +616,8 @@ static void on_renew_reply(struct odm_dhcp6 *c, struct ia *ia, const struct odm_
 		return;
 	}
 	p = usable(c, ia, in, &ia->lease);
+	if ((!p || !p->valid_lft) && replaced(c, ia, in, now))
+		return;
 	if (!p)
 		return;			/* says nothing about our prefix: keep trying */
 	if (!p->valid_lft) {
@@ -939,6 +980,16 @@ int odm_dhcp6_rebind(struct odm_dhcp6 *c)
 		n++;
 	}
 	return n;
+}
+
+bool odm_dhcp6_rebinding(const struct odm_dhcp6 *c, __u8 type)
+{
+	size_t i;
+
+	for (i = 0; i < c->nias; i++)
+		if (c->ias[i].state == IA_REBIND && c->ias[i].lease.type == type)
+			return true;
+	return false;
 }
 
 void odm_dhcp6_forget(struct odm_dhcp6 *c)

@@ -87,6 +87,10 @@ enum odm_dhcp6_event {
 					 * start) an untyped lease opts.untyped no longer
 					 * allows was released instead of restored */
 	ODM_DHCP6_RESTORED,		/* read from the lease file at start */
+	ODM_DHCP6_REPLACED,		/* a Renew/Rebind Reply bound a new prefix to
+					 * the IA instead of extending its own (the
+					 * lease is the new one, its address not yet
+					 * recorded); LOST for the old one follows */
 };
 
 typedef void (*odm_dhcp6_cb)(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result res,
@@ -109,9 +113,11 @@ int odm_dhcp6_acquire(struct odm_dhcp6 *c, __u8 type);
 /*
  * The link came back (RFC 8415 section 18.2.12): Rebind every bound lease
  * at once, each until its valid lifetime ends; the Reply reports it
- * RENEWED (or LOST).  The number of leases rebinding.
+ * RENEWED, LOST, or REPLACED then LOST.  The number of leases rebinding.
  */
 int odm_dhcp6_rebind(struct odm_dhcp6 *c);
+/* A lease of type is being rebound (odm_dhcp6_rebind(), or past T2). */
+bool odm_dhcp6_rebinding(const struct odm_dhcp6 *c, __u8 type);
 /*
  * The link is gone: forget every lease and exchange without a message (no
  * Release can be sent on it) or a callback, and rewrite the lease file

@@ -63,6 +63,9 @@
 #define CLIENTS_PER_UID		32
 #define WATCHERS_PER_UID	8
 #define CLIENT_IDLE_MS		1000
+/* How long a request waits on a Rebind under way before it solicits
+ * (RFC 8415 SOL_TIMEOUT: what a Solicit of its own would wait first). */
+#define JOIN_MS			1000
 /* Connections accepted in one pass of the event loop: a connect flood must
  * not keep odmd from answering the requests it already has. */
 #define ACCEPT_BATCH		64
@@ -119,7 +122,11 @@ struct net {
 	unsigned int types;		/* bits 1 << type it is asked for */
 	struct odm_dhcp6 *dhcp6;	/* NULL: its interface is gone */
 	bool up;			/* IFF_UP and IFF_RUNNING */
-	bool inflight[ODM_TYPE_MAX + 1];	/* an exchange for the type is under way */
+	/* Where the type's waiting requests stand: an exchange of their own
+	 * under way (SOLICITING), or waiting on a lease of the type that is
+	 * being rebound, until join_until_ms (JOINED). */
+	enum { EX_IDLE, EX_JOINED, EX_SOLICITING } ex[ODM_TYPE_MAX + 1];
+	__u64 join_until_ms[ODM_TYPE_MAX + 1];
 	/* It granted the type before (this run or a restored lease):
 	 * NoPrefixAvail now means exhausted, not "not offered". */
 	bool granted[ODM_TYPE_MAX + 1];
@@ -191,6 +198,41 @@ static void answer_waiting(struct net *n, __u8 type, __u32 result,
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (waits_on(&n->d->clients[i], n, type))
 			answer(&n->d->clients[i], result, key, val);
+}
+
+/* Start acquiring a prefix of type for the requests waiting on n. */
+static void solicit(struct net *n, __u8 type)
+{
+	int iaid = odm_dhcp6_acquire(n->dhcp6, type);
+
+	if (iaid < 0) {
+		logmsg("dhcpv6: %s: cannot start an exchange: %s", n->ifname, strerror(-iaid));
+		n->ex[type] = EX_IDLE;
+		answer_waiting(n, type, ODM_R_FAILED, NULL, NULL);
+		return;
+	}
+	n->ex[type] = EX_SOLICITING;
+}
+
+static bool anyone_waits(struct net *n, __u8 type)
+{
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (waits_on(&n->d->clients[i], n, type))
+			return true;
+	return false;
+}
+
+/*
+ * The Rebind the requests of type joined has ended without a prefix for
+ * them, or is taking too long: they solicit one.
+ */
+static void join_over(struct net *n, __u8 type)
+{
+	n->ex[type] = EX_IDLE;
+	if (anyone_waits(n, type))
+		solicit(n, type);
 }
 
 /* Whom a prefix obtained for coalesced requests counts against: the first. */
@@ -676,6 +718,7 @@ static const char *event_name(enum odm_dhcp6_event ev)
 	case ODM_DHCP6_RENEWED: return "renewed";
 	case ODM_DHCP6_LOST: return "lost";
 	case ODM_DHCP6_RESTORED: return "restored";
+	case ODM_DHCP6_REPLACED: return "replaced by";
 	}
 	return "?";
 }
@@ -717,7 +760,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 	}
 	switch (ev) {
 	case ODM_DHCP6_ACQUIRED:
-		n->inflight[l->type] = false;
+		n->ex[l->type] = EX_IDLE;
 		if (res == ODM_DHCP6_NOT_OFFERED) {
 			/* DHCPv6 says NoPrefixAvail both for a type without a
 			 * pool and for an exhausted pool; a type granted before
@@ -767,6 +810,22 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			held_add(d, first_waiting_cgroup(n, l->type), &key);
 		answer_waiting(n, l->type, ODM_R_OK, &key, &val);
 		return;
+	case ODM_DHCP6_REPLACED:
+		err = publish_lease(n, l, &key, &val, true);
+		if (err) {
+			if (err == -EEXIST)
+				refused(d, l, TAKEN_WHY);
+			else
+				logmsg("cannot configure an address in the new prefix: %s; "
+				       "releasing it", strerror(-err));
+			odm_dhcp6_release(n->dhcp6, l->iaid);
+			return;		/* the LOST that follows ends a join */
+		}
+		if (n->ex[l->type] == EX_JOINED) {
+			n->ex[l->type] = EX_IDLE;
+			answer_waiting(n, l->type, ODM_R_OK, &key, &val);
+		}
+		return;
 	case ODM_DHCP6_RESTORED:
 		n->granted[l->type] = true;
 		/* fall through */
@@ -774,11 +833,21 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 		err = publish_lease(n, l, &key, &val, false);
 		if (err)
 			logmsg("cannot (re)configure the address of a lease: %s", strerror(-err));
+		if (n->ex[l->type] == EX_JOINED) {
+			if (err)
+				join_over(n, l->type);
+			else {
+				n->ex[l->type] = EX_IDLE;
+				answer_waiting(n, l->type, ODM_R_OK, &key, &val);
+			}
+		}
 		return;
 	case ODM_DHCP6_LOST:
 		lease_key(l, &key);
 		held_drop(d, &key);
 		withdraw_lease(n, l);
+		if (n->ex[l->type] == EX_JOINED && !odm_dhcp6_rebinding(n->dhcp6, l->type))
+			join_over(n, l->type);
 		return;
 	}
 }
@@ -1053,27 +1122,33 @@ static bool offered(struct odm_ondemand *d, __u8 type)
  * Send c's request (c->waiting) to the network that serves its type now,
  * joining the exchange under way there.  No such network: FAILED, since
  * one that offers the type exists (handle_request() checked), only down.
+ *
+ * A lease of the type being rebound (its link just came back) is what a
+ * request without ON_NET will most likely get: it waits for that Rebind's
+ * Reply, for as long as a Solicit's first wait (SOL_TIMEOUT, 1 s), before
+ * it solicits a prefix of its own.  Asking at once would have the server
+ * bind a second prefix beside the one the Rebind brings.  ON_NET wants a
+ * prefix the network hands out now: it never joins a Rebind.
  */
 static void ask(struct odm_ondemand *d, struct client *c)
 {
 	__u8 type = c->req.type;
 	struct net *n = net_for(d, type);
-	int iaid;
+	bool on_net = c->req.flags & ODM_REQF_ON_NET;
 
 	if (!n) {
 		answer(c, ODM_R_FAILED, NULL, NULL);
 		return;
 	}
 	c->net = (int)(n - d->nets);
-	if (n->inflight[type])
+	if (n->ex[type] == EX_SOLICITING || (n->ex[type] == EX_JOINED && !on_net))
 		return;			/* coalesced into the exchange under way */
-	iaid = odm_dhcp6_acquire(n->dhcp6, type);
-	if (iaid < 0) {
-		logmsg("dhcpv6: %s: cannot start an exchange: %s", n->ifname, strerror(-iaid));
-		answer_waiting(n, type, ODM_R_FAILED, NULL, NULL);
+	if (n->ex[type] == EX_IDLE && !on_net && odm_dhcp6_rebinding(n->dhcp6, type)) {
+		n->ex[type] = EX_JOINED;
+		n->join_until_ms[type] = now_ms() + JOIN_MS;
 		return;
 	}
-	n->inflight[type] = true;
+	solicit(n, type);
 }
 
 /*
@@ -1104,7 +1179,7 @@ static void net_gone(struct net *n)
 	odm_dhcp6_free(n->dhcp6);
 	n->dhcp6 = NULL;
 	n->up = false;
-	memset(n->inflight, 0, sizeof(n->inflight));
+	memset(n->ex, 0, sizeof(n->ex));
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &d->clients[i];
 
@@ -1569,6 +1644,11 @@ int odm_ondemand_timeout_ms(struct odm_ondemand *d)
 			min_timeout(&t, odm_dhcp6_timeout_ms(d->nets[j].dhcp6));
 	if (d->nnets)
 		min_timeout(&t, d->next_tick_ms > now ? (int)(d->next_tick_ms - now) : 0);
+	for (j = 0; j < d->nnets; j++)
+		for (i = 0; i <= ODM_TYPE_MAX; i++)
+			if (d->nets[j].ex[i] == EX_JOINED)
+				min_timeout(&t, d->nets[j].join_until_ms[i] > now ?
+					    (int)(d->nets[j].join_until_ms[i] - now) : 0);
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &d->clients[i];
 
@@ -1607,6 +1687,11 @@ void odm_ondemand_process(struct odm_ondemand *d, const struct pollfd *pfd, int 
 	for (k = 0; k < d->nnets; k++)
 		if (d->nets[k].dhcp6)
 			odm_dhcp6_process(d->nets[k].dhcp6);
+	now = now_ms();
+	for (k = 0; k < d->nnets; k++)
+		for (i = 0; i <= ODM_TYPE_MAX; i++)
+			if (d->nets[k].ex[i] == EX_JOINED && now >= d->nets[k].join_until_ms[i])
+				join_over(&d->nets[k], (__u8)i);
 	expire_clients(d);
 	now = now_ms();
 	if (d->nnets && now >= d->next_tick_ms) {

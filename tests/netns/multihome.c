@@ -359,6 +359,17 @@ static bool wifi_renumber(struct uplinks *u, const char *old, const char *net)
 		   u->cn, old, u->cn, net);
 }
 
+/* The leases odmd keeps (its lease files) whose prefix starts with text. */
+static int odmd_leases_in(struct env *e, const char *text)
+{
+	char out[32];
+
+	if (sys_status(out, sizeof(out), "cat %s/leases* 2>/dev/null | grep -c '%s'", e->tmpdir,
+		       text) > 1)
+		return -1;
+	return atoi(out);
+}
+
 /* A typed socket to the correspondent: its address into addr, what the
  * correspondent saw into seen, both printed under what. */
 static void ho_seen(struct agent *a, struct peer *cn, const char *what, int sock_type,
@@ -476,6 +487,15 @@ void test_handoff_two_networks(void)
 	ASSERT_STREQ(seen, in6_str(&addr, buf), "arrives through the new wifi");
 	session_talks(&a, sess, c, "after the wifi change");
 	np = addr;
+	/* The Rebind of the first access point's lease reached the new
+	 * server, which may bind a new prefix to it (Kea does); the request
+	 * may have solicited one too.  Whatever the server bound, odmd keeps. */
+	for (i = 0; i < 50 && env_kea_leases_at(ap2_dir) != odmd_leases_in(&e, "2001:db8:a2"); i++)
+		usleep(100 * 1000);
+	printf("  2 the new access point's server holds %d prefix(es), odmd's lease files %d\n",
+	       env_kea_leases_at(ap2_dir), odmd_leases_in(&e, "2001:db8:a2"));
+	ASSERT_EQ(env_kea_leases_at(ap2_dir), odmd_leases_in(&e, "2001:db8:a2"),
+		  "nothing bound at the server that odmd does not keep");
 	test_subtest_end();
 
 	/* 3. Wifi goes: Non-persistent from cellular. */
