@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -260,8 +261,29 @@ void env_stop_odmd(struct env *e, bool hard)
 
 /* ---- Kea ---- */
 
-bool env_start_kea_at(const char *ns, const char *ifname, const char *dir,
-		      const char *const *pools, pid_t *kea)
+/* Kea's own hook that runs a program at lease events (kea-common's
+ * libdhcp_run_script.so, under the multiarch directory) into path. */
+static bool kea_run_script(char *path, size_t len)
+{
+	glob_t g;
+	bool ok;
+
+	if (glob("/usr/lib/*/kea/hooks/libdhcp_run_script.so", 0, NULL, &g))
+		return false;
+	ok = g.gl_pathc > 0 && snprintf(path, len, "%s", g.gl_pathv[0]) < (int)len;
+	globfree(&g);
+	return ok;
+}
+
+/*
+ * Kea in ns on the interfaces ifaces (a JSON list's inside), its lease
+ * file and log in dir.  The subnet is the whole documentation prefix: on
+ * one interface it is that interface's (direct clients), otherwise
+ * relayed clients select it by their relay's link-address.  script, when
+ * not NULL, is run by Kea's run_script hook at every lease event.
+ */
+static bool start_kea(const char *ns, const char *ifaces, const char *subnet_if, const char *dir,
+		      const char *const *pools, const char *script, pid_t *kea)
 {
 	char path[256], ready[256];
 	FILE *f;
@@ -275,14 +297,27 @@ bool env_start_kea_at(const char *ns, const char *ifname, const char *dir,
 	if (!f)
 		return false;
 	fprintf(f, "{ \"Dhcp6\": {\n"
-		"  \"interfaces-config\": { \"interfaces\": [ \"%s\" ] },\n"
+		"  \"interfaces-config\": { \"interfaces\": [ %s ] },\n"
 		"  \"server-id\": { \"type\": \"LL\", \"persist\": false },\n"
 		"  \"lease-database\": { \"type\": \"memfile\", \"persist\": true,"
 		" \"lfc-interval\": 0, \"name\": \"%s/kea-leases6.csv\" },\n"
 		"  \"preferred-lifetime\": 3000, \"valid-lifetime\": 4000,\n"
 		"  \"renew-timer\": 1000, \"rebind-timer\": 2000,\n"
-		"  \"option-data\": [ { \"name\": \"preference\", \"data\": \"255\", \"always-send\": true } ],\n"
-		"  \"client-classes\": [\n", ifname, dir);
+		"  \"option-data\": [ { \"name\": \"preference\", \"data\": \"255\", \"always-send\": true } ],\n",
+		ifaces, dir);
+	if (script) {
+		char lib[PATH_MAX];
+
+		if (!kea_run_script(lib, sizeof(lib))) {
+			fprintf(stderr, "  kea's run_script hook (libdhcp_run_script.so) not found\n");
+			fclose(f);
+			return false;
+		}
+		fprintf(f, "  \"hooks-libraries\": [ { \"library\": \"%s\",\n"
+			"    \"parameters\": { \"name\": \"%s\", \"sync\": true } } ],\n",
+			lib, script);
+	}
+	fprintf(f, "  \"client-classes\": [\n");
 	/* Each class types its grants (top level: all Kea 2.2 can do). */
 	for (i = 1; i <= 4; i++)
 		fprintf(f, "    { \"name\": \"odm-%d\", \"test\": \"option[65000].hex == 0x0%d\",\n"
@@ -290,8 +325,9 @@ bool env_start_kea_at(const char *ns, const char *ifname, const char *dir,
 			" \"csv-format\": false, \"data\": \"0%d\",\n"
 			"        \"always-send\": true } ] }%s\n",
 			i, i, i, i < 4 ? "," : "");
-	fprintf(f, "  ],\n  \"subnet6\": [ { \"id\": 1, \"subnet\": \"2001:db8::/32\", \"interface\": \"%s\",\n"
-		"    \"pd-pools\": [\n", ifname);
+	fprintf(f, "  ],\n  \"subnet6\": [ { \"id\": 1, \"subnet\": \"2001:db8::/32\",%s%s%s\n"
+		"    \"pd-pools\": [\n", subnet_if ? " \"interface\": \"" : "",
+		subnet_if ? subnet_if : "", subnet_if ? "\"," : "");
 	for (i = 0; pools && pools[i]; i++) {
 		char prefix[64];
 		int wire, plen;
@@ -341,6 +377,21 @@ bool env_start_kea_at(const char *ns, const char *ifname, const char *dir,
 	}
 	fprintf(stderr, "  kea-dhcp6 did not start (see %s/kea.log)\n", dir);
 	return false;
+}
+
+bool env_start_kea_at(const char *ns, const char *ifname, const char *dir,
+		      const char *const *pools, pid_t *kea)
+{
+	char ifaces[IF_NAMESIZE + 4];
+
+	snprintf(ifaces, sizeof(ifaces), "\"%s\"", ifname);
+	return start_kea(ns, ifaces, ifname, dir, pools, NULL, kea);
+}
+
+bool env_start_kea_relayed(const char *ns, const char *ifaces, const char *dir,
+			   const char *const *pools, const char *script, pid_t *kea)
+{
+	return start_kea(ns, ifaces, NULL, dir, pools, script, kea);
 }
 
 void env_stop_kea_at(pid_t *pid)

@@ -81,6 +81,14 @@ bool env_start_kea_at(const char *ns, const char *ifname, const char *dir,
 		      const char *const *pools, pid_t *kea);
 void env_stop_kea_at(pid_t *kea);
 /*
+ * Kea serving relayed clients only: listening on the interfaces ifaces (a
+ * JSON list's inside: "\"a\", \"b\""), the subnet 2001:db8::/32 chosen by
+ * the relays' link-address; script (absolute; NULL: none) run by Kea's
+ * run_script hook with the hook's name and the lease in its environment.
+ */
+bool env_start_kea_relayed(const char *ns, const char *ifaces, const char *dir,
+			   const char *const *pools, const char *script, pid_t *kea);
+/*
  * A second network, for a host on several at once: veth-h2 in the host
  * namespace <-> veth-s2 in its own namespace net2_ns (NET_LL on veth-s2,
  * nothing routed to the peer).  Kea on it (env_start_kea2) keeps its
