@@ -22,7 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "netns.h"
+#include "relay6.h"
 
 #ifndef ODM_BUILD_DIR
 #define ODM_BUILD_DIR "build"
@@ -546,4 +549,211 @@ cleanup:
 	env_stop_kea_at(&kea_cell);
 	env_teardown(&e);
 	uplinks_teardown(&u);
+}
+
+/* =========================================================================
+ * A routed anchor: the Session-lasting prefix belongs to an anchor behind
+ * two access routers, and it follows the host from one to the other
+ * because of what the host itself does.
+ *
+ *   "host" veth-m ---- "air": bridge, the host's radio ---- r1-air "ar1" r1-core ---- anc-1
+ *                              (one access router's port        (relay)                 "anchor":
+ *                               on it at a time)                                  Kea, the correspondent
+ *                                                     ---- r2-air "ar2" r2-core ---- anc-2
+ *
+ * Both access routers show the host the same router (fe80::1, one MAC),
+ * as PMIPv6's access gateways do (RFC 5213 section 6.8): a move is a
+ * carrier loss and nothing else.  Each relays DHCPv6 to the anchor's Kea
+ * and, as RFC 8987 asks of a relay in front of prefix delegation, routes
+ * (and forwards from) only what it saw delegated.  Kea's run_script hook
+ * points the anchor's route for a prefix at the relay its last request
+ * came through.  After the move the test changes no route: odmd's Rebind
+ * on the new link (RFC 8415 18.2.12) is what moves the prefix.
+ * ========================================================================= */
+
+#define AN_POOL		"2001:db8:5100::/40"	/* the anchor's Session-lasting pool */
+#define AN_LINK		"2001:db8:5000::1"	/* the relays' link-address: its subnet */
+#define AN_MAC		"02:00:5e:00:53:01"	/* both access routers' */
+
+static const char *const an_pools[] = { "2 " AN_POOL, NULL };
+static const char an_config[] = "network veth-m types session-lasting\n";
+
+struct anchor_world {
+	char ar[2][ENV_NAME_MAX + 8];
+	char anc[ENV_NAME_MAX + 8];
+	char air[ENV_NAME_MAX + 8];
+};
+
+/* Access router i (1, 2): its port on the air, its link to the anchor. */
+static bool access_router(struct env *e, struct anchor_world *w, int i)
+{
+	const char *ar = w->ar[i - 1], *anc = w->anc, *air = w->air;
+
+	return sys("ip netns add %s && ip -n %s link set lo up", ar, ar) &&
+	       sys("ip -n %s link add r%d-air type veth peer name p%d netns %s", ar, i, i, air) &&
+	       sys("ip -n %s link set r%d-air addrgenmode none address %s up", ar, i, AN_MAC) &&
+	       sys("ip -n %s addr add fe80::1/64 dev r%d-air nodad", ar, i) &&
+	       sys("ip -n %s link set p%d addrgenmode none up", air, i) &&
+	       sys("ip -n %s link add r%d-core type veth peer name anc-%d netns %s", ar, i, i, anc) &&
+	       sys("ip -n %s link set r%d-core addrgenmode none up", ar, i) &&
+	       sys("ip -n %s addr add fe80::1%d/64 dev r%d-core nodad", ar, i, i) &&
+	       sys("ip -n %s link set anc-%d addrgenmode none up", anc, i) &&
+	       sys("ip -n %s addr add fe80::5/64 dev anc-%d nodad", anc, i) &&
+	       sys("nsenter --net=/run/netns/%s sysctl -qw net.ipv6.conf.all.forwarding=1", ar) &&
+	       sys("ip -n %s -6 route add default via fe80::5 dev r%d-core", ar, i) &&
+	       /* From the host, only what the relay delegated (its pref 100 rules). */
+	       sys("ip -n %s -6 rule add iif r%d-air pref 200 blackhole", ar, i);
+}
+
+static bool anchor_build(struct env *e, struct anchor_world *w)
+{
+	const char *h = e->host_ns;
+
+	snprintf(w->ar[0], sizeof(w->ar[0]), "%s-ar1", e->net_ns);
+	snprintf(w->ar[1], sizeof(w->ar[1]), "%s-ar2", e->net_ns);
+	snprintf(w->anc, sizeof(w->anc), "%s-anc", e->net_ns);
+	snprintf(w->air, sizeof(w->air), "%s-air", e->net_ns);
+	return sys("ip netns add %s && ip netns add %s", w->anc, w->air) &&
+	       sys("ip -n %s link set lo up && ip -n %s addr add %s/128 dev lo", w->anc, w->anc,
+		   CN_ADDR) &&
+	       sys("nsenter --net=/run/netns/%s sysctl -qw net.ipv6.conf.all.forwarding=1",
+		   w->anc) &&
+	       sys("ip -n %s link add br0 type bridge mcast_snooping 0 && "
+		   "ip -n %s link set br0 addrgenmode none up", w->air, w->air) &&
+	       sys("ip -n %s link add veth-m type veth peer name pm netns %s", h, w->air) &&
+	       sys("ip -n %s link set veth-m addrgenmode none up", h) &&
+	       sys("ip -n %s addr add fe80::2/64 dev veth-m nodad", h) &&
+	       sys("ip -n %s link set pm addrgenmode none master br0 up", w->air) &&
+	       access_router(e, w, 1) && access_router(e, w, 2) &&
+	       sys("ip -n %s link set p1 master br0", w->air) &&
+	       sys("ip -n %s -6 route add default via fe80::1 dev veth-m metric 100", h);
+}
+
+static void anchor_teardown(struct anchor_world *w)
+{
+	if (w->anc[0])
+		sys("ip netns del %s; ip netns del %s; ip netns del %s; ip netns del %s; true",
+		    w->ar[0], w->ar[1], w->anc, w->air);
+}
+
+/* The anchor's route to prefix (text, "P/64") leaves by dev, within 8 s. */
+static bool anchor_routes_via(struct anchor_world *w, const char *prefix, const char *dev)
+{
+	char out[256];
+	int i;
+
+	for (i = 0; i < 80; i++) {
+		if (sys_out(out, sizeof(out), "ip -n %s -6 route show %s", w->anc, prefix) &&
+		    strstr(out, dev))
+			return true;
+		usleep(100 * 1000);
+	}
+	fprintf(stderr, "  the anchor's route to %s: '%s', not via %s\n", prefix, out, dev);
+	return false;
+}
+
+/* Kea's run_script hook: the anchor routes each prefix it delegates (or
+ * extends) via the relay the request came through. */
+static bool anchor_hook(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return false;
+	fprintf(f, "#!/bin/sh\n"
+		"# odm test: the anchor follows the relay of a prefix's last request.\n"
+		"env | grep -E '^(QUERY6|LEASES6)' | sort > \"$0.$1.env\"\n"
+		"[ \"$1\" = leases6_committed ] && [ -n \"$QUERY6_REMOTE_ADDR\" ] || exit 0\n"
+		"i=0\n"
+		"while [ \"$i\" -lt \"${LEASES6_SIZE:-0}\" ]; do\n"
+		"\teval \"t=\\$LEASES6_AT${i}_TYPE a=\\$LEASES6_AT${i}_ADDRESS "
+		"l=\\$LEASES6_AT${i}_PREFIX_LEN\"\n"
+		"\t[ \"$t\" = IA_PD ] && ip -6 route replace \"$a/$l\" via \"$QUERY6_REMOTE_ADDR\" "
+		"dev \"$QUERY6_IFACE_NAME\" proto dhcp\n"
+		"\ti=$((i + 1))\n"
+		"done\n"
+		"exit 0\n");
+	return fclose(f) == 0 && chmod(path, 0755) == 0;
+}
+
+void test_routed_anchor(void)
+{
+	struct agent a = { .pid = -1 };
+	struct peer cn = { -1, -1 };
+	struct relay6 r1 = { -1 }, r2 = { -1 };
+	struct anchor_world w;
+	struct in6_addr sl, again;
+	struct sockaddr_storage ss;
+	socklen_t sl_len = sizeof(ss);
+	char seen[64], buf[INET6_ADDRSTRLEN], pfx[80], dir[160], hook[200];
+	pid_t kea = -1;
+	struct env e;
+	int sess, c = -1;
+
+	memset(&w, 0, sizeof(w));
+	if (!ASSERT_TRUE(env_setup(&e, an_config), "setup") ||
+	    !ASSERT_TRUE(anchor_build(&e, &w), "anchor, two access routers, the air"))
+		goto cleanup;
+	snprintf(dir, sizeof(dir), "%s/anchor", e.tmpdir);
+	snprintf(hook, sizeof(hook), "%s/anchor/route.sh", e.tmpdir);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-m --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases 2>>%s/odmd.log", e.tmpdir, e.tmpdir);
+	if (!ASSERT_TRUE(mkdir(dir, 0700) == 0 && anchor_hook(hook), "the anchor's hook") ||
+	    !ASSERT_TRUE(env_start_kea_relayed(w.anc, "\"anc-1\", \"anc-2\"", dir, an_pools, hook,
+					       &kea), "the anchor's kea") ||
+	    !ASSERT_TRUE(relay6_start(&r1, w.ar[0], "r1-air", "r1-core", "fe80::5", AN_LINK),
+			 "relay on the first access router") ||
+	    !ASSERT_TRUE(relay6_start(&r2, w.ar[1], "r2-air", "r2-core", "fe80::5", AN_LINK),
+			 "relay on the second") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &cn, w.anc, CN_ADDR, PORT), "correspondent") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "agent"))
+		goto cleanup;
+
+	/* 1. A session-lasting session through the first access router. */
+	SUBTEST("a session through the first access router");
+	sess = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(&a, sess, SESSION_LASTING_IPV6_ADDRESS, &sl), 0, "setsc sl");
+	ASSERT_TRUE(in_pool(&sl, 0x51), "session-lasting from the anchor's pool");
+	snprintf(pfx, sizeof(pfx), "%s/64", kea_prefix(&sl, buf, sizeof(buf)));
+	ASSERT_TRUE(anchor_routes_via(&w, pfx, "anc-1"), "the anchor routes it via ar1");
+	if (!ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, sess, CN_ADDR, PORT, NULL), 0, "sl connect") ||
+	    !ASSERT_TRUE(wait_readable(cn.tcp), "the session arrives"))
+		goto cleanup;
+	c = accept(cn.tcp, (struct sockaddr *)&ss, &sl_len);
+	sa_addr_str(&ss, seen, sizeof(seen));
+	printf("  1 sl session: setsc %s, the correspondent saw %s\n", in6_str(&sl, buf), seen);
+	ASSERT_STREQ(seen, in6_str(&sl, buf), "the session from sl");
+	session_talks(&a, sess, c, "through ar1");
+	test_subtest_end();
+
+	/* 2. The move: the radio leaves ar1 for ar2.  No route is touched. */
+	SUBTEST("the host moves to the second access router");
+	FAULT();
+	if (!ASSERT_TRUE(sys("ip -n %s link set pm down && ip -n %s link set p1 nomaster && "
+			     "ip -n %s link set p2 master br0 && ip -n %s link set pm up",
+			     w.air, w.air, w.air, w.air), "the radio moves"))
+		goto cleanup;
+	ASSERT_TRUE(wait_logged(&e, "veth-m is up again: rebinding its 1 lease(s)"),
+		    "odmd rebinds on the new link");
+	ASSERT_TRUE(anchor_routes_via(&w, pfx, "anc-2"),
+		    "the anchor learned the new path from the host's Rebind");
+	session_talks(&a, sess, c, "through ar2");
+	ASSERT_EQ(ag_setsc(&a, ag_socket(&a, SOCK_STREAM), SESSION_LASTING_IPV6_ADDRESS, &again),
+		  0, "a new session-lasting socket");
+	ASSERT_STREQ(in6_str(&again, buf), in6_str(&sl, seen), "the same address after the move");
+	test_subtest_end();
+cleanup:
+	if (test_case_failed && e.ready)
+		sys("cat %s/odmd.log %s/anchor/kea.log %s/anchor/route.sh.*.env >&2; true", e.tmpdir,
+		    e.tmpdir, e.tmpdir);
+	if (c >= 0)
+		close(c);
+	agent_stop(&a);
+	peer_close(&cn);
+	relay6_stop(&r1);
+	relay6_stop(&r2);
+	env_stop_kea_at(&kea);
+	env_teardown(&e);
+	anchor_teardown(&w);
 }
