@@ -292,8 +292,47 @@ test_python() {
 		"$py" examples/python/client.py
 }
 
+# Go and cargo offline: no module proxy, no registry; their caches here.
+test_go() {
+	local go
+
+	go=$(tool go)
+	if [ -z "$go" ]; then
+		skip go "no go (scripts/deps.sh installs golang-go)"
+		return
+	fi
+	if ! (cd examples/go && GOPROXY=off GOFLAGS= GOCACHE="$TMP/gocache" GOPATH="$TMP/gopath" \
+	      "$go" build -o "$TMP/go-client" .) >"$TMP/build.log" 2>&1; then
+		fail "go: examples/go builds against the installed libodm" "$(cat "$TMP/build.log")"
+		return
+	fi
+	ok "go: examples/go builds against the installed libodm ($("$go" version))"
+	run_cases go "$TMP/go-client"
+}
+
+test_rust() {
+	local cargo rustc
+
+	cargo=$(tool cargo)
+	rustc=$(tool rustc)
+	if [ -z "$cargo" ] || [ -z "$rustc" ]; then
+		skip rust "no cargo or rustc (scripts/deps.sh installs them)"
+		return
+	fi
+	if ! RUSTC=$rustc CARGO_HOME="$TMP/cargo" CARGO_TARGET_DIR="$TMP/target" \
+	     "$cargo" build --offline --locked --manifest-path examples/rust/Cargo.toml \
+	     >"$TMP/build.log" 2>&1; then
+		fail "rust: examples/rust builds against the installed libodm" "$(cat "$TMP/build.log")"
+		return
+	fi
+	ok "rust: examples/rust builds against the installed libodm ($("$rustc" --version))"
+	run_cases rust "$TMP/target/debug/odm-client"
+}
+
 setup_world
 setup_install
 test_c
 test_python
+test_go
+test_rust
 summary
