@@ -48,6 +48,7 @@ if [ $unit_only -eq 0 ]; then
 	else
 		suite "netns: end to end" build/tests/netns_test
 		suite "cli" bash tests/cli.sh
+		suite "bindings: examples against the installed libodm" bash tests/bindings.sh
 		suite "dhcpv6 client against Kea" bash tests/dhcp6/kea-test.sh
 		suite "bench (quick, timings not asserted)" bash bench/quick.sh
 		suite "fuzz (bounded)" bash fuzz/run.sh --seconds 10
