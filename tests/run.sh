@@ -36,6 +36,8 @@ suite() {
 # The fresh-machine promise: packages before compilers (no root needed).
 suite "build: deps before compilers" bash tests/build.sh
 
+suite "bash completion" bash tests/completion.sh
+
 for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
 	suite "unit: $(basename "$t")" "$t"
