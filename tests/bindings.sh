@@ -22,7 +22,7 @@
 # latter remounts /sys, which hides bpffs and the cgroup2 mount.
 # shellcheck disable=SC2016
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 unset MAKEFLAGS MAKELEVEL MFLAGS	# our make install is not a sub-make of make test
 
 B=build
@@ -301,7 +301,7 @@ test_go() {
 		skip go "no go (scripts/deps.sh installs golang-go)"
 		return
 	fi
-	if ! (cd examples/go && GOPROXY=off GOFLAGS= GOCACHE="$TMP/gocache" GOPATH="$TMP/gopath" \
+	if ! (cd examples/go && GOPROXY=off GOFLAGS='' GOCACHE="$TMP/gocache" GOPATH="$TMP/gopath" \
 	      "$go" build -o "$TMP/go-client" .) >"$TMP/build.log" 2>&1; then
 		fail "go: examples/go builds against the installed libodm" "$(cat "$TMP/build.log")"
 		return
