@@ -232,7 +232,8 @@ case_error() {
 	local lang=$1 type=$2 want=$3
 	shift 3
 
-	app "$@" "$type" "$PEER_ADDR" "$PORT"
+	# shellcheck disable=SC2086 # "-o fixed" is two arguments
+	app "$@" $type "$PEER_ADDR" "$PORT"
 	if [ "$rc" -eq 1 ] && grep -qF -- "$want" "$TMP/err" && [ ! -s "$TMP/out" ]; then
 		ok "$lang: type $type fails with $want"
 	else
@@ -243,6 +244,8 @@ case_error() {
 
 # The cases every client runs.  Errors, as the clients print them:
 #   (-200)      EAI_REQUIREDIPNOTSUPPORTED: not offered here, or reserved
+#   (-201)      EAI_REQUIREDIPFAILED: IPV6_REQUIRE_SRC_ON_NET (-o) and no
+#               network to ask for a fresh prefix: the flag got to odm
 #   (errno 22)  EAI_SYSTEM with errno EINVAL: a type above 7
 run_cases() {
 	local lang=$1
@@ -254,6 +257,7 @@ run_cases() {
 	case_error "$lang" graceful-replacement "(-200)" "$@"
 	case_error "$lang" 5 "(-200)" "$@"
 	case_error "$lang" 9 "(errno 22)" "$@"
+	case_error "$lang" "-o fixed" "(-201)" "$@"
 }
 
 # ---- the languages ------------------------------------------------------------
