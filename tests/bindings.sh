@@ -157,10 +157,15 @@ setup_install() {
 	ROOT=$TMP/root
 	make --no-print-directory install DESTDIR="$ROOT" PREFIX=/usr >"$TMP/install.log" 2>&1 ||
 		setup_fail "make install DESTDIR=$ROOT failed:" "$(tail -n 5 "$TMP/install.log")"
-	export PKG_CONFIG_PATH=$ROOT/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$ROOT
+	# Wherever LIBDIR put them (/usr/lib, or a multiarch directory).
+	local pc
+	pc=$(find "$ROOT" -name libodm.pc | head -n 1)
+	[ -n "$pc" ] || setup_fail "make install put no libodm.pc under $ROOT"
+	export PKG_CONFIG_PATH=${pc%/*} PKG_CONFIG_SYSROOT_DIR=$ROOT
 	export PKG_CONFIG_LIBDIR=$PKG_CONFIG_PATH	# not the system's .pc files
-	LIBDIR=$ROOT/usr/lib
 	pkg-config --exists libodm || setup_fail "pkg-config finds no libodm in $PKG_CONFIG_PATH"
+	LIBDIR=$ROOT$(pkg-config --variable=libdir libodm | sed "s|^$ROOT||")
+	[ -e "$LIBDIR/libodm.so.1" ] || setup_fail "no libodm.so.1 in $LIBDIR"
 }
 
 # ---- running an application --------------------------------------------------
