@@ -188,9 +188,13 @@ $(O)/odm: $(CLI_OBJS) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
-$(O)/examples/%: $(O)/examples/%.o $(O)/libodm-core.a $(O)/libodm.a
+# The examples see what an installed libodm gives: <odm.h> and the library,
+# nothing else (examples/Makefile builds them against the installed one).
+$(O)/examples/%.o: ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Ilib -MMD -MP
+
+$(O)/examples/%: $(O)/examples/%.o $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 # ---- tests ------------------------------------------------------------------
 

@@ -12,15 +12,74 @@
  * address the socket ended up with.  Exit 0 when the message was sent.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include "odm.h"
-#include "core.h"
+#include <odm.h>
+
+/*
+ * The spellings odm(8) accepts for a type (as core/types.c): the number,
+ * the short name, the section 6.1 constant, the section 4.1 option.  The
+ * first one of each type after the number is its name.  Only <odm.h> here,
+ * so that this file builds against an installed libodm.
+ */
+static const struct {
+	const char *name;
+	sc_type type;
+} spellings[] = {
+	{ "1",					FIXED_IPV6_ADDRESS },
+	{ "fixed",				FIXED_IPV6_ADDRESS },
+	{ "FIXED_IPV6_ADDRESS",			FIXED_IPV6_ADDRESS },
+	{ "IPV6_REQUIRE_FIXED_IP",		FIXED_IPV6_ADDRESS },
+	{ "2",					SESSION_LASTING_IPV6_ADDRESS },
+	{ "session-lasting",			SESSION_LASTING_IPV6_ADDRESS },
+	{ "session_lasting",			SESSION_LASTING_IPV6_ADDRESS },
+	{ "SESSION_LASTING_IPV6_ADDRESS",	SESSION_LASTING_IPV6_ADDRESS },
+	{ "IPV6_REQUIRE_SESSION_LASTING_IP",	SESSION_LASTING_IPV6_ADDRESS },
+	{ "3",					NON_PERSISTENT_IPV6_ADDRESS },
+	{ "non-persistent",			NON_PERSISTENT_IPV6_ADDRESS },
+	{ "non_persistent",			NON_PERSISTENT_IPV6_ADDRESS },
+	{ "NON_PERSISTENT_IPV6_ADDRESS",	NON_PERSISTENT_IPV6_ADDRESS },
+	{ "IPV6_REQUIRE_NON_PERSISTENT_IP",	NON_PERSISTENT_IPV6_ADDRESS },
+	{ "4",					GRACEFUL_REPLACEMENT_IPV6_ADDRESS },
+	{ "graceful-replacement",		GRACEFUL_REPLACEMENT_IPV6_ADDRESS },
+	{ "graceful",				GRACEFUL_REPLACEMENT_IPV6_ADDRESS },
+	{ "graceful_replacement",		GRACEFUL_REPLACEMENT_IPV6_ADDRESS },
+	{ "GRACEFUL_REPLACEMENT_IPV6_ADDRESS",	GRACEFUL_REPLACEMENT_IPV6_ADDRESS },
+	{ "IPV6_REQUIRE_GRACEFUL_REPLACEMENT_IP", GRACEFUL_REPLACEMENT_IPV6_ADDRESS },
+};
+#define NSPELLINGS (sizeof(spellings) / sizeof(spellings[0]))
+
+static int type_parse(const char *s, sc_type *type)
+{
+	size_t i;
+
+	for (i = 0; i < NSPELLINGS; i++) {
+		if (!strcasecmp(s, spellings[i].name)) {
+			*type = spellings[i].type;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The short name: the spelling right after the type's number. */
+static const char *type_name(sc_type type)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < NSPELLINGS; i++)
+		if (spellings[i].type == type && spellings[i].name[0] >= '0' &&
+		    spellings[i].name[0] <= '9')
+			return spellings[i + 1].name;
+	return "reserved";
+}
 
 static int usage(void)
 {
@@ -36,7 +95,7 @@ int main(int argc, char **argv)
 	char abuf[INET6_ADDRSTRLEN], lbuf[INET6_ADDRSTRLEN], msg[160];
 	struct in6_addr addr;
 	bool udp = false, bind_it = true, on_net = false;
-	__u8 type;
+	sc_type type;
 	int opt, s, rc;
 	long port;
 
@@ -52,7 +111,7 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 3)
 		return usage();
-	if (odm_type_parse(argv[optind], false, &type)) {
+	if (type_parse(argv[optind], &type)) {
 		fprintf(stderr, "odm-client: unknown type '%s'\n", argv[optind]);
 		return 2;
 	}
@@ -90,9 +149,9 @@ int main(int argc, char **argv)
 	getsockname(s, (struct sockaddr *)&local, &len);
 	inet_ntop(AF_INET6, &local.sin6_addr, lbuf, sizeof(lbuf));
 	snprintf(msg, sizeof(msg), "%s", rc == 0 ? inet_ntop(AF_INET6, &addr, abuf, sizeof(abuf)) : "-");
-	printf("asked %-21s%s setsc: %-44s handed out %-24s local %s\n", odm_type_name(type),
+	printf("asked %-21s%s setsc: %-44s handed out %-24s local %s\n", type_name(type),
 	       on_net ? " on-net" : "       ", setsc_strerror(rc), msg, lbuf);
-	snprintf(msg, sizeof(msg), "asked=%s handed=%s", odm_type_name(type),
+	snprintf(msg, sizeof(msg), "asked=%s handed=%s", type_name(type),
 		 rc == 0 ? abuf : "-");
 	if (send(s, msg, strlen(msg), 0) < 0) {
 		perror("odm-client: send");

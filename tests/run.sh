@@ -36,6 +36,8 @@ suite() {
 # The fresh-machine promise: packages before compilers (no root needed).
 suite "build: deps before compilers" bash tests/build.sh
 
+suite "bash completion" bash tests/completion.sh
+
 for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
 	suite "unit: $(basename "$t")" "$t"
@@ -48,6 +50,7 @@ if [ $unit_only -eq 0 ]; then
 	else
 		suite "netns: end to end" build/tests/netns_test
 		suite "cli" bash tests/cli.sh
+		suite "bindings: examples against the installed libodm" bash tests/bindings.sh
 		suite "dhcpv6 client against Kea" bash tests/dhcp6/kea-test.sh
 		suite "bench (quick, timings not asserted)" bash bench/quick.sh
 		suite "fuzz (bounded)" bash fuzz/run.sh --seconds 10

@@ -1,0 +1,3 @@
+module odm.example/client
+
+go 1.19
