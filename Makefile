@@ -5,12 +5,27 @@
 .SECONDARY:
 .DEFAULT_GOAL := all
 
+# Install directories, GNU style: each can be set on its own (Debian's
+# LIBDIR is /usr/lib/<multiarch>).  /usr's configuration lives in /etc and
+# its units in /lib/systemd/system (Debian 12: the unit directory
+# dh_installsystemd reads), any other prefix's under the prefix.
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 SBINDIR    ?= $(PREFIX)/sbin
 BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+else
+SYSCONFDIR ?= $(PREFIX)/etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+endif
 
 CC      ?= cc
 CLANG   ?= clang
@@ -30,7 +45,13 @@ $(error odm builds on $(ARCHS) only: no $(VMLINUX); on a $(shell uname -m) machi
 endif
 endif
 
-VERSION := 0.1.0
+# One version for odm, odmd, libodm.pc and the Debian package: the VERSION
+# file (tests/versions.sh holds debian/changelog to it).  SOVER is the ABI's,
+# and moves only with lib/libodm.map.
+VERSION := $(strip $(file <VERSION))
+ifeq ($(VERSION),)
+$(error no version: the VERSION file is missing or empty)
+endif
 SOVER   := 1
 
 ifeq ($(V),1)
@@ -41,18 +62,36 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# CPPFLAGS, CFLAGS and LDFLAGS are the builder's (dpkg-buildflags' hardening
+# ones, say): they come after what odm needs, so they add to it or override
+# it (-O), and never take -std or the warnings away.  WERROR=0 keeps the
+# warnings but lets a build with a newer compiler finish (the Debian package
+# builds so); odm's own builds and CI stay -Werror.
 SANITIZE ?= 0
+WERROR   ?= 1
 CSTD     := -std=c11 -D_GNU_SOURCE
-WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
-CFLAGS   ?= -O2 -g
-ifeq ($(SANITIZE),1)
-CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS  += -fsanitize=address,undefined
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2
+ifneq ($(WERROR),0)
+WARN     += -Werror
 endif
-ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -I$(O) -Ilib -Icore -Ibpf -MMD -MP
+CFLAGS   ?= -O2 -g
+SAN_CFLAGS  :=
+SAN_LDFLAGS :=
+ifeq ($(SANITIZE),1)
+SAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+ALL_CFLAGS := $(CSTD) $(WARN) -DODM_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS) $(SAN_CFLAGS) \
+	      -I$(O) -Ilib -Icore -Ibpf -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_LDFLAGS)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -Wall -Werror
+# Not the builder's CFLAGS: they are for the host (-fstack-protector and the
+# like mean nothing to -target bpf), except the path maps, which keep the
+# build directory out of the BTF that odmd embeds (reproducible builds).
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -Wall \
+	      $(if $(filter 0,$(WERROR)),,-Werror) \
+	      $(filter -ffile-prefix-map=% -fdebug-prefix-map=%,$(CFLAGS))
 
 CORE_SRCS := $(sort $(wildcard core/*.c))
 CORE_OBJS := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS))
@@ -110,16 +149,22 @@ help:
 	@echo '  make stress     the thread stress test, long (root)'
 	@echo '  make test-kernels  the BPF load and the namespace tests on Debian 6.1 and 6.12'
 	@echo '                  kernels under qemu (root; ODM_KERNELS, see scripts/test-kernels.sh)'
-	@echo '  make install    install into $$(DESTDIR)$$(PREFIX) (default /usr/local)'
+	@echo '  make install    install into $$(DESTDIR)$$(PREFIX) (default /usr/local): odmd, odm,'
+	@echo '                  libodm, odm.h, libodm.pc, man pages, unit, odm.conf, completions;'
+	@echo '                  BINDIR SBINDIR LIBDIR INCLUDEDIR MANDIR SYSCONFDIR UNITDIR BASHCOMPDIR'
+	@echo '  make uninstall  remove what make install put there (an edited odm.conf stays)'
 	@echo '  make bench      odm against no odm and the alternatives, as ratios (root)'
 	@echo '  make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux'
 	@echo '  make fuzz       fuzz every parser for $$FUZZ_SECONDS (60) s each (clang, libFuzzer)'
 	@echo '  make clean      remove $(O)/'
 	@echo '  make deps       install build and test dependencies (scripts/deps.sh)'
 	@echo
-	@echo '  V=1 shows full commands; SANITIZE=1 builds with ASan/UBSan.'
+	@echo '  V=1 shows full commands; SANITIZE=1 builds with ASan/UBSan; WERROR=0 keeps'
+	@echo '  warnings from failing the build.  CPPFLAGS, CFLAGS and LDFLAGS add to odm'"'"'s.'
 
-all: $(BINS) bench-bins
+# What make install installs, and the examples make demo runs: no test or
+# benchmark binary (make test, bench and stress build theirs).
+all: $(BINS)
 
 deps:
 	$(Q)scripts/deps.sh
@@ -144,12 +189,12 @@ vmlinux:
 $(O):
 	$(Q)mkdir -p $(O)
 
-$(O)/%.o: %.c $(CORE_HDRS) lib/odm.h lib/proto.h | $(O)
+$(O)/%.o: %.c $(CORE_HDRS) lib/odm.h lib/proto.h VERSION | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_uapi.h | $(O)
+$(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_uapi.h VERSION | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
@@ -168,7 +213,7 @@ $(O)/libodmd-wire.a: $(WIRE_OBJS)
 $(O)/libodm.so.$(SOVER): $(LIB_PIC) lib/libodm.map
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libodm.so.$(SOVER) -Wl,--version-script=lib/libodm.map \
-		$(LDFLAGS) -o $@ $(LIB_PIC)
+		$(ALL_LDFLAGS) -o $@ $(LIB_PIC)
 	$(Q)ln -sf libodm.so.$(SOVER) $(O)/libodm.so
 
 $(O)/libodm.a: $(LIB_OBJS)
@@ -177,20 +222,20 @@ $(O)/libodm.a: $(LIB_OBJS)
 
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|;s|@VERSION@|$(VERSION)|'
 
-$(O)/libodm.pc: lib/libodm.pc.in | $(O)
+$(O)/libodm.pc: lib/libodm.pc.in VERSION | $(O)
 	$(Q)$(PC_SED) $< > $@
 
 $(O)/odmd: $(ODMD_OBJS) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
 $(O)/odm: $(CLI_OBJS) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
 $(O)/examples/%: $(O)/examples/%.o $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
 # ---- tests ------------------------------------------------------------------
 
@@ -205,11 +250,11 @@ $(TESTLIB): $(patsubst %.c,$(O)/%.o,$(TESTLIB_SRCS))
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/tests/lib/test.o $(O)/cli/parse.o \
 		$(O)/libodmd-wire.a $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
 $(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(TESTLIB) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
 
 # ---- fuzzing ----------------------------------------------------------------
 
@@ -232,7 +277,7 @@ fuzz-bins: $(FUZZ_BINS)
 fuzz: fuzz-bins
 	$(Q)fuzz/run.sh --seconds $(FUZZ_SECONDS)
 
-test-bins: all $(UNIT_BINS) $(NETNS_BIN) fuzz-bins
+test-bins: all $(UNIT_BINS) $(NETNS_BIN) fuzz-bins bench-bins	# tests/run.sh runs bench/quick.sh
 
 # ---- benchmark ----------------------------------------------------------------
 
@@ -241,13 +286,13 @@ $(O)/bench/odm_bench.o: ALL_CFLAGS += -Itests/lib
 
 $(BENCH_BIN): $(O)/bench/odm_bench.o $(TESTLIB) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread -ldl
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread -ldl
 
 # Only a baseline for the benchmark (what users would LD_PRELOAD instead of odm).
 $(BENCH_SO): bench/preload_bind.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $< -ldl
+	$(Q)$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN_CFLAGS) -fPIC -shared $(ALL_LDFLAGS) -o $@ $< -ldl
 
 bench-bins: $(BENCH_BIN) $(BENCH_SO)
 
