@@ -332,21 +332,73 @@ demo: deps-check
 deps-check:
 	$(Q)scripts/deps.sh --quiet
 
-install: all
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(SBINDIR) \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
-	install -m 0755 $(O)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/
-	ln -sf libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so
-	install -m 0644 $(O)/libodm.a $(DESTDIR)$(LIBDIR)/
-	install -m 0644 lib/odm.h $(DESTDIR)$(INCLUDEDIR)/
-	$(PC_SED) lib/libodm.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libodm.pc	# this PREFIX
-	install -m 0755 $(O)/odmd $(DESTDIR)$(SBINDIR)/
-	install -m 0755 $(O)/odm $(DESTDIR)$(BINDIR)/
+# What the other parts of the tree add (man pages, the unit, the sample
+# configuration, completions) is installed when it is there.  The man pages
+# go in as they are (a packager compresses them); the link pages of
+# setsc(3) are ".so man3/setsc.3" files.  The unit is rewritten for this
+# SBINDIR and SYSCONFDIR: systemd also reads /usr/local/lib/systemd/system.
+MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
+UNIT        := $(wildcard systemd/odmd.service)
+CONF        := $(wildcard etc/odm.conf)
+COMPLETIONS := $(wildcard completion/odm completion/odmd)
+CONF_DEST   := $(DESTDIR)$(SYSCONFDIR)/odm/odm.conf
+UNIT_SED    = sed -e 's|/usr/sbin/odmd|$(SBINDIR)/odmd|g;s|/etc/odm/|$(SYSCONFDIR)/odm/|g'
 
+# An existing odm.conf is the administrator's: make install keeps it and
+# says so, as OpenSSH's does with sshd_config (a package manager asks
+# instead: /etc/odm/odm.conf is a conffile of the Debian package).
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	$(Q)install -m 0644 $(O)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/
+	$(Q)ln -sf libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so
+	$(Q)install -m 0644 $(O)/libodm.a $(DESTDIR)$(LIBDIR)/
+	$(Q)install -m 0644 lib/odm.h $(DESTDIR)$(INCLUDEDIR)/
+	$(Q)$(PC_SED) lib/libodm.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libodm.pc	# this PREFIX
+	$(Q)chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libodm.pc
+	$(Q)install -m 0755 $(O)/odmd $(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 0755 $(O)/odm $(DESTDIR)$(BINDIR)/
+	$(Q)for m in $(MAN_PAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+		install -d $$d && install -m 0644 $$m $$d/ || exit 1; \
+	done
+ifneq ($(UNIT),)
+	$(Q)install -d $(DESTDIR)$(UNITDIR)
+	$(Q)$(UNIT_SED) $(UNIT) > $(DESTDIR)$(UNITDIR)/odmd.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/odmd.service
+endif
+ifneq ($(CONF),)
+	$(Q)install -d $(DESTDIR)$(SYSCONFDIR)/odm
+	$(Q)if [ -e $(CONF_DEST) ]; then \
+		echo "  KEEP     $(CONF_DEST): it exists (the new one is $(CONF))"; \
+	else \
+		install -m 0644 $(CONF) $(CONF_DEST); \
+	fi
+endif
+ifneq ($(COMPLETIONS),)
+	$(Q)install -d $(DESTDIR)$(BASHCOMPDIR)
+	$(Q)install -m 0644 $(COMPLETIONS) $(DESTDIR)$(BASHCOMPDIR)/
+endif
+
+# The mirror of install; odm.conf goes only if nobody changed it.
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so \
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so \
 		$(DESTDIR)$(LIBDIR)/libodm.a $(DESTDIR)$(INCLUDEDIR)/odm.h \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/libodm.pc $(DESTDIR)$(SBINDIR)/odmd $(DESTDIR)$(BINDIR)/odm
+		$(DESTDIR)$(PKGCONFIGDIR)/libodm.pc $(DESTDIR)$(SBINDIR)/odmd $(DESTDIR)$(BINDIR)/odm \
+		$(DESTDIR)$(UNITDIR)/odmd.service \
+		$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(COMPLETIONS)))
+	$(Q)for m in $(notdir $(MAN_PAGES)); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; \
+	done
+ifneq ($(CONF),)
+	$(Q)if [ -e $(CONF_DEST) ] && ! cmp -s $(CONF) $(CONF_DEST); then \
+		echo "  KEEP     $(CONF_DEST): changed since it was installed"; \
+	else \
+		rm -f $(CONF_DEST); rmdir $(DESTDIR)$(SYSCONFDIR)/odm 2>/dev/null || true; \
+	fi
+endif
 
 clean:
 	$(call msg,CLEAN,$(O))
