@@ -35,6 +35,7 @@ suite() {
 
 # The fresh-machine promise: packages before compilers (no root needed).
 suite "build: deps before compilers" bash tests/build.sh
+suite "man pages" bash tests/man.sh
 
 for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
