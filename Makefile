@@ -337,7 +337,7 @@ deps-check:
 # go in as they are (a packager compresses them); the link pages of
 # setsc(3) are ".so man3/setsc.3" files.  The unit is rewritten for this
 # SBINDIR and SYSCONFDIR: systemd also reads /usr/local/lib/systemd/system.
-MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
+MAN_PAGES   := $(sort $(wildcard man/*.[1-9]))
 UNIT        := $(wildcard systemd/odmd.service)
 CONF        := $(wildcard etc/odm.conf)
 COMPLETIONS := $(wildcard completion/odm completion/odmd)

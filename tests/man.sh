@@ -44,7 +44,7 @@ page_names() {
 		sed 's/ *\\- .*//; s/\\//g; s/,/\n/g' | tr -d ' ' | grep .
 }
 
-pages=(man/*.[0-9])
+pages=(man/*.[1-9])
 [ -e "${pages[0]}" ] || pages=()
 if [ ${#pages[@]} -gt 0 ]; then
 	ok "man/: ${#pages[@]} pages"
