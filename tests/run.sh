@@ -36,6 +36,7 @@ suite() {
 # The fresh-machine promise: packages before compilers (no root needed).
 suite "build: deps before compilers" bash tests/build.sh
 suite "man pages" bash tests/man.sh
+suite "versions: VERSION, changelog, binaries, ABI" bash tests/versions.sh
 
 for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
