@@ -50,6 +50,7 @@ if [ $unit_only -eq 0 ]; then
 	else
 		suite "netns: end to end" build/tests/netns_test
 		suite "cli" bash tests/cli.sh
+		suite "debian packages: build, install in a throw-away root" bash tests/package.sh
 		suite "dhcpv6 client against Kea" bash tests/dhcp6/kea-test.sh
 		suite "bench (quick, timings not asserted)" bash bench/quick.sh
 		suite "fuzz (bounded)" bash fuzz/run.sh --seconds 10
