@@ -69,8 +69,10 @@ fi
 if (cd "$src" && dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1; then
 	ok "dpkg-buildpackage -us -uc -b in a copy of the tree"
 else
-	bad "dpkg-buildpackage -us -uc -b:"
-	tail -n 25 "$tmp/build.log" | sed 's/^/    /'
+	bad "dpkg-buildpackage -us -uc -b (the errors, then the end of the log):"
+	grep -E -A12 '^dpkg-gensymbols|: error:' "$tmp/build.log" | head -n 30 | sed 's/^/    /'
+	echo "    ..."
+	tail -n 8 "$tmp/build.log" | sed 's/^/    /'
 	finish
 fi
 grep -E 'warning: ' "$tmp/build.log" | grep -v 'dpkg-source' | head -n 5 | sed 's/^/    build: /'
