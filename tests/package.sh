@@ -92,6 +92,19 @@ for p in odm libodm1 libodm-dev; do
 done
 [ "$failed" -eq 0 ] || finish
 
+# Debian's own checks, where lintian is installed (it is not a test
+# dependency: large, and its tags change between releases).
+changes=$tmp/odm_${debversion}_$arch.changes
+if ! command -v lintian >/dev/null; then
+	skip "lintian: not installed"
+elif out=$(lintian --fail-on error "$changes" 2>&1 | grep -v 'root privileges'); then
+	ok "lintian: no error${out:+; $(echo "$out" | grep -c '^[WIP]:') other tags}"
+	echo "$out" | grep '^W:' | head -n 5 | sed 's/^/    /'
+else
+	bad "lintian:"
+	echo "$out" | grep '^E:' | head -n 10 | sed 's/^/    /'
+fi
+
 # What the tree has, for the installed system to have too.
 : >"$debs/man.list"
 for m in man/*.[1-9]; do
