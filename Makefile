@@ -5,12 +5,27 @@
 .SECONDARY:
 .DEFAULT_GOAL := all
 
+# Install directories, GNU style: each can be set on its own (Debian's
+# LIBDIR is /usr/lib/<multiarch>).  /usr's configuration lives in /etc and
+# its units in /lib/systemd/system (Debian 12: the unit directory
+# dh_installsystemd reads), any other prefix's under the prefix.
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 SBINDIR    ?= $(PREFIX)/sbin
 BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+else
+SYSCONFDIR ?= $(PREFIX)/etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+endif
 
 CC      ?= cc
 CLANG   ?= clang
@@ -30,7 +45,13 @@ $(error odm builds on $(ARCHS) only: no $(VMLINUX); on a $(shell uname -m) machi
 endif
 endif
 
-VERSION := 0.1.0
+# One version for odm, odmd, libodm.pc and the Debian package: the VERSION
+# file (tests/versions.sh holds debian/changelog to it).  SOVER is the ABI's,
+# and moves only with lib/libodm.map.
+VERSION := $(strip $(file <VERSION))
+ifeq ($(VERSION),)
+$(error no version: the VERSION file is missing or empty)
+endif
 SOVER   := 1
 
 ifeq ($(V),1)
@@ -41,18 +62,36 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# CPPFLAGS, CFLAGS and LDFLAGS are the builder's (dpkg-buildflags' hardening
+# ones, say): they come after what odm needs, so they add to it or override
+# it (-O), and never take -std or the warnings away.  WERROR=0 keeps the
+# warnings but lets a build with a newer compiler finish (the Debian package
+# builds so); odm's own builds and CI stay -Werror.
 SANITIZE ?= 0
+WERROR   ?= 1
 CSTD     := -std=c11 -D_GNU_SOURCE
-WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
-CFLAGS   ?= -O2 -g
-ifeq ($(SANITIZE),1)
-CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS  += -fsanitize=address,undefined
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2
+ifneq ($(WERROR),0)
+WARN     += -Werror
 endif
-ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -I$(O) -Ilib -Icore -Ibpf -MMD -MP
+CFLAGS   ?= -O2 -g
+SAN_CFLAGS  :=
+SAN_LDFLAGS :=
+ifeq ($(SANITIZE),1)
+SAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+ALL_CFLAGS := $(CSTD) $(WARN) -DODM_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS) $(SAN_CFLAGS) \
+	      -I$(O) -Ilib -Icore -Ibpf -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_LDFLAGS)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -Wall -Werror
+# Not the builder's CFLAGS: they are for the host (-fstack-protector and the
+# like mean nothing to -target bpf), except the path maps, which keep the
+# build directory out of the BTF that odmd embeds (reproducible builds).
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -Wall \
+	      $(if $(filter 0,$(WERROR)),,-Werror) \
+	      $(filter -ffile-prefix-map=% -fdebug-prefix-map=%,$(CFLAGS))
 
 CORE_SRCS := $(sort $(wildcard core/*.c))
 CORE_OBJS := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS))
@@ -110,16 +149,22 @@ help:
 	@echo '  make stress     the thread stress test, long (root)'
 	@echo '  make test-kernels  the BPF load and the namespace tests on Debian 6.1 and 6.12'
 	@echo '                  kernels under qemu (root; ODM_KERNELS, see scripts/test-kernels.sh)'
-	@echo '  make install    install into $$(DESTDIR)$$(PREFIX) (default /usr/local)'
+	@echo '  make install    install into $$(DESTDIR)$$(PREFIX) (default /usr/local): odmd, odm,'
+	@echo '                  libodm, odm.h, libodm.pc, man pages, unit, odm.conf, completions;'
+	@echo '                  BINDIR SBINDIR LIBDIR INCLUDEDIR MANDIR SYSCONFDIR UNITDIR BASHCOMPDIR'
+	@echo '  make uninstall  remove what make install put there (an edited odm.conf stays)'
 	@echo '  make bench      odm against no odm and the alternatives, as ratios (root)'
 	@echo '  make vmlinux    regenerate $(VMLINUX) from /sys/kernel/btf/vmlinux'
 	@echo '  make fuzz       fuzz every parser for $$FUZZ_SECONDS (60) s each (clang, libFuzzer)'
 	@echo '  make clean      remove $(O)/'
 	@echo '  make deps       install build and test dependencies (scripts/deps.sh)'
 	@echo
-	@echo '  V=1 shows full commands; SANITIZE=1 builds with ASan/UBSan.'
+	@echo '  V=1 shows full commands; SANITIZE=1 builds with ASan/UBSan; WERROR=0 keeps'
+	@echo '  warnings from failing the build.  CPPFLAGS, CFLAGS and LDFLAGS add to odm'"'"'s.'
 
-all: $(BINS) bench-bins
+# What make install installs, and the examples make demo runs: no test or
+# benchmark binary (make test, bench and stress build theirs).
+all: $(BINS)
 
 deps:
 	$(Q)scripts/deps.sh
@@ -144,12 +189,12 @@ vmlinux:
 $(O):
 	$(Q)mkdir -p $(O)
 
-$(O)/%.o: %.c $(CORE_HDRS) lib/odm.h lib/proto.h | $(O)
+$(O)/%.o: %.c $(CORE_HDRS) lib/odm.h lib/proto.h VERSION | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_uapi.h | $(O)
+$(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_uapi.h VERSION | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
@@ -168,7 +213,7 @@ $(O)/libodmd-wire.a: $(WIRE_OBJS)
 $(O)/libodm.so.$(SOVER): $(LIB_PIC) lib/libodm.map
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libodm.so.$(SOVER) -Wl,--version-script=lib/libodm.map \
-		$(LDFLAGS) -o $@ $(LIB_PIC)
+		$(ALL_LDFLAGS) -o $@ $(LIB_PIC)
 	$(Q)ln -sf libodm.so.$(SOVER) $(O)/libodm.so
 
 $(O)/libodm.a: $(LIB_OBJS)
@@ -177,16 +222,16 @@ $(O)/libodm.a: $(LIB_OBJS)
 
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|;s|@VERSION@|$(VERSION)|'
 
-$(O)/libodm.pc: lib/libodm.pc.in | $(O)
+$(O)/libodm.pc: lib/libodm.pc.in VERSION | $(O)
 	$(Q)$(PC_SED) $< > $@
 
 $(O)/odmd: $(ODMD_OBJS) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
 $(O)/odm: $(CLI_OBJS) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
 # The examples see what an installed libodm gives: <odm.h> and the library,
 # nothing else (examples/Makefile builds them against the installed one).
@@ -194,7 +239,7 @@ $(O)/examples/%.o: ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Ilib -MMD -MP
 
 $(O)/examples/%: $(O)/examples/%.o $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 # ---- tests ------------------------------------------------------------------
 
@@ -209,11 +254,11 @@ $(TESTLIB): $(patsubst %.c,$(O)/%.o,$(TESTLIB_SRCS))
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(O)/tests/lib/test.o $(O)/cli/parse.o \
 		$(O)/libodmd-wire.a $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
 $(NETNS_BIN): $(patsubst %.c,$(O)/%.o,$(NETNS_SRCS)) $(TESTLIB) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
 
 # ---- fuzzing ----------------------------------------------------------------
 
@@ -236,7 +281,7 @@ fuzz-bins: $(FUZZ_BINS)
 fuzz: fuzz-bins
 	$(Q)fuzz/run.sh --seconds $(FUZZ_SECONDS)
 
-test-bins: all $(UNIT_BINS) $(NETNS_BIN) fuzz-bins
+test-bins: all $(UNIT_BINS) $(NETNS_BIN) fuzz-bins bench-bins	# tests/run.sh runs bench/quick.sh
 
 # ---- benchmark ----------------------------------------------------------------
 
@@ -245,13 +290,13 @@ $(O)/bench/odm_bench.o: ALL_CFLAGS += -Itests/lib
 
 $(BENCH_BIN): $(O)/bench/odm_bench.o $(TESTLIB) $(O)/libodm-core.a $(O)/libodm.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread -ldl
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread -ldl
 
 # Only a baseline for the benchmark (what users would LD_PRELOAD instead of odm).
 $(BENCH_SO): bench/preload_bind.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $< -ldl
+	$(Q)$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN_CFLAGS) -fPIC -shared $(ALL_LDFLAGS) -o $@ $< -ldl
 
 bench-bins: $(BENCH_BIN) $(BENCH_SO)
 
@@ -291,21 +336,73 @@ demo: deps-check
 deps-check:
 	$(Q)scripts/deps.sh --quiet
 
-install: all
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(SBINDIR) \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
-	install -m 0755 $(O)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/
-	ln -sf libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so
-	install -m 0644 $(O)/libodm.a $(DESTDIR)$(LIBDIR)/
-	install -m 0644 lib/odm.h $(DESTDIR)$(INCLUDEDIR)/
-	$(PC_SED) lib/libodm.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libodm.pc	# this PREFIX
-	install -m 0755 $(O)/odmd $(DESTDIR)$(SBINDIR)/
-	install -m 0755 $(O)/odm $(DESTDIR)$(BINDIR)/
+# What the other parts of the tree add (man pages, the unit, the sample
+# configuration, completions) is installed when it is there.  The man pages
+# go in as they are (a packager compresses them); the link pages of
+# setsc(3) are ".so man3/setsc.3" files.  The unit is rewritten for this
+# SBINDIR and SYSCONFDIR: systemd also reads /usr/local/lib/systemd/system.
+MAN_PAGES   := $(sort $(wildcard man/*.[1-9]))
+UNIT        := $(wildcard systemd/odmd.service)
+CONF        := $(wildcard etc/odm.conf)
+COMPLETIONS := $(wildcard completion/odm completion/odmd)
+CONF_DEST   := $(DESTDIR)$(SYSCONFDIR)/odm/odm.conf
+UNIT_SED    = sed -e 's|/usr/sbin/odmd|$(SBINDIR)/odmd|g;s|/etc/odm/|$(SYSCONFDIR)/odm/|g'
 
+# An existing odm.conf is the administrator's: make install keeps it and
+# says so, as OpenSSH's does with sshd_config (a package manager asks
+# instead: /etc/odm/odm.conf is a conffile of the Debian package).
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	$(Q)install -m 0644 $(O)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/
+	$(Q)ln -sf libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so
+	$(Q)install -m 0644 $(O)/libodm.a $(DESTDIR)$(LIBDIR)/
+	$(Q)install -m 0644 lib/odm.h $(DESTDIR)$(INCLUDEDIR)/
+	$(Q)$(PC_SED) lib/libodm.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libodm.pc	# this PREFIX
+	$(Q)chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libodm.pc
+	$(Q)install -m 0755 $(O)/odmd $(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 0755 $(O)/odm $(DESTDIR)$(BINDIR)/
+	$(Q)for m in $(MAN_PAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+		install -d $$d && install -m 0644 $$m $$d/ || exit 1; \
+	done
+ifneq ($(UNIT),)
+	$(Q)install -d $(DESTDIR)$(UNITDIR)
+	$(Q)$(UNIT_SED) $(UNIT) > $(DESTDIR)$(UNITDIR)/odmd.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/odmd.service
+endif
+ifneq ($(CONF),)
+	$(Q)install -d $(DESTDIR)$(SYSCONFDIR)/odm
+	$(Q)if [ -e $(CONF_DEST) ]; then \
+		echo "  KEEP     $(CONF_DEST): it exists (the new one is $(CONF))"; \
+	else \
+		install -m 0644 $(CONF) $(CONF_DEST); \
+	fi
+endif
+ifneq ($(COMPLETIONS),)
+	$(Q)install -d $(DESTDIR)$(BASHCOMPDIR)
+	$(Q)install -m 0644 $(COMPLETIONS) $(DESTDIR)$(BASHCOMPDIR)/
+endif
+
+# The mirror of install; odm.conf goes only if nobody changed it.
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so \
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libodm.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libodm.so \
 		$(DESTDIR)$(LIBDIR)/libodm.a $(DESTDIR)$(INCLUDEDIR)/odm.h \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/libodm.pc $(DESTDIR)$(SBINDIR)/odmd $(DESTDIR)$(BINDIR)/odm
+		$(DESTDIR)$(PKGCONFIGDIR)/libodm.pc $(DESTDIR)$(SBINDIR)/odmd $(DESTDIR)$(BINDIR)/odm \
+		$(DESTDIR)$(UNITDIR)/odmd.service \
+		$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(COMPLETIONS)))
+	$(Q)for m in $(notdir $(MAN_PAGES)); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; \
+	done
+ifneq ($(CONF),)
+	$(Q)if [ -e $(CONF_DEST) ] && ! cmp -s $(CONF) $(CONF_DEST); then \
+		echo "  KEEP     $(CONF_DEST): changed since it was installed"; \
+	else \
+		rm -f $(CONF_DEST); rmdir $(DESTDIR)$(SYSCONFDIR)/odm 2>/dev/null || true; \
+	fi
+endif
 
 clean:
 	$(call msg,CLEAN,$(O))

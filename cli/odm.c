@@ -22,7 +22,10 @@
 #include "cli.h"
 #include "proto.h"
 
+/* The Makefile passes the VERSION file's as -DODM_VERSION; this is for other builds. */
+#ifndef ODM_VERSION
 #define ODM_VERSION "0.1.0"
+#endif
 
 static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void errmsg(const char *fmt, ...)

@@ -19,12 +19,14 @@ done
 # build: clang/llvm (BPF), libbpf, bpftool (skeletons), gcc/make/pkg-config,
 # libclang-rt-14-dev (libFuzzer and the sanitizer runtimes for clang)
 # run/test: iproute2 (ip, veth, netns), util-linux (nsenter), procps (sysctl), jq (JSON checks),
-# kea-dhcp6-server and radvd (the "network" of the on-demand tests)
+# kea-dhcp6-server and radvd (the "network" of the on-demand tests),
+# groff-base and man-db (tests/man.sh renders the man pages),
+# debhelper, dpkg-dev and fakeroot (tests/package.sh builds the .debs)
 # bindings: python3 (examples/python, ctypes), golang-go (examples/go, cgo),
 # rustc and cargo (examples/rust): tests/bindings.sh builds them offline
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
 	  libclang-rt-14-dev iproute2 util-linux procps jq kea-dhcp6-server radvd gnuplot-nox
-	  python3 golang-go rustc cargo)
+	  groff-base man-db debhelper dpkg-dev fakeroot python3 golang-go rustc cargo)
 # test-kernels: qemu, the initramfs (busybox-static, cpio; xz and zstd unpack
 # .ko.xz and .ko.zst) and depmod (kmod)
 [ $kernels -eq 1 ] && packages+=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd)

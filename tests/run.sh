@@ -35,6 +35,8 @@ suite() {
 
 # The fresh-machine promise: packages before compilers (no root needed).
 suite "build: deps before compilers" bash tests/build.sh
+suite "man pages" bash tests/man.sh
+suite "versions: VERSION, changelog, binaries, ABI" bash tests/versions.sh
 
 suite "bash completion" bash tests/completion.sh
 
@@ -51,6 +53,7 @@ if [ $unit_only -eq 0 ]; then
 		suite "netns: end to end" build/tests/netns_test
 		suite "cli" bash tests/cli.sh
 		suite "bindings: examples against the installed libodm" bash tests/bindings.sh
+		suite "debian packages: build, install in a throw-away root" bash tests/package.sh
 		suite "dhcpv6 client against Kea" bash tests/dhcp6/kea-test.sh
 		suite "bench (quick, timings not asserted)" bash bench/quick.sh
 		suite "fuzz (bounded)" bash fuzz/run.sh --seconds 10
