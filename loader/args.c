@@ -235,7 +235,11 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 		case 'u': o->unload = true; break;
 		case 'v': o->verbose = true; break;
 		case 'V': printf("odmd %s\n", ODM_VERSION); exit(0);
-		case OPT_SYSLOG: o->syslog_prefix = true; break;
+		case OPT_SYSLOG:
+			/* At once: the config file's errors come before main's log_init(). */
+			o->syslog_prefix = true;
+			log_init(true);
+			break;
 		case OPT_ONCE: o->once = true; break;
 		case OPT_RA: o->ra = true; break;
 		case OPT_NO_EGRESS: o->no_egress = true; break;
