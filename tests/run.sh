@@ -48,6 +48,7 @@ if [ $unit_only -eq 0 ]; then
 	else
 		suite "netns: end to end" build/tests/netns_test
 		suite "cli" bash tests/cli.sh
+		suite "service: odmd --version, journald, man pages, unit" bash tests/service.sh
 		suite "dhcpv6 client against Kea" bash tests/dhcp6/kea-test.sh
 		suite "bench (quick, timings not asserted)" bash bench/quick.sh
 		suite "fuzz (bounded)" bash fuzz/run.sh --seconds 10
