@@ -366,18 +366,20 @@ static int write_info(struct odm_bpf *skel, __u64 cgid)
 }
 
 /*
- * The cgroup to attach to, made when it is missing but its parent is
- * there: systemd makes a slice's directory only once a unit runs in it,
- * and odm must be attached before the first one starts.
+ * The cgroup to attach to.  The config file's is made when it is missing
+ * but its parent is there: the shipped file names odm.slice, whose
+ * directory exists only once systemd starts the slice or a unit in it,
+ * and odm must be attached before the first such unit starts.  A --cgroup
+ * typed by hand that names nothing is more likely a typo: refused.
  */
-static int make_cgroup(const char *arg, char *path, size_t len)
+static int make_cgroup(const char *arg, bool create, char *path, size_t len)
 {
 	char root[PATH_MAX];
 	size_t n;
 	int err;
 
 	err = odm_cgroup_resolve(arg, path, len);
-	if (err != -ENOENT || odm_cgroup2_root(root, sizeof(root)))
+	if (err != -ENOENT || !create || odm_cgroup2_root(root, sizeof(root)))
 		return err;
 	n = strlen(root);
 	/* An absolute path under the mount is itself; anything else is relative to
@@ -421,7 +423,7 @@ static int run(struct odmd_opts *o)
 		if (err)
 			return err;
 	}
-	err = make_cgroup(o->cgroup, cgpath, sizeof(cgpath));
+	err = make_cgroup(o->cgroup, !(o->given & (1u << ODM_OPT_CGROUP)), cgpath, sizeof(cgpath));
 	if (err) {
 		logmsg("cannot use cgroup %s: %s", o->cgroup,
 		       err == -ENOTDIR ? "not a cgroup v2 directory" : strerror(-err));
