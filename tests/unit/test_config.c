@@ -249,7 +249,8 @@ static const struct {
 	  "odm.conf:1: unknown type 'foo' (expected " TYPES ", or all)" },
 	{ "dhcp6-untyped fixed\ndhcp6-untyped all\n",
 	  "odm.conf:2: dhcp6-untyped already set at line 1" },
-	{ "sl-linger 2592001\n", "odm.conf:1: invalid sl-linger '2592001' (expected 0 to 2592000)" },
+	{ "sl-linger 2592001\n",
+	  "odm.conf:1: invalid sl-linger '2592001' (expected 0 to 2592000)" },
 	{ "sl-linger 99999999999999999999999999\n",
 	  "odm.conf:1: invalid sl-linger '99999999999999999999999999' (expected 0 to 2592000)" },
 	{ "sl-linger 5s\n", "odm.conf:1: invalid sl-linger '5s' (expected 0 to 2592000)" },
@@ -266,9 +267,11 @@ static const struct {
 	{ "addr-map-size 1048577\n",
 	  "odm.conf:1: invalid addr-map-size '1048577' (expected 16 to 1048576)" },
 	{ "lifetime\n", "odm.conf:1: missing value after 'lifetime'" },
-	{ "lifetime fixed\n", "odm.conf:1: invalid lifetime 'fixed' (expected TYPE:SECONDS[:BYTES])" },
+	{ "lifetime fixed\n",
+	  "odm.conf:1: invalid lifetime 'fixed' (expected TYPE:SECONDS[:BYTES])" },
 	{ "lifetime fixd:60\n", "odm.conf:1: unknown type 'fixd' (expected " TYPES ")" },
-	{ "lifetime fixed:\n", "odm.conf:1: invalid lifetime seconds '' (expected 0 to 4294967295)" },
+	{ "lifetime fixed:\n",
+	  "odm.conf:1: invalid lifetime seconds '' (expected 0 to 4294967295)" },
 	{ "lifetime fixed:4294967296\n",
 	  "odm.conf:1: invalid lifetime seconds '4294967296' (expected 0 to 4294967295)" },
 	{ "lifetime fixed:60:1k\n",
@@ -276,7 +279,8 @@ static const struct {
 	{ "lifetime fixed:60:18446744073709551616\n",
 	  "odm.conf:1: invalid lifetime bytes '18446744073709551616' "
 	  "(expected 0 to 18446744073709551615)" },
-	{ "lifetime fixed:60\nlifetime 1:70\n", "odm.conf:2: lifetime of fixed already set at line 1" },
+	{ "lifetime fixed:60\nlifetime 1:70\n",
+	  "odm.conf:2: lifetime of fixed already set at line 1" },
 	{ "lifetime fixed:60 3\n", "odm.conf:1: unexpected '3' after the value of lifetime" },
 	{ "notify-fd 3\n", "odm.conf:1: unknown keyword 'notify-fd'" },
 	{ "config /etc/odm/odm.conf\n", "odm.conf:1: unknown keyword 'config'" },
@@ -291,13 +295,15 @@ static const struct {
 	  "odm.conf:1: unknown type 'foo' (expected " TYPES ", or none)" },
 	{ "policy a.slice allow none\n",
 	  "odm.conf:1: unknown type 'none' (expected " TYPES ", or all)" },
-	{ "policy a.slice allow fixed,fixed\n", "odm.conf:1: type fixed named twice in 'fixed,fixed'" },
+	{ "policy a.slice allow fixed,fixed\n",
+	  "odm.conf:1: type fixed named twice in 'fixed,fixed'" },
 	{ "policy a.slice on-net maybe\n",
 	  "odm.conf:1: invalid on-net 'maybe' (expected allow or deny)" },
 	{ "policy a.slice upgrade yes\n",
 	  "odm.conf:1: invalid upgrade 'yes' (expected allow or deny)" },
 	{ "policy a.slice rate 65536\n", "odm.conf:1: invalid rate '65536' (expected 0 to 65535)" },
-	{ "policy a.slice max-held -1\n", "odm.conf:1: invalid max-held '-1' (expected 0 to 65535)" },
+	{ "policy a.slice max-held -1\n",
+	  "odm.conf:1: invalid max-held '-1' (expected 0 to 65535)" },
 	{ "policy a.slice def fixed\n",
 	  "odm.conf:1: unexpected 'def' (expected default, allow, on-net, rate, max-held or "
 	  "upgrade)" },
@@ -495,7 +501,8 @@ static void test_policy_limit(void)
 	ASSERT_EQ(cfg.n_policies, ODM_CONFIG_MAX_POLICIES, "all of them");
 	odm_config_free(&cfg);
 	sprintf(text + n, "policy one-more.slice rate 1\n");
-	ASSERT_EQ(odm_config_parse_string(text, "big", &cfg, err, sizeof(err)), -EINVAL, "one more");
+	ASSERT_EQ(odm_config_parse_string(text, "big", &cfg, err, sizeof(err)), -EINVAL,
+		  "one more");
 	ASSERT_STREQ(err, "big:1025: too many policies (at most 1024)", "message");
 	ASSERT_TRUE(is_empty(&cfg), "left empty");
 	free(text);
