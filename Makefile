@@ -199,6 +199,9 @@ $(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_uapi.h VERSION | $(O)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
+# The one place the version reaches the code: odmd --version.
+$(O)/loader/args.o: ALL_CFLAGS += -DODM_VERSION='"$(VERSION)"'
+
 # odmd embeds the BPF object through the skeleton; the codecs do not.
 $(filter-out $(WIRE_OBJS),$(ODMD_OBJS)): $(O)/odm.skel.h
 

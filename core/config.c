@@ -9,6 +9,11 @@
  *	# networks asked for prefixes (DHCPv6), in order of preference
  *	network wwan0 types fixed,session-lasting
  *	network wlan0 types all
+ *	# odmd's options (its long flags, which override them)
+ *	cgroup odm.slice
+ *	sl-linger 300
+ *	# policies, by cgroup path: kept across reboots and recreated slices
+ *	policy odm.slice/app.service default fixed allow fixed,session-lasting
  *
  * Keywords are matched in full, unlike on the command line: a file
  * outlives the keyword list, and an abbreviation that is unambiguous today
@@ -26,7 +31,8 @@
 #include "core.h"
 
 #define LINE_MAX_CHARS	1023
-#define MAX_TOKENS	8
+/* The longest statement: policy CGROUP and six keywords with their values. */
+#define MAX_TOKENS	14
 /* Far above any sane config, low enough that reading /dev/zero stops. */
 #define FILE_MAX_BYTES	(64u << 20)
 
@@ -40,6 +46,7 @@ struct parser {
 	struct odm_config cfg;
 	size_t cap;
 	int default_line;
+	size_t policy_cap;
 	/* Open-addressing set of indexes into cfg.prefixes: duplicate
 	 * checks stay linear for ODM_CONFIG_MAX_PREFIXES lines. */
 	size_t *slots;		/* index + 1; 0 = empty */
@@ -274,6 +281,311 @@ static int parse_default_line(struct parser *ps, char **tok, int ntok)
 	return 0;
 }
 
+/* dhcp6 IFNAME: --dhcp6 IFNAME, a network asked for every type. */
+static int parse_dhcp6_line(struct parser *ps, char **tok, int ntok)
+{
+	char *net[4] = { "network", NULL, "types", "all" };
+
+	if (ntok < 2)
+		return perr(ps, "missing interface name after 'dhcp6'");
+	if (ntok > 2)
+		return perr(ps, "unexpected '%s' after the interface name", tok[2]);
+	net[1] = tok[1];
+	return parse_network_line(ps, net, 4);
+}
+
+/* A decimal number in [min, max], nothing else: no sign, no base prefix. */
+static int parse_num(struct parser *ps, const char *kw, const char *val, unsigned long long min,
+		     unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	bool over = false;	/* past max, however many digits follow */
+	const char *p;
+
+	for (p = val; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (unsigned long long)(*p - '0')) / 10)
+			over = true;
+		else
+			v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	if (p == val || *p || over || v < min)
+		return perr(ps, "invalid %s '%s' (expected %llu to %llu)", kw, val, min, max);
+	*out = v;
+	return 0;
+}
+
+static int parse_yes_no(struct parser *ps, const char *kw, const char *val, bool *out)
+{
+	if (!strcmp(val, "yes") || !strcmp(val, "no")) {
+		*out = !strcmp(val, "yes");
+		return 0;
+	}
+	return perr(ps, "invalid %s '%s' (expected yes or no)", kw, val);
+}
+
+static int parse_abs_path(struct parser *ps, const char *kw, const char *val, char *out)
+{
+	if (val[0] != '/')
+		return perr(ps, "%s must be an absolute path, not '%s'", kw, val);
+	strcpy(out, val);	/* shorter than a line */
+	return 0;
+}
+
+/*
+ * A cgroup path as odm_cgroup_resolve() takes it.  ".." is refused: a path
+ * that leaves the tree it names is a typo at best.
+ */
+static int check_cgroup(struct parser *ps, const char *kw, const char *val)
+{
+	const char *p = val;
+
+	for (;;) {
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
+			return perr(ps, "%s '%s' has a '..' component", kw, val);
+		p = strchr(p, '/');
+		if (!p)
+			return 0;
+		p++;
+	}
+}
+
+/* "TYPE:SECONDS[:BYTES]", as --lifetime takes it. */
+static int parse_lifetime(struct parser *ps, const char *val, struct odm_config_opts *o)
+{
+	char buf[LINE_MAX_CHARS + 1], *age, *bytes;
+	unsigned long long v;
+	__u8 type;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	age = strchr(buf, ':');
+	if (!age)
+		return perr(ps, "invalid lifetime '%s' (expected TYPE:SECONDS[:BYTES])", val);
+	*age++ = '\0';
+	bytes = strchr(age, ':');
+	if (bytes)
+		*bytes++ = '\0';
+	if (odm_type_parse(buf, false, &type))
+		return perr(ps, "unknown type '%s' (expected %s)", buf, TYPE_LIST);
+	if (o->lifetime[type].set)
+		return perr(ps, "lifetime of %s already set at line %d", odm_type_name(type),
+			    o->lifetime[type].line);
+	if (parse_num(ps, "lifetime seconds", age, 0, 0xffffffffull, &v))
+		return -EINVAL;
+	o->lifetime[type].max_age_s = (__u32)v;
+	o->lifetime[type].max_bytes = 0;
+	if (bytes && parse_num(ps, "lifetime bytes", bytes, 0, ~0ull, &o->lifetime[type].max_bytes))
+		return -EINVAL;
+	o->lifetime[type].set = true;
+	o->lifetime[type].line = ps->line;
+	return 0;
+}
+
+/* The options: each a keyword and one value, as odmd's long flag. */
+static const char *const opt_names[ODM_OPT_MAX] = {
+	[ODM_OPT_CGROUP]	= "cgroup",
+	[ODM_OPT_PIN_DIR]	= "pin-dir",
+	[ODM_OPT_DHCP6_OPTION]	= "dhcp6-option",
+	[ODM_OPT_DHCP6_UNTYPED]	= "dhcp6-untyped",
+	[ODM_OPT_LEASE_FILE]	= "lease-file",
+	[ODM_OPT_SL_LINGER]	= "sl-linger",
+	[ODM_OPT_GRACE]		= "grace",
+	[ODM_OPT_IID]		= "iid",
+	[ODM_OPT_SECRET_FILE]	= "secret-file",
+	[ODM_OPT_RA]		= "ra",
+	[ODM_OPT_EGRESS_ROUTES]	= "egress-routes",
+	[ODM_OPT_NET_RATE]	= "net-rate",
+	[ODM_OPT_NET_MAX_HELD]	= "net-max-held",
+	[ODM_OPT_ADDR_MAP_SIZE]	= "addr-map-size",
+	[ODM_OPT_VERBOSE]	= "verbose",
+};
+
+static int find_opt(const char *kw)
+{
+	int i;
+
+	for (i = 0; i < ODM_OPT_MAX; i++)
+		if (!strcmp(kw, opt_names[i]))
+			return i;
+	return -1;
+}
+
+static int parse_opt_line(struct parser *ps, int opt, char **tok, int ntok)
+{
+	struct odm_config_opts *o = &ps->cfg.opts;
+	const char *kw = tok[0], *val = tok[1];
+	unsigned long long v;
+	int err = 0;
+
+	if (ntok < 2)
+		return perr(ps, "missing value after '%s'", kw);
+	if (ntok > 2)
+		return perr(ps, "unexpected '%s' after the value of %s", tok[2], kw);
+	/* lifetime is per type: once for each. */
+	if (opt >= 0 && (o->set & (1u << opt)))
+		return perr(ps, "%s already set at line %d", kw, o->line[opt]);
+	switch (opt) {
+	case -1:
+		return parse_lifetime(ps, val, o);
+	case ODM_OPT_CGROUP:
+		err = check_cgroup(ps, kw, val);
+		if (!err)
+			strcpy(o->cgroup, val);
+		break;
+	case ODM_OPT_PIN_DIR: err = parse_abs_path(ps, kw, val, o->pin_dir); break;
+	case ODM_OPT_LEASE_FILE: err = parse_abs_path(ps, kw, val, o->lease_file); break;
+	case ODM_OPT_SECRET_FILE: err = parse_abs_path(ps, kw, val, o->secret_file); break;
+	case ODM_OPT_DHCP6_OPTION:
+		err = parse_num(ps, kw, val, 1, 65535, &v);
+		o->dhcp6_option = (unsigned int)v;
+		break;
+	case ODM_OPT_DHCP6_UNTYPED:
+		err = parse_type_list(ps, val, &o->dhcp6_untyped);
+		break;
+	case ODM_OPT_SL_LINGER:
+		err = parse_num(ps, kw, val, 0, 86400 * 30, &v);
+		o->sl_linger_s = (unsigned int)v;
+		break;
+	case ODM_OPT_GRACE:
+		err = parse_num(ps, kw, val, 1, 86400 * 30, &v);
+		o->grace_s = (unsigned int)v;
+		break;
+	case ODM_OPT_NET_RATE:
+		err = parse_num(ps, kw, val, 0, 65535, &v);
+		o->net_rate = (unsigned int)v;
+		break;
+	case ODM_OPT_NET_MAX_HELD:
+		err = parse_num(ps, kw, val, 0, 65535, &v);
+		o->net_max_held = (unsigned int)v;
+		break;
+	case ODM_OPT_ADDR_MAP_SIZE:
+		err = parse_num(ps, kw, val, 16, 1u << 20, &v);
+		o->addr_map_size = (unsigned int)v;
+		break;
+	case ODM_OPT_IID:
+		if (strcmp(val, "random") && strcmp(val, "stable"))
+			return perr(ps, "invalid iid '%s' (expected random or stable)", val);
+		o->iid_stable = !strcmp(val, "stable");
+		break;
+	case ODM_OPT_RA: err = parse_yes_no(ps, kw, val, &o->ra); break;
+	case ODM_OPT_EGRESS_ROUTES: err = parse_yes_no(ps, kw, val, &o->egress_routes); break;
+	case ODM_OPT_VERBOSE: err = parse_yes_no(ps, kw, val, &o->verbose); break;
+	}
+	if (err)
+		return err;
+	o->set |= 1u << opt;
+	o->line[opt] = ps->line;
+	return 0;
+}
+
+/* Leading and trailing slashes aside, so "/a.slice/" and "a.slice" are one cgroup. */
+static bool same_cgroup(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	while (*a == '/')
+		a++;
+	while (*b == '/')
+		b++;
+	for (la = strlen(a); la && a[la - 1] == '/'; la--)
+		;
+	for (lb = strlen(b); lb && b[lb - 1] == '/'; lb--)
+		;
+	return la == lb && !memcmp(a, b, la);
+}
+
+#define POLICY_KEYWORDS "default, allow, on-net, rate, max-held or upgrade"
+
+/*
+ * policy CGROUP KEYWORD VALUE...: the keywords of `odm policy set`, in
+ * full.  The line is the cgroup's whole policy: what it does not name is
+ * unrestricted, as a cgroup with no policy at all would be, so that taking
+ * a keyword out of the file and reloading takes its effect out too.
+ */
+static int parse_policy_line(struct parser *ps, char **tok, int ntok)
+{
+	static const char *const kws[] = { "default", "allow", "on-net", "rate", "max-held",
+					   "upgrade" };
+	struct odm_config_policy cp, *np;
+	unsigned long long v;
+	unsigned int seen = 0, k, mask;
+	size_t i, ncap;
+	int t;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.line = ps->line;
+	if (ntok < 2)
+		return perr(ps, "missing cgroup after 'policy'");
+	if (check_cgroup(ps, "cgroup", tok[1]))
+		return -EINVAL;
+	for (i = 0; i < ps->cfg.n_policies; i++)
+		if (same_cgroup(ps->cfg.policies[i].cgroup, tok[1]))
+			return perr(ps, "policy of %s already defined at line %d", tok[1],
+				    ps->cfg.policies[i].line);
+	if (ntok < 3)
+		return perr(ps, "policy %s says nothing (expected %s)", tok[1], POLICY_KEYWORDS);
+	strcpy(cp.cgroup, tok[1]);
+	for (t = 2; t < ntok; t += 2) {
+		const char *val = tok[t + 1];
+
+		for (k = 0; k < sizeof(kws) / sizeof(kws[0]); k++)
+			if (!strcmp(tok[t], kws[k]))
+				break;
+		if (k == sizeof(kws) / sizeof(kws[0]))
+			return perr(ps, "unexpected '%s' (expected %s)", tok[t], POLICY_KEYWORDS);
+		if (seen & (1u << k))
+			return perr(ps, "duplicate '%s'", tok[t]);
+		seen |= 1u << k;
+		if (t + 1 >= ntok)
+			return perr(ps, "missing value after '%s'", tok[t]);
+		switch (k) {
+		case 0:
+			if (odm_type_parse(val, true, &cp.pol.default_type))
+				return perr(ps, "unknown type '%s' (expected %s, or none)", val,
+					    TYPE_LIST);
+			break;
+		case 1:
+			if (parse_type_list(ps, val, &mask))
+				return -EINVAL;
+			/* "all" is no restriction, as with `odm policy set`. */
+			if (mask != ODM_TYPE_MASK_ALL) {
+				cp.pol.allow_mask = (__u8)mask;
+				cp.pol.flags |= ODM_POLF_ALLOW;
+			}
+			break;
+		case 3:
+		case 4:
+			if (parse_num(ps, tok[t], val, 0, 65535, &v))
+				return -EINVAL;
+			if (k == 3)
+				cp.pol.net_per_min = (__u16)v;
+			else
+				cp.pol.max_held = (__u16)v;
+			break;
+		default:
+			if (strcmp(val, "allow") && strcmp(val, "deny"))
+				return perr(ps, "invalid %s '%s' (expected allow or deny)", tok[t],
+					    val);
+			if (k == 2 && !strcmp(val, "deny"))
+				cp.pol.flags |= ODM_POLF_NO_ON_NET;
+			if (k == 5 && !strcmp(val, "allow"))
+				cp.pol.flags |= ODM_POLF_UPGRADE;
+			break;
+		}
+	}
+	if (ps->cfg.n_policies == ODM_CONFIG_MAX_POLICIES)
+		return perr(ps, "too many policies (at most %d)", ODM_CONFIG_MAX_POLICIES);
+	if (ps->cfg.n_policies == ps->policy_cap) {
+		ncap = ps->policy_cap ? ps->policy_cap * 2 : 4;
+		np = realloc(ps->cfg.policies, ncap * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		ps->cfg.policies = np;
+		ps->policy_cap = ncap;
+	}
+	ps->cfg.policies[ps->cfg.n_policies++] = cp;
+	return 0;
+}
+
 /* '\r' counts as blank so that files saved with CRLF line ends still parse. */
 static bool is_blank(char c)
 {
@@ -284,7 +596,7 @@ static int parse_line(struct parser *ps, char *s)
 {
 	char *tok[MAX_TOKENS + 1];
 	char *hash;
-	int ntok = 0;
+	int ntok = 0, opt;
 
 	hash = strchr(s, '#');
 	if (hash)
@@ -311,6 +623,15 @@ static int parse_line(struct parser *ps, char *s)
 		return parse_default_line(ps, tok, ntok);
 	if (!strcmp(tok[0], "network"))
 		return parse_network_line(ps, tok, ntok);
+	if (!strcmp(tok[0], "dhcp6"))
+		return parse_dhcp6_line(ps, tok, ntok);
+	if (!strcmp(tok[0], "policy"))
+		return parse_policy_line(ps, tok, ntok);
+	if (!strcmp(tok[0], "lifetime"))
+		return parse_opt_line(ps, -1, tok, ntok);
+	opt = find_opt(tok[0]);
+	if (opt >= 0)
+		return parse_opt_line(ps, opt, tok, ntok);
 	return perr(ps, "unknown keyword '%s'", tok[0]);
 }
 
@@ -433,5 +754,6 @@ void odm_config_free(struct odm_config *cfg)
 	if (!cfg)
 		return;
 	free(cfg->prefixes);
+	free(cfg->policies);
 	memset(cfg, 0, sizeof(*cfg));
 }

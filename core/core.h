@@ -122,13 +122,26 @@ char *odm_prefix_str(const struct odm_prefix_key *key, char *buf);
  *   prefix PREFIX/LEN type TYPE [dev IFNAME]
  *   default TYPE|none
  *   network IFNAME types TYPE[,TYPE...]|all
- * Keywords as in the CLI.  A prefix may appear once, and so may an
- * interface as a network, each type once in its list.  At most
- * ODM_CONFIG_MAX_PREFIXES prefixes and ODM_CONFIG_MAX_NETWORKS networks;
- * lines at most 1023 characters.
+ *   dhcp6 IFNAME			(network IFNAME types all)
+ *   policy CGROUP [default TYPE|none] [allow TYPE[,TYPE...]|all]
+ *		   [on-net allow|deny] [rate N] [max-held N] [upgrade allow|deny]
+ *   and odmd's options, one keyword per long option (odm.conf(5)):
+ *   cgroup PATH, pin-dir DIR, dhcp6-option CODE, dhcp6-untyped TYPES,
+ *   lease-file FILE, sl-linger S, grace S, iid random|stable,
+ *   secret-file FILE, lifetime TYPE:SECONDS[:BYTES], ra yes|no,
+ *   egress-routes yes|no, net-rate N, net-max-held N, addr-map-size N,
+ *   verbose yes|no.
+ * Keywords as in the CLI and odmd's flags, never abbreviated.  A prefix may
+ * appear once, and so may an interface as a network, a cgroup in a policy,
+ * each option (lifetime: each type) and each type in its list.  At most
+ * ODM_CONFIG_MAX_PREFIXES prefixes, ODM_CONFIG_MAX_NETWORKS networks and
+ * ODM_CONFIG_MAX_POLICIES policies; lines at most 1023 characters, so no
+ * value is longer (values have no blanks).
  */
 #define ODM_CONFIG_MAX_PREFIXES 65536
 #define ODM_CONFIG_MAX_NETWORKS 8
+#define ODM_CONFIG_MAX_POLICIES 1024
+#define ODM_CONFIG_VALUE_MAX	1024	/* with the NUL */
 
 struct odm_config_prefix {
 	struct odm_prefix_key key;
@@ -144,6 +157,67 @@ struct odm_config_network {
 	int line;
 };
 
+/*
+ * The policy of a cgroup, by path: odmd resolves it to the cgroup's id when
+ * it applies the file, and again when a cgroup of that path is made anew.
+ */
+struct odm_config_policy {
+	char cgroup[ODM_CONFIG_VALUE_MAX];	/* as written: relative to the cgroup2
+						 * root, or absolute */
+	struct odm_policy pol;			/* the whole value of odm_policy */
+	int line;
+};
+
+/* odmd's options that a file may set; bit (1 << opt) of odm_config_opts.set. */
+enum odm_config_opt {
+	ODM_OPT_CGROUP,
+	ODM_OPT_PIN_DIR,
+	ODM_OPT_DHCP6_OPTION,
+	ODM_OPT_DHCP6_UNTYPED,
+	ODM_OPT_LEASE_FILE,
+	ODM_OPT_SL_LINGER,
+	ODM_OPT_GRACE,
+	ODM_OPT_IID,
+	ODM_OPT_SECRET_FILE,
+	ODM_OPT_RA,
+	ODM_OPT_EGRESS_ROUTES,
+	ODM_OPT_NET_RATE,
+	ODM_OPT_NET_MAX_HELD,
+	ODM_OPT_ADDR_MAP_SIZE,
+	ODM_OPT_VERBOSE,
+	ODM_OPT_MAX
+};
+
+/* A type's address lifetime ("lifetime TYPE:SECONDS[:BYTES]"). */
+struct odm_config_lifetime {
+	bool set;
+	__u32 max_age_s;	/* 0: no limit */
+	__u64 max_bytes;	/* 0: no limit */
+	int line;
+};
+
+/* Each field counts only when its bit is in set; ranges are odmd's flags'. */
+struct odm_config_opts {
+	unsigned int set;			/* bits 1 << enum odm_config_opt */
+	int line[ODM_OPT_MAX];			/* where each was set */
+	char cgroup[ODM_CONFIG_VALUE_MAX];
+	char pin_dir[ODM_CONFIG_VALUE_MAX];	/* absolute */
+	char lease_file[ODM_CONFIG_VALUE_MAX];	/* absolute */
+	char secret_file[ODM_CONFIG_VALUE_MAX];	/* absolute */
+	unsigned int dhcp6_option;		/* 1-65535 */
+	unsigned int dhcp6_untyped;		/* bits 1 << enum odm_type */
+	unsigned int sl_linger_s;		/* 0-2592000 */
+	unsigned int grace_s;			/* 1-2592000 */
+	unsigned int net_rate;			/* 0-65535 */
+	unsigned int net_max_held;		/* 0-65535 */
+	unsigned int addr_map_size;		/* 16-1048576 */
+	bool iid_stable;
+	bool ra;
+	bool egress_routes;
+	bool verbose;
+	struct odm_config_lifetime lifetime[ODM_TYPE_MAX + 1];	/* by enum odm_type */
+};
+
 struct odm_config {
 	struct odm_config_prefix *prefixes;
 	size_t n_prefixes;
@@ -151,6 +225,9 @@ struct odm_config {
 	__u8 default_type;
 	struct odm_config_network networks[ODM_CONFIG_MAX_NETWORKS];	/* file order */
 	size_t n_networks;
+	struct odm_config_policy *policies;				/* file order */
+	size_t n_policies;
+	struct odm_config_opts opts;
 };
 
 /*

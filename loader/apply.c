@@ -1,11 +1,23 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * apply.c - odmd's configuration file: read it, resolve its interface
- * names, and make the maps say what it says (its typed prefixes, the
- * default type of odm's cgroup).  Every error is found before a map is
- * touched, so a bad file at start or at SIGHUP changes nothing.
+ * names and cgroup paths, and make the maps say what it says (its typed
+ * prefixes, its policies, the default type of odm's cgroup).  Every error
+ * is found before a map is touched, so a bad file at start or at SIGHUP
+ * changes nothing.
+ *
+ * Policies are keyed by cgroup id in the map but by path in the file: a
+ * slice that is removed and made again (systemctl stop, a reboot's new
+ * ids) is another cgroup to the kernel.  odmd remembers each path with the
+ * id it applied the policy to and looks again on its 1 s tick
+ * (policies_tick()).  A tick, rather than inotify: cgroupfs reports a
+ * mkdir only to a watch on the parent, which for a nested path that does
+ * not exist yet means watching every ancestor and re-arming as they come
+ * and go; a stat per policy a second is cheaper than that code, and a
+ * second is well within how long a unit takes to start its first socket.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
@@ -19,13 +31,35 @@
 struct resolved {
 	struct odm_config cfg;
 	unsigned int *ifindex;	/* per prefix; 0 = any interface */
+	__u64 *cgid;		/* per policy; 0 = no such cgroup (yet) */
 };
 
 static void resolved_free(struct resolved *r)
 {
 	free(r->ifindex);
 	r->ifindex = NULL;
+	free(r->cgid);
+	r->cgid = NULL;
 	odm_config_free(&r->cfg);
+}
+
+/* The policies as last applied, their paths looked at again every tick. */
+static struct {
+	struct odm_config_policy *pol;
+	__u64 *cgid;
+	size_t n;
+	size_t n_prefixes;	/* for config_counts() */
+} applied;
+
+/* The id of the cgroup at a path of the file; 0 when there is none. */
+static __u64 policy_cgid(const char *cgroup)
+{
+	char path[PATH_MAX];
+	__u64 id;
+
+	if (odm_cgroup_resolve(cgroup, path, sizeof(path)) || odm_cgroup_id(path, &id))
+		return 0;
+	return id;
 }
 
 /* Parse the file and resolve its interface names: every error is found
@@ -57,6 +91,26 @@ static int load_config(const char *path, struct resolved *r)
 			logmsg("%s:%d: no interface '%s'", path, cp->line, cp->dev);
 			resolved_free(r);
 			return -ENODEV;
+		}
+	}
+	r->cgid = calloc(r->cfg.n_policies + 1, sizeof(*r->cgid));
+	if (!r->cgid) {
+		resolved_free(r);
+		return -ENOMEM;
+	}
+	/* A cgroup that does not exist yet is no error: its policy waits for it. */
+	for (i = 0; i < r->cfg.n_policies; i++) {
+		const struct odm_config_policy *cp = &r->cfg.policies[i];
+		size_t j;
+
+		r->cgid[i] = policy_cgid(cp->cgroup);
+		for (j = 0; r->cgid[i] && j < i; j++) {
+			if (r->cgid[j] != r->cgid[i])
+				continue;
+			logmsg("%s:%d: %s is the cgroup of the policy at line %d", path, cp->line,
+			       cp->cgroup, r->cfg.policies[j].line);
+			resolved_free(r);
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -144,6 +198,115 @@ static int apply_prefixes(struct odm_maps *m, const struct resolved *r, const ch
 	return err;
 }
 
+static bool resolved_has(const struct resolved *r, __u64 cgid)
+{
+	size_t i;
+
+	for (i = 0; i < r->cfg.n_policies; i++)
+		if (r->cgid[i] == cgid)
+			return true;
+	return false;
+}
+
+/*
+ * The file's policies into the map, each the whole value for its cgroup;
+ * the policies of cgroups the file named last time and names no more go.
+ * Called with the lock held.
+ */
+static int apply_policies(struct odm_maps *m, const struct resolved *r, const char *path)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < applied.n; i++) {
+		if (!applied.cgid[i] || resolved_has(r, applied.cgid[i]))
+			continue;
+		err = odm_policy_del(m, applied.cgid[i]);
+		if (err && err != -ENOENT) {
+			logmsg("%s: cannot remove the policy of %s: %s", path,
+			       applied.pol[i].cgroup, strerror(-err));
+			return err;
+		}
+		debug("policy of %s removed", applied.pol[i].cgroup);
+	}
+	for (i = 0; i < r->cfg.n_policies; i++) {
+		const struct odm_config_policy *cp = &r->cfg.policies[i];
+
+		if (!r->cgid[i]) {
+			log_info("%s:%d: no cgroup %s yet: its policy applies when it appears",
+				 path, cp->line, cp->cgroup);
+			continue;
+		}
+		err = odm_policy_set(m, r->cgid[i], &cp->pol);
+		if (err) {
+			logmsg("%s:%d: cannot set the policy of %s: %s", path, cp->line, cp->cgroup,
+			       strerror(-err));
+			return err;
+		}
+		debug("policy of %s (id %llu) set", cp->cgroup, (unsigned long long)r->cgid[i]);
+	}
+	return 0;
+}
+
+/* What was applied becomes what the tick follows; r keeps the rest. */
+static void remember(struct resolved *r)
+{
+	free(applied.pol);
+	free(applied.cgid);
+	applied.pol = r->cfg.policies;
+	applied.cgid = r->cgid;
+	applied.n = r->cfg.n_policies;
+	applied.n_prefixes = r->cfg.n_prefixes;
+	r->cfg.policies = NULL;
+	r->cfg.n_policies = 0;
+	r->cgid = NULL;
+}
+
+void policies_tick(struct odm_maps *m)
+{
+	size_t i;
+	__u64 id;
+	int err;
+
+	for (i = 0; i < applied.n; i++) {
+		id = policy_cgid(applied.pol[i].cgroup);
+		if (id == applied.cgid[i])
+			continue;
+		if (odm_maps_lock(m))
+			return;
+		err = id ? odm_policy_set(m, id, &applied.pol[i].pol) : 0;
+		/* The old cgroup is gone: its key would only take a slot. */
+		if (!err && applied.cgid[i])
+			odm_policy_del(m, applied.cgid[i]);
+		odm_maps_unlock(m);
+		if (err) {
+			logmsg("cannot set the policy of %s: %s", applied.pol[i].cgroup,
+			       strerror(-err));
+			continue;	/* tried again next tick */
+		}
+		if (id)
+			log_info("cgroup %s appeared (id %llu): policy of line %d applied",
+				 applied.pol[i].cgroup, (unsigned long long)id,
+				 applied.pol[i].line);
+		else
+			debug("cgroup %s is gone", applied.pol[i].cgroup);
+		applied.cgid[i] = id;
+	}
+}
+
+void config_counts(size_t *prefixes, size_t *policies)
+{
+	*prefixes = applied.n_prefixes;
+	*policies = applied.n;
+}
+
+void config_release(void)
+{
+	free(applied.pol);
+	free(applied.cgid);
+	memset(&applied, 0, sizeof(applied));
+}
+
 int apply_config(struct odm_maps *m, const char *path, __u64 cgid)
 {
 	struct resolved r;
@@ -158,6 +321,9 @@ int apply_config(struct odm_maps *m, const char *path, __u64 cgid)
 	if (err)
 		goto out;
 	err = apply_prefixes(m, &r, path);
+	/* Before the default: that of odm's own cgroup is merged over its line. */
+	if (!err)
+		err = apply_policies(m, &r, path);
 	if (!err && r.cfg.have_default) {
 		struct odm_policy pol = { 0 }, none = { 0 };
 
@@ -175,6 +341,8 @@ int apply_config(struct odm_maps *m, const char *path, __u64 cgid)
 			logmsg("%s: cannot set the default type: %s", path, strerror(-err));
 	}
 	odm_maps_unlock(m);
+	if (!err)
+		remember(&r);
 out:
 	resolved_free(&r);
 	return err;

@@ -287,10 +287,10 @@ static int restore_one(void *ctx, const struct dhcp6_lease_rec *r)
 	 */
 	if (l->untyped && !(c->untyped & 1u << l->type)) {
 		inet_ntop(AF_INET6, l->prefix, pfx, sizeof(pfx));
-		logmsg("dhcpv6: %s: releasing %s/%u for %s instead of restoring it: no "
-		       "continuity option: the network does not type it (--dhcp6-untyped "
-		       "does not name %s)", c->lease_file, pfx, l->plen, odm_type_name(l->type),
-		       odm_type_name(l->type));
+		log_warn("dhcpv6: %s: releasing %s/%u for %s instead of restoring it: no "
+			 "continuity option: the network does not type it (--dhcp6-untyped "
+			 "does not name %s)", c->lease_file, pfx, l->plen, odm_type_name(l->type),
+			 odm_type_name(l->type));
 		xmit_start(c, ia, IA_RELEASE, DHCP6_RELEASE, &dhcp6_rt_release, NEVER, now);
 		return 1;
 	}

@@ -58,8 +58,8 @@ static int lease_dir_safe(const char *file)
 	if (stat(dir, &st))
 		return -errno;
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid())) {
-		logmsg("dhcpv6: refusing the lease file %s: its directory %s may be written by "
-		       "others", file, dir);
+		log_warn("dhcpv6: refusing the lease file %s: its directory %s may be written by "
+			 "others", file, dir);
 		return -EPERM;
 	}
 	return 0;
@@ -180,9 +180,9 @@ int dhcp6_lease_read(const char *file, dhcp6_lease_fn fn, void *ctx)
 			   addr);
 		if (n == 9) {
 			if (!legacy++)
-				logmsg("dhcpv6: %s: written by an older odmd that did not "
-				       "record whether its grants were typed: keeping them as "
-				       "granted", file);
+				log_warn("dhcpv6: %s: written by an older odmd that did not "
+					 "record whether its grants were typed: keeping them as "
+					 "granted", file);
 		} else if (n >= 10 && (!strcmp(typed, "untyped") || !strcmp(typed, "typed"))) {
 			l->untyped = !strcmp(typed, "untyped");
 		} else {
@@ -209,8 +209,8 @@ int dhcp6_lease_read(const char *file, dhcp6_lease_fn fn, void *ctx)
 		}
 		/* A restored lease is checked like a fresh one (section 7). */
 		if (odm_prefix_unsafe(l->prefix, l->plen)) {
-			logmsg("dhcpv6: %s: refusing the lease of %s/%u: %s", file, pfx, plen,
-			       odm_prefix_unsafe(l->prefix, l->plen));
+			log_warn("dhcpv6: %s: refusing the lease of %s/%u: %s", file, pfx, plen,
+				 odm_prefix_unsafe(l->prefix, l->plen));
 			dropped++;
 			continue;
 		}
@@ -230,7 +230,7 @@ int dhcp6_lease_read(const char *file, dhcp6_lease_fn fn, void *ctx)
 		dropped += n;
 		continue;
 bad:
-		logmsg("dhcpv6: %s: ignoring a malformed line", file);
+		log_warn("dhcpv6: %s: ignoring a malformed line", file);
 	}
 	fclose(f);
 	return dropped;

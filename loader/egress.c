@@ -357,18 +357,18 @@ static int route_add(struct odm_egress *eg, const struct odm_kroute *rt)
 		return 0;
 	err = odm_nl_route_set(true, rt, why, sizeof(why));
 	if (!err) {
-		logmsg("egress: %s: added", route_str(rt, buf, sizeof(buf)));
+		log_info("egress: %s: added", route_str(rt, buf, sizeof(buf)));
 		return 1;
 	}
 	if (err == -EEXIST)	/* raced with our own event: it is there */
 		return 0;
 	if (subtrees_missing(err, why)) {
 		eg->no_subtrees = true;
-		logmsg("egress: the kernel refuses source-specific routes (%s%s%s): it was built "
-		       "without CONFIG_IPV6_SUBTREES; typed sockets keep their sources, but their "
-		       "packets leave by the main table's default route, where a network that "
-		       "filters sources (BCP 38) drops those not its own", strerror(-err),
-		       why[0] ? ": " : "", why);
+		log_warn("egress: the kernel refuses source-specific routes (%s%s%s): it was "
+			 "built without CONFIG_IPV6_SUBTREES; typed sockets keep their sources, "
+			 "but their packets leave by the main table's default route, where a "
+			 "network that filters sources (BCP 38) drops those not its own",
+			 strerror(-err), why[0] ? ": " : "", why);
 		return 0;
 	}
 	note(eg, "egress: cannot add %s: %s%s%s", route_str(rt, buf, sizeof(buf)), strerror(-err),
@@ -387,7 +387,7 @@ static int route_del(struct odm_egress *eg, const struct odm_kroute *rt, const c
 	del.protocol = RTPROT_ODM;
 	err = odm_nl_route_set(false, &del, why, sizeof(why));
 	if (!err) {
-		logmsg("egress: %s: removed (%s)", route_str(rt, buf, sizeof(buf)), reason);
+		log_info("egress: %s: removed (%s)", route_str(rt, buf, sizeof(buf)), reason);
 		return 1;
 	}
 	if (err == -ESRCH)	/* gone already */

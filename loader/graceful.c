@@ -102,9 +102,9 @@ int odm_graceful_check(struct odm_maps *m, __u32 grace_s, odm_replaced_cb cb, vo
 			odm_prefix_put(m, &s->keys[i], &s->vals[i]);
 			odm_maps_unlock(m);
 		}
-		logmsg("graceful replacement: %s -> %s, %us of grace",
-		       odm_addr_str(s->vals[i].addr.w, obuf), odm_addr_str(choice.addr.w, nbuf),
-		       grace_s);
+		log_info("graceful replacement: %s -> %s, %us of grace",
+			 odm_addr_str(s->vals[i].addr.w, obuf), odm_addr_str(choice.addr.w, nbuf),
+			 grace_s);
 		if (cb)
 			cb(ctx, ODM_TYPE_GRACEFUL, grace_s, s->vals[i].addr.w, choice.addr.w);
 		replaced++;

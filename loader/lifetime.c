@@ -159,7 +159,7 @@ static void retire_later(struct odm_retired *r, const struct odm_kaddr *ka)
 			return;
 		}
 	}
-	logmsg("too many retired addresses; one stays until it expires");
+	log_warn("too many retired addresses; one stays until it expires");
 }
 
 /*
@@ -206,8 +206,8 @@ static int retire(const struct odm_lifetimes *lt, struct odm_retired *r, __u8 ty
 		return err;
 	if (keep_for_sockets)
 		retire_later(r, old);
-	logmsg("lifetime: %s address %s renewed as %s", odm_type_name(type),
-	       odm_addr_str(old->addr, obuf), odm_addr_str(new, nbuf));
+	log_info("lifetime: %s address %s renewed as %s", odm_type_name(type),
+		 odm_addr_str(old->addr, obuf), odm_addr_str(new, nbuf));
 	if (cb && type == ODM_TYPE_GRACEFUL)
 		cb(ctx, ODM_TYPE_GRACEFUL, lt->grace_s, old->addr, new);
 	return 0;
@@ -227,8 +227,8 @@ static int dad_begin(const struct odm_lifetimes *lt, struct pending *p,
 
 	err = next_addr(lt, &p->key, old, counter, p->new, &p->counter);
 	if (err == -EEXIST && counter > 1) {
-		logmsg("lifetime: no new address in %s passed duplicate address detection; "
-		       "trying again in %d s", odm_prefix_str(&p->key, buf), DAD_RETRY_S);
+		log_warn("lifetime: no new address in %s passed duplicate address detection; "
+			 "trying again in %d s", odm_prefix_str(&p->key, buf), DAD_RETRY_S);
 		memset(p->new, 0, sizeof(p->new));
 		p->retry_ns = now + DAD_RETRY_S * 1000000000ull;
 		return 0;
@@ -273,9 +273,9 @@ static int dad_step(const struct odm_lifetimes *lt, struct odm_retired *r, struc
 		/* Deleted or retired meanwhile (a newer Graceful-replacement
 		 * prefix, its preferred lifetime over): there is nothing left
 		 * to renew, and the new address would bring the prefix back. */
-		logmsg("lifetime: %s went before %s passed duplicate address detection; "
-		       "dropping the renewal", odm_addr_str(p->old, obuf),
-		       odm_addr_str(p->new, nbuf));
+		log_warn("lifetime: %s went before %s passed duplicate address detection; "
+			 "dropping the renewal", odm_addr_str(p->old, obuf),
+			 odm_addr_str(p->new, nbuf));
 		if (!nerr)
 			odm_nl_addr_set(false, nka.ifindex, p->new, nka.plen, 0, 0, 0);
 		p->used = false;

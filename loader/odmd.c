@@ -29,6 +29,7 @@
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -41,6 +42,7 @@
 #include "lifetime.h"
 #include "egress.h"
 #include "log.h"
+#include "notify.h"
 #include "odmd.h"
 
 static int sync_kernel(struct odm_maps *m)
@@ -100,6 +102,34 @@ static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
 	return 0;
 }
 
+static int count_prefix(const struct odm_prefix_key *key, const struct odm_prefix *val, void *ctx)
+{
+	(*(unsigned int *)ctx)++;
+	return 0;
+}
+
+/* STATUS= for systemctl status, after what the first lines (READY=1...) say. */
+static void notify_status(const char *lines, const char *cgpath, struct odm_maps *m,
+			  const char *note)
+{
+	unsigned int n = 0;
+	size_t cfg_prefixes, policies;
+
+	odm_prefix_foreach(m, count_prefix, &n);
+	config_counts(&cfg_prefixes, &policies);
+	notify("%sSTATUS=attached to %s, %u prefix%s, %zu polic%s from the config%s", lines, cgpath,
+	       n, n == 1 ? "" : "es", policies, policies == 1 ? "y" : "ies", note);
+}
+
+/* CLOCK_MONOTONIC in us, as MONOTONIC_USEC= wants it. */
+static unsigned long long monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000;
+}
+
 #define MAX_POLLFDS 300
 #define LIFETIME_TICK_MS 1000
 
@@ -107,7 +137,7 @@ static int on_addr_event(const struct odm_kaddr *ka, bool is_new, void *ctx)
  * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
  * SIGHUP re-reads the config.
  */
-static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid,
+static int watch(const struct odmd_opts *o, struct odm_maps *m, const char *cgpath, __u64 cgid,
 		 struct odm_ondemand *od, struct odm_ra *ra)
 {
 	struct pollfd pfd[MAX_POLLFDS];
@@ -201,17 +231,29 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, __u64 cgid,
 			reap(m);
 			if (ra && odm_ra_expire(ra) > 0)
 				resync(o, m, od);
+			/* Slices made anew since: their policies (apply.c). */
+			policies_tick(m);
 		}
 		if (egress_due)
 			odm_egress_reconcile(eg, m);
 		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
-				logmsg("SIGHUP: reloading %s", o->config ? o->config : "(no config)");
-				if (apply_config(m, o->config, cgid) == 0)
+				const char *cfg = o->config ? o->config : "(no config)";
+
+				log_info("SIGHUP: reloading %s", cfg);
+				notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+				       monotonic_usec(), cfg);
+				ret = apply_config(m, o->config, cgid);
+				if (ret == 0)
 					resync(o, m, od);
+				/* A bad file changed nothing: odmd runs on as it was. */
+				notify_status("READY=1\n", cgpath, m, ret ? "; reload failed (see "
+					      "the log), the running configuration kept" : "");
 				continue;
 			}
 			debug("signal %u: exiting, programs stay attached", si.ssi_signo);
+			notify("STOPPING=1\nSTATUS=stopping on signal %u; the programs stay "
+			       "attached", si.ssi_signo);
 			break;
 		}
 	}
@@ -323,6 +365,34 @@ static int write_info(struct odm_bpf *skel, __u64 cgid)
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.odm_info), &key, &info, BPF_ANY);
 }
 
+/*
+ * The cgroup to attach to.  The config file's is made when it is missing
+ * but its parent is there: the shipped file names odm.slice, whose
+ * directory exists only once systemd starts the slice or a unit in it,
+ * and odm must be attached before the first such unit starts.  A --cgroup
+ * typed by hand that names nothing is more likely a typo: refused.
+ */
+static int make_cgroup(const char *arg, bool create, char *path, size_t len)
+{
+	char root[PATH_MAX];
+	size_t n;
+	int err;
+
+	err = odm_cgroup_resolve(arg, path, len);
+	if (err != -ENOENT || !create || odm_cgroup2_root(root, sizeof(root)))
+		return err;
+	n = strlen(root);
+	/* An absolute path under the mount is itself; anything else is relative to
+	 * the root, where odm_cgroup_resolve() looked last. */
+	if (!strncmp(arg, root, n) && arg[n] == '/' &&
+	    (size_t)snprintf(path, len, "%s", arg) >= len)
+		return -ENAMETOOLONG;
+	if (mkdir(path, 0755))
+		return errno == ENOENT ? -ENOENT : -errno;
+	log_info("created cgroup %s", path);
+	return 0;
+}
+
 static void notify_ready(int fd)
 {
 	static const char ready[] = "READY\n";
@@ -353,7 +423,7 @@ static int run(struct odmd_opts *o)
 		if (err)
 			return err;
 	}
-	err = odm_cgroup_resolve(o->cgroup, cgpath, sizeof(cgpath));
+	err = make_cgroup(o->cgroup, !(o->given & (1u << ODM_OPT_CGROUP)), cgpath, sizeof(cgpath));
 	if (err) {
 		logmsg("cannot use cgroup %s: %s", o->cgroup,
 		       err == -ENOTDIR ? "not a cgroup v2 directory" : strerror(-err));
@@ -411,7 +481,7 @@ static int run(struct odmd_opts *o)
 	err = attach_all(skel->obj, o->pin_dir, cgpath, cgid);
 	if (err)
 		goto cleanup_maps;
-	logmsg("attached to %s, maps and links pinned in %s", cgpath, o->pin_dir);
+	log_info("attached to %s, maps and links pinned in %s", cgpath, o->pin_dir);
 
 	if (!o->once) {
 		od = start_ondemand(o, &m, cgpath);
@@ -427,8 +497,11 @@ static int run(struct odmd_opts *o)
 		}
 	}
 	notify_ready(o->notify_fd);
+	notify_status("READY=1\n", cgpath, &m, "");
 	if (!o->once)
-		err = watch(o, &m, cgid, od, ra);
+		err = watch(o, &m, cgpath, cgid, od, ra);
+	else
+		notify("STOPPING=1");
 	odm_ra_free(ra);
 cleanup_od:
 	odm_ondemand_free(od);
@@ -467,14 +540,28 @@ int main(int argc, char **argv)
 	struct odmd_opts o;
 	int ret;
 
+	log_init(false);
 	ret = parse_args(argc, argv, &o);
 	if (ret)
-		return ret;
+		goto out;
+	log_init(o.syslog_prefix);
 	odmd_verbose = o.verbose;
 	libbpf_set_print(log_libbpf);
 	if (o.unload)
-		return unload(&o) ? 1 : 0;
-	if (!o.once && check_dhcp6_devs(&o))
-		return 2;	/* an interface named on the command line does not exist */
-	return run(&o) ? 1 : 0;
+		ret = unload(&o) ? 1 : 0;
+	else if (!o.once && check_dhcp6_devs(&o))
+		ret = 2;	/* an interface named on the command line does not exist */
+	else {
+		/* Without the socket odmd still runs: the manager then sees no READY. */
+		notify_init();
+		ret = run(&o);
+		if (ret)
+			notify("STATUS=failed: %s (see the log)\nERRNO=%d", strerror(-ret), -ret);
+		ret = ret ? 1 : 0;
+		notify_close();
+		config_release();
+	}
+out:
+	odm_config_free(&o.file);
+	return ret;
 }

@@ -19,10 +19,18 @@
 
 struct bpf_object;
 
-/* What the command line asks for; parse_args() fills it. */
+/* The configuration file read when --config names none. */
+#define ODM_CONFIG_FILE "/etc/odm/odm.conf"
+
+/* What the command line and the config file ask for; parse_args() fills it. */
 struct odmd_opts {
 	const char *cgroup;	/* as given */
-	const char *config;
+	const char *config;	/* NULL: none (the default file is missing) */
+	bool config_given;	/* --config: a missing file is an error */
+	unsigned int given;	/* options the flags set, bits 1 << enum odm_config_opt */
+	unsigned int lifetime_given;	/* --lifetime types, bits 1 << enum odm_type */
+	struct odm_config file;	/* the file's options; its strings back those above */
+	bool syslog_prefix;	/* --syslog-prefix */
 	const char *pin_dir;
 	const char *dhcp6_devs[ODM_MAX_NETS];	/* --dhcp6, in order */
 	unsigned int n_dhcp6;
@@ -50,9 +58,12 @@ struct odmd_opts {
 /* ---- args.c ---------------------------------------------------------------- */
 
 /*
- * Parse odmd's arguments into *o, with every default filled in.  0, or what
- * main returns: 2 for a usage error, with one line saying what is wrong.
- * --help prints the usage and exits.
+ * Parse odmd's arguments into *o, with every default filled in, then the
+ * config file's options under them: a flag overrides the file's keyword
+ * (--dhcp6 adds to the file's networks, as before).  0, or what main
+ * returns: 2 for a usage error, 1 for a bad or missing config file, with
+ * one line saying what is wrong (FILE:LINE for the file).  --help and
+ * --version print and exit.  odm_config_free(&o->file) when done.
  */
 int parse_args(int argc, char **argv, struct odmd_opts *o);
 
@@ -79,6 +90,16 @@ int resolve_networks(const struct odmd_opts *o, struct odm_ondemand_net *nets, u
  * 0 or -errno; what is wrong with the file or a map update is logged.
  */
 int apply_config(struct odm_maps *m, const char *path, __u64 cgid);
+/*
+ * Once a second: a cgroup the applied file names by path that was made
+ * anew (another id), or that appeared, gets its policy; the key of the
+ * one that went is deleted.
+ */
+void policies_tick(struct odm_maps *m);
+/* Prefixes and policies of the configuration applied last (STATUS=). */
+void config_counts(size_t *prefixes, size_t *policies);
+/* Free what apply_config() remembers. */
+void config_release(void);
 
 /* ---- attach.c -------------------------------------------------------------- */
 

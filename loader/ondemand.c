@@ -333,8 +333,8 @@ static bool peer_allowed(struct odm_ondemand *d, int fd, const struct ucred *uc,
 	pidfd = peer_pidfd(fd);
 	if (pidfd == -ENOPROTOOPT) {
 		if (!d->no_pidfd_logged)
-			logmsg("this kernel has no SO_PEERPIDFD: a requester's cgroup is read "
-			       "by pid, which a process that exits hands on");
+			log_warn("this kernel has no SO_PEERPIDFD: a requester's cgroup is read "
+				 "by pid, which a process that exits hands on");
 		d->no_pidfd_logged = true;
 	} else if (pidfd < 0) {
 		return false;		/* the peer is gone, its pid anyone's */
@@ -435,8 +435,8 @@ static bool rate_exceeded(struct odm_ondemand *d, __u64 cgid, unsigned int per_m
 		*r = (struct rate){ .cgid = cgid, .window_ms = now };
 	if (r->count >= per_min) {
 		if (!r->logged)
-			logmsg("cgroup %llu: more than %u network requests a minute, refused "
-			       "until the minute is over", (unsigned long long)cgid, per_min);
+			log_warn("cgroup %llu: more than %u network requests a minute, refused "
+				 "until the minute is over", (unsigned long long)cgid, per_min);
 		r->logged = true;
 		return true;
 	}
@@ -730,8 +730,8 @@ static void refused(struct odm_ondemand *d, const struct odm_lease *l, const cha
 	char buf[ODM_PREFIX_STRLEN];
 
 	memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
-	logmsg("dhcpv6: refused %s for %s: %s", odm_prefix_str(&k, buf), odm_type_name(l->type),
-	       why);
+	log_warn("dhcpv6: refused %s for %s: %s", odm_prefix_str(&k, buf), odm_type_name(l->type),
+		 why);
 	odm_stats_add(d->o.maps, ODM_STAT_NET_REFUSED, 1);
 }
 
@@ -752,11 +752,11 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 		struct odm_prefix_key k = { .prefixlen = l->plen };
 
 		memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
-		logmsg("dhcpv6: %s: %s %s %s (%s)", n->ifname, odm_type_name(l->type), event_name(ev),
-		       res == ODM_DHCP6_OK ? odm_prefix_str(&k, buf) : "-",
-		       res == ODM_DHCP6_OK ? "ok" :
-		       res == ODM_DHCP6_NOT_OFFERED ? "not offered" :
-		       res == ODM_DHCP6_REFUSED ? "refused" : "failed");
+		log_info("dhcpv6: %s: %s %s %s (%s)", n->ifname, odm_type_name(l->type),
+			 event_name(ev), res == ODM_DHCP6_OK ? odm_prefix_str(&k, buf) : "-",
+			 res == ODM_DHCP6_OK ? "ok" :
+			 res == ODM_DHCP6_NOT_OFFERED ? "not offered" :
+			 res == ODM_DHCP6_REFUSED ? "refused" : "failed");
 	}
 	switch (ev) {
 	case ODM_DHCP6_ACQUIRED:
@@ -802,8 +802,8 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			struct odm_prefix_key k = { .prefixlen = l->plen };
 
 			memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
-			logmsg("dhcpv6: took %s for %s untyped (--dhcp6-untyped): %s",
-			       odm_prefix_str(&k, buf), odm_type_name(l->type), UNTYPED_WHY);
+			log_warn("dhcpv6: took %s for %s untyped (--dhcp6-untyped): %s",
+				 odm_prefix_str(&k, buf), odm_type_name(l->type), UNTYPED_WHY);
 		}
 		n->granted[l->type] = true;
 		if (l->type == ODM_TYPE_FIXED || l->type == ODM_TYPE_SESSION_LASTING)
@@ -937,8 +937,8 @@ static void keep_addr(struct net *n, const struct odm_lease *l, struct kept *k)
 		return;
 	}
 	k->readd_failed = false;
-	logmsg("dhcpv6: the %s address %s had gone from its interface (link down?): added again",
-	       odm_type_name(l->type), odm_addr_str(l->addr, buf));
+	log_info("dhcpv6: the %s address %s had gone from its interface (link down?): added again",
+		 odm_type_name(l->type), odm_addr_str(l->addr, buf));
 }
 
 /*
@@ -973,8 +973,8 @@ static void release_idle(struct net *n, const struct odm_lease *l, struct kept *
 		k->idle_since_ms = 0;
 		return;
 	}
-	logmsg("dhcpv6: releasing %s (session-lasting): no socket used it for %u s (--sl-linger)",
-	       odm_prefix_str(&k->key, buf), d->o.sl_linger_s);
+	log_info("dhcpv6: releasing %s (session-lasting): no socket used it for %u s (--sl-linger)",
+		 odm_prefix_str(&k->key, buf), d->o.sl_linger_s);
 	held_drop(d, &k->key);
 	drop_addrs(n, l, had ? &val : NULL);
 	odm_dhcp6_release(n->dhcp6, l->iaid);
@@ -1167,8 +1167,8 @@ static void net_gone(struct net *n)
 	size_t i;
 
 	net_leases(n, &ll);
-	logmsg("dhcpv6: %s is gone: withdrawing its %zu lease(s) (nothing can be sent on it)",
-	       n->ifname, ll.n);
+	log_warn("dhcpv6: %s is gone: withdrawing its %zu lease(s) (nothing can be sent on it)",
+		 n->ifname, ll.n);
 	for (i = 0; i < ll.n; i++) {
 		lease_key(&ll.v[i], &key);
 		held_drop(d, &key);
@@ -1198,7 +1198,7 @@ static void net_back(struct net *n)
 	int k = odm_dhcp6_rebind(n->dhcp6);
 
 	if (k > 0)
-		logmsg("dhcpv6: %s is up again: rebinding its %d lease(s)", n->ifname, k);
+		log_info("dhcpv6: %s is up again: rebinding its %d lease(s)", n->ifname, k);
 }
 
 static void net_link(struct net *n, bool up, bool start)
@@ -1441,9 +1441,9 @@ static void expire_clients(struct odm_ondemand *d)
 			client_close(c);	/* connected, never asked */
 	}
 	if (d->refused_peers && now - d->refused_log_ms >= 60000) {
-		logmsg("refused %u connection(s) in the last minute: peers outside %s, "
-		       "over their uid's share, or gone before they were seen",
-		       d->refused_peers, d->cgroup);
+		log_warn("refused %u connection(s) in the last minute: peers outside %s, "
+			 "over their uid's share, or gone before they were seen",
+			 d->refused_peers, d->cgroup);
 		d->refused_peers = 0;
 		d->refused_log_ms = now;
 	}

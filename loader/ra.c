@@ -147,8 +147,8 @@ static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned i
 		err = odm_prefix_del(m, &key);
 		if (err)
 			return err == -ENOENT ? 0 : err;
-		logmsg("ra: prefix %s type %s withdrawn on %s", odm_prefix_str(&key, pbuf),
-		       odm_type_name(old.type), ifname(ifindex, ibuf));
+		log_info("ra: prefix %s type %s withdrawn on %s", odm_prefix_str(&key, pbuf),
+			 odm_type_name(old.type), ifname(ifindex, ibuf));
 		return 1;
 	}
 	/*
@@ -176,8 +176,8 @@ static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned i
 		if (now - ra->refused_logged >= 60)
 			ra->refused_logged = now;
 		if (now == ra->refused_logged)
-			logmsg("ra: prefix %s on %s refused: %s", odm_prefix_str(&key, pbuf),
-			       ifname(ifindex, ibuf), why);
+			log_warn("ra: prefix %s on %s refused: %s", odm_prefix_str(&key, pbuf),
+				 ifname(ifindex, ibuf), why);
 		return 0;
 	}
 
@@ -203,12 +203,12 @@ static int pio_apply(struct odm_ra *ra, const struct odm_ra_pio *pio, unsigned i
 	if (err)
 		return err;
 	if (!have)
-		logmsg("ra: prefix %s type %s on %s", odm_prefix_str(&key, pbuf),
-		       odm_type_name(nv.type), ifname(ifindex, ibuf));
+		log_info("ra: prefix %s type %s on %s", odm_prefix_str(&key, pbuf),
+			 odm_type_name(nv.type), ifname(ifindex, ibuf));
 	else if (old.type != nv.type || old.ifindex != nv.ifindex)
-		logmsg("ra: prefix %s type %s on %s (was %s on %s)", odm_prefix_str(&key, pbuf),
-		       odm_type_name(nv.type), ifname(ifindex, ibuf), odm_type_name(old.type),
-		       ifname(old.ifindex, obuf));
+		log_info("ra: prefix %s type %s on %s (was %s on %s)", odm_prefix_str(&key, pbuf),
+			 odm_type_name(nv.type), ifname(ifindex, ibuf), odm_type_name(old.type),
+			 ifname(old.ifindex, obuf));
 	else
 		return 0;	/* lifetimes only: nothing for sync to find */
 	return 1;
@@ -285,8 +285,8 @@ int odm_ra_expire(struct odm_ra *ra)
 		if (odm_prefix_get(ra->maps, &ex.keys[i], &val) || !ra_may_change(&val) ||
 		    odm_prefix_del(ra->maps, &ex.keys[i]))
 			continue;
-		logmsg("ra: prefix %s type %s expired (no RA within its valid lifetime)",
-		       odm_prefix_str(&ex.keys[i], pbuf), odm_type_name(val.type));
+		log_info("ra: prefix %s type %s expired (no RA within its valid lifetime)",
+			 odm_prefix_str(&ex.keys[i], pbuf), odm_type_name(val.type));
 		n++;
 	}
 	odm_maps_unlock(ra->maps);

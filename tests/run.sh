@@ -54,6 +54,7 @@ if [ $unit_only -eq 0 ]; then
 		suite "cli" bash tests/cli.sh
 		suite "bindings: examples against the installed libodm" bash tests/bindings.sh
 		suite "debian packages: build, install in a throw-away root" bash tests/package.sh
+		suite "service: odmd --version, journald, man pages, unit" bash tests/service.sh
 		suite "dhcpv6 client against Kea" bash tests/dhcp6/kea-test.sh
 		suite "bench (quick, timings not asserted)" bash bench/quick.sh
 		suite "fuzz (bounded)" bash fuzz/run.sh --seconds 10

@@ -6,7 +6,7 @@
  *
  * The tests live by area, each file with the helpers only it uses:
  * sockets.c, on_demand.c, policy.c, ra.c, lifecycle.c, attacker.c,
- * multihome.c.  main.c runs them in the order of tests.h.
+ * multihome.c, service.c.  main.c runs them in the order of tests.h.
  */
 #ifndef ODM_NETNS_H
 #define ODM_NETNS_H

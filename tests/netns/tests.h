@@ -64,3 +64,5 @@ DEFINE_TEST(test_ra_overlap_expiry)		/* ra.c */
 DEFINE_TEST(test_egress_follows_source)		/* multihome.c */
 DEFINE_TEST(test_handoff_two_networks)		/* multihome.c */
 DEFINE_TEST(test_routed_anchor)			/* multihome.c */
+DEFINE_TEST(test_sd_notify)			/* service.c */
+DEFINE_TEST(test_config_policies)		/* service.c */

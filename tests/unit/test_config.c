@@ -26,12 +26,17 @@ static void poison(struct odm_config *cfg)
 	cfg->default_type = 3;
 	cfg->n_networks = 2;
 	strcpy(cfg->networks[0].dev, "poison");
+	cfg->n_policies = 3;
+	cfg->opts.set = 5;
+	strcpy(cfg->opts.cgroup, "poison");
 }
 
 static bool is_empty(const struct odm_config *cfg)
 {
 	return !cfg->prefixes && !cfg->n_prefixes && !cfg->have_default && !cfg->default_type &&
-	       !cfg->n_networks && !cfg->networks[0].dev[0];
+	       !cfg->n_networks && !cfg->networks[0].dev[0] && !cfg->policies &&
+	       !cfg->n_policies && !cfg->opts.set && !cfg->opts.cgroup[0] &&
+	       !cfg->opts.lifetime[ODM_TYPE_FIXED].set;
 }
 
 static void test_good(void)
@@ -218,6 +223,95 @@ static const struct {
 	  "network d types all\nnetwork e types all\nnetwork f types all\n"
 	  "network g types all\nnetwork h types all\nnetwork i types all\n",
 	  "odm.conf:9: too many networks (at most 8)" },
+	/* dhcp6: a network of every type */
+	{ "dhcp6\n", "odm.conf:1: missing interface name after 'dhcp6'" },
+	{ "dhcp6 eth0 types all\n", "odm.conf:1: unexpected 'types' after the interface name" },
+	{ "network eth0 types fixed\ndhcp6 eth0\n",
+	  "odm.conf:2: network eth0 already defined at line 1" },
+	{ "dhcp6 a/b\n", "odm.conf:1: bad interface name 'a/b'" },
+	/* odmd's options */
+	{ "cgroup\n", "odm.conf:1: missing value after 'cgroup'" },
+	{ "cgroup a b\n", "odm.conf:1: unexpected 'b' after the value of cgroup" },
+	{ "cgroup odm.slice\n\ncgroup odm.slice\n", "odm.conf:3: cgroup already set at line 1" },
+	{ "cgroup ../x\n", "odm.conf:1: cgroup '../x' has a '..' component" },
+	{ "cgroup a/../../x\n", "odm.conf:1: cgroup 'a/../../x' has a '..' component" },
+	{ "cgroup a/..\n", "odm.conf:1: cgroup 'a/..' has a '..' component" },
+	{ "pin-dir sys/fs/bpf/odm\n",
+	  "odm.conf:1: pin-dir must be an absolute path, not 'sys/fs/bpf/odm'" },
+	{ "lease-file leases\n", "odm.conf:1: lease-file must be an absolute path, not 'leases'" },
+	{ "secret-file ./s\n", "odm.conf:1: secret-file must be an absolute path, not './s'" },
+	{ "dhcp6-option 0\n", "odm.conf:1: invalid dhcp6-option '0' (expected 1 to 65535)" },
+	{ "dhcp6-option 65536\n",
+	  "odm.conf:1: invalid dhcp6-option '65536' (expected 1 to 65535)" },
+	{ "dhcp6-option 0x10\n", "odm.conf:1: invalid dhcp6-option '0x10' (expected 1 to 65535)" },
+	{ "dhcp6-option -1\n", "odm.conf:1: invalid dhcp6-option '-1' (expected 1 to 65535)" },
+	{ "dhcp6-untyped fixed,foo\n",
+	  "odm.conf:1: unknown type 'foo' (expected " TYPES ", or all)" },
+	{ "dhcp6-untyped fixed\ndhcp6-untyped all\n",
+	  "odm.conf:2: dhcp6-untyped already set at line 1" },
+	{ "sl-linger 2592001\n",
+	  "odm.conf:1: invalid sl-linger '2592001' (expected 0 to 2592000)" },
+	{ "sl-linger 99999999999999999999999999\n",
+	  "odm.conf:1: invalid sl-linger '99999999999999999999999999' (expected 0 to 2592000)" },
+	{ "sl-linger 5s\n", "odm.conf:1: invalid sl-linger '5s' (expected 0 to 2592000)" },
+	{ "grace 0\n", "odm.conf:1: invalid grace '0' (expected 1 to 2592000)" },
+	{ "grace +5\n", "odm.conf:1: invalid grace '+5' (expected 1 to 2592000)" },
+	{ "iid secret\n", "odm.conf:1: invalid iid 'secret' (expected random or stable)" },
+	{ "ra 1\n", "odm.conf:1: invalid ra '1' (expected yes or no)" },
+	{ "egress-routes off\n", "odm.conf:1: invalid egress-routes 'off' (expected yes or no)" },
+	{ "verbose YES\n", "odm.conf:1: invalid verbose 'YES' (expected yes or no)" },
+	{ "ra yes\nra no\n", "odm.conf:2: ra already set at line 1" },
+	{ "net-rate 65536\n", "odm.conf:1: invalid net-rate '65536' (expected 0 to 65535)" },
+	{ "net-max-held x\n", "odm.conf:1: invalid net-max-held 'x' (expected 0 to 65535)" },
+	{ "addr-map-size 15\n", "odm.conf:1: invalid addr-map-size '15' (expected 16 to 1048576)" },
+	{ "addr-map-size 1048577\n",
+	  "odm.conf:1: invalid addr-map-size '1048577' (expected 16 to 1048576)" },
+	{ "lifetime\n", "odm.conf:1: missing value after 'lifetime'" },
+	{ "lifetime fixed\n",
+	  "odm.conf:1: invalid lifetime 'fixed' (expected TYPE:SECONDS[:BYTES])" },
+	{ "lifetime fixd:60\n", "odm.conf:1: unknown type 'fixd' (expected " TYPES ")" },
+	{ "lifetime fixed:\n",
+	  "odm.conf:1: invalid lifetime seconds '' (expected 0 to 4294967295)" },
+	{ "lifetime fixed:4294967296\n",
+	  "odm.conf:1: invalid lifetime seconds '4294967296' (expected 0 to 4294967295)" },
+	{ "lifetime fixed:60:1k\n",
+	  "odm.conf:1: invalid lifetime bytes '1k' (expected 0 to 18446744073709551615)" },
+	{ "lifetime fixed:60:18446744073709551616\n",
+	  "odm.conf:1: invalid lifetime bytes '18446744073709551616' "
+	  "(expected 0 to 18446744073709551615)" },
+	{ "lifetime fixed:60\nlifetime 1:70\n",
+	  "odm.conf:2: lifetime of fixed already set at line 1" },
+	{ "lifetime fixed:60 3\n", "odm.conf:1: unexpected '3' after the value of lifetime" },
+	{ "notify-fd 3\n", "odm.conf:1: unknown keyword 'notify-fd'" },
+	{ "config /etc/odm/odm.conf\n", "odm.conf:1: unknown keyword 'config'" },
+	{ "pin_dir /sys/fs/bpf/odm\n", "odm.conf:1: unknown keyword 'pin_dir'" },
+	/* policies */
+	{ "policy\n", "odm.conf:1: missing cgroup after 'policy'" },
+	{ "policy a.slice\n",
+	  "odm.conf:1: policy a.slice says nothing (expected default, allow, on-net, rate, "
+	  "max-held or upgrade)" },
+	{ "policy a.slice default\n", "odm.conf:1: missing value after 'default'" },
+	{ "policy a.slice default foo\n",
+	  "odm.conf:1: unknown type 'foo' (expected " TYPES ", or none)" },
+	{ "policy a.slice allow none\n",
+	  "odm.conf:1: unknown type 'none' (expected " TYPES ", or all)" },
+	{ "policy a.slice allow fixed,fixed\n",
+	  "odm.conf:1: type fixed named twice in 'fixed,fixed'" },
+	{ "policy a.slice on-net maybe\n",
+	  "odm.conf:1: invalid on-net 'maybe' (expected allow or deny)" },
+	{ "policy a.slice upgrade yes\n",
+	  "odm.conf:1: invalid upgrade 'yes' (expected allow or deny)" },
+	{ "policy a.slice rate 65536\n", "odm.conf:1: invalid rate '65536' (expected 0 to 65535)" },
+	{ "policy a.slice max-held -1\n",
+	  "odm.conf:1: invalid max-held '-1' (expected 0 to 65535)" },
+	{ "policy a.slice def fixed\n",
+	  "odm.conf:1: unexpected 'def' (expected default, allow, on-net, rate, max-held or "
+	  "upgrade)" },
+	{ "policy a.slice rate 1 rate 2\n", "odm.conf:1: duplicate 'rate'" },
+	{ "policy a.slice/../b default fixed\n",
+	  "odm.conf:1: cgroup 'a.slice/../b' has a '..' component" },
+	{ "policy /a.slice/b/ default fixed\n\npolicy a.slice/b rate 3\n",
+	  "odm.conf:3: policy of a.slice/b already defined at line 1" },
 	/* the first error wins, even when a later line is also bad */
 	{ "prefix 2001:db8::/64 type fixed\nfoo\nprefix 2001:db8::/64 type fixed\n",
 	  "odm.conf:2: unknown keyword 'foo'" },
@@ -268,6 +362,150 @@ static void test_networks(void)
 cleanup:
 	odm_config_free(&cfg);
 	ASSERT_TRUE(is_empty(&cfg), "free empties");
+}
+
+/* Every option keyword, with the value it gives. */
+static void test_options(void)
+{
+	static const char text[] =
+		"cgroup odm.slice\n"
+		"pin-dir /sys/fs/bpf/odm2\n"
+		"dhcp6 wwan0\n"
+		"dhcp6-option 65000\n"
+		"dhcp6-untyped non-persistent,graceful-replacement\n"
+		"lease-file /var/lib/odm/x.leases\n"
+		"sl-linger 0\n"
+		"grace 2592000\n"
+		"iid stable\n"
+		"secret-file /var/lib/odm/s\n"
+		"lifetime non-persistent:600\n"
+		"lifetime FIXED_IPV6_ADDRESS:0:1000000   # bytes only\n"
+		"ra yes\n"
+		"egress-routes no\n"
+		"net-rate 65535\n"
+		"net-max-held 0\n"
+		"addr-map-size 16\n"
+		"verbose no\n";
+	struct odm_config cfg;
+	const struct odm_config_opts *o = &cfg.opts;
+	char err[256] = "";
+	unsigned int all = (1u << ODM_OPT_MAX) - 1;
+
+	poison(&cfg);
+	if (!ASSERT_EQ(odm_config_parse_string(text, "o.conf", &cfg, err, sizeof(err)), 0, err))
+		return;
+	ASSERT_EQ(o->set, all, "every option set");
+	ASSERT_STREQ(o->cgroup, "odm.slice", "cgroup");
+	ASSERT_EQ(o->line[ODM_OPT_CGROUP], 1, "cgroup line");
+	ASSERT_STREQ(o->pin_dir, "/sys/fs/bpf/odm2", "pin-dir");
+	ASSERT_EQ(cfg.n_networks, 1, "dhcp6 is a network");
+	ASSERT_STREQ(cfg.networks[0].dev, "wwan0", "its interface");
+	ASSERT_EQ(cfg.networks[0].types, ODM_TYPE_MASK_ALL, "of every type");
+	ASSERT_EQ(cfg.networks[0].line, 3, "its line");
+	ASSERT_EQ(o->dhcp6_option, 65000, "dhcp6-option");
+	ASSERT_EQ(o->dhcp6_untyped, (1u << ODM_TYPE_NON_PERSISTENT) | (1u << ODM_TYPE_GRACEFUL),
+		  "dhcp6-untyped");
+	ASSERT_STREQ(o->lease_file, "/var/lib/odm/x.leases", "lease-file");
+	ASSERT_EQ(o->sl_linger_s, 0, "sl-linger");
+	ASSERT_EQ(o->grace_s, 2592000, "grace");
+	ASSERT_TRUE(o->iid_stable, "iid");
+	ASSERT_STREQ(o->secret_file, "/var/lib/odm/s", "secret-file");
+	ASSERT_TRUE(o->lifetime[ODM_TYPE_NON_PERSISTENT].set, "np lifetime");
+	ASSERT_EQ(o->lifetime[ODM_TYPE_NON_PERSISTENT].max_age_s, 600, "np seconds");
+	ASSERT_EQ(o->lifetime[ODM_TYPE_NON_PERSISTENT].max_bytes, 0, "np bytes");
+	ASSERT_EQ(o->lifetime[ODM_TYPE_NON_PERSISTENT].line, 11, "np line");
+	ASSERT_EQ(o->lifetime[ODM_TYPE_FIXED].max_age_s, 0, "fixed seconds");
+	ASSERT_EQ(o->lifetime[ODM_TYPE_FIXED].max_bytes, 1000000, "fixed bytes");
+	ASSERT_TRUE(!o->lifetime[ODM_TYPE_GRACEFUL].set, "graceful lifetime untouched");
+	ASSERT_TRUE(o->ra, "ra");
+	ASSERT_TRUE(!o->egress_routes, "egress-routes");
+	ASSERT_EQ(o->net_rate, 65535, "net-rate");
+	ASSERT_EQ(o->net_max_held, 0, "net-max-held");
+	ASSERT_EQ(o->addr_map_size, 16, "addr-map-size");
+	ASSERT_TRUE(!o->verbose, "verbose");
+	ASSERT_EQ(o->line[ODM_OPT_VERBOSE], 18, "verbose line");
+	odm_config_free(&cfg);
+
+	/* The other values of each choice, and the other end of each range. */
+	poison(&cfg);
+	ASSERT_EQ(odm_config_parse_string("iid random\nra no\negress-routes yes\nverbose yes\n"
+					  "dhcp6-untyped all\naddr-map-size 1048576\n"
+					  "cgroup /sys/fs/cgroup/a/b\nlifetime 4:1:2\n",
+					  "o", &cfg, err, sizeof(err)), 0, err);
+	ASSERT_TRUE(!o->iid_stable && !o->ra && o->egress_routes && o->verbose, "choices");
+	ASSERT_EQ(o->dhcp6_untyped, ODM_TYPE_MASK_ALL, "all");
+	ASSERT_EQ(o->addr_map_size, 1048576, "addr-map-size max");
+	ASSERT_STREQ(o->cgroup, "/sys/fs/cgroup/a/b", "absolute cgroup kept as written");
+	ASSERT_EQ(o->lifetime[ODM_TYPE_GRACEFUL].max_bytes, 2, "lifetime bytes");
+	ASSERT_EQ(o->set & (1u << ODM_OPT_PIN_DIR), 0, "pin-dir not set");
+	odm_config_free(&cfg);
+	ASSERT_TRUE(is_empty(&cfg), "free empties");
+}
+
+/* Policies by cgroup path: every keyword, and what a line leaves out. */
+static void test_policies(void)
+{
+	static const char text[] =
+		"policy odm.slice default fixed\n"
+		"policy odm.slice/app.service allow fixed,session-lasting on-net deny rate 10 "
+		"max-held 2 upgrade allow default session-lasting\n"
+		"policy /sys/fs/cgroup/other.slice allow all upgrade deny on-net allow\n"
+		"\n"
+		"policy odm.slice/b default none\n";
+	struct odm_config cfg;
+	const struct odm_config_policy *p;
+	char err[256] = "";
+
+	poison(&cfg);
+	if (!ASSERT_EQ(odm_config_parse_string(text, "p.conf", &cfg, err, sizeof(err)), 0, err))
+		return;
+	if (!ASSERT_EQ(cfg.n_policies, 4, "four policies"))
+		goto cleanup;
+	p = cfg.policies;
+	ASSERT_STREQ(p[0].cgroup, "odm.slice", "p0 cgroup");
+	ASSERT_EQ(p[0].pol.default_type, ODM_TYPE_FIXED, "p0 default");
+	ASSERT_EQ(p[0].pol.flags, 0, "p0 no flags: what the line leaves out is unrestricted");
+	ASSERT_EQ(p[0].pol.allow_mask, 0, "p0 allow");
+	ASSERT_EQ(p[0].pol.net_per_min + p[0].pol.max_held, 0, "p0 no limits");
+	ASSERT_EQ(p[0].line, 1, "p0 line");
+	ASSERT_STREQ(p[1].cgroup, "odm.slice/app.service", "p1 cgroup");
+	ASSERT_EQ(p[1].pol.default_type, ODM_TYPE_SESSION_LASTING, "p1 default, last keyword");
+	ASSERT_EQ(p[1].pol.allow_mask, (1u << ODM_TYPE_FIXED) | (1u << ODM_TYPE_SESSION_LASTING),
+		  "p1 allow");
+	ASSERT_EQ(p[1].pol.flags, ODM_POLF_ALLOW | ODM_POLF_NO_ON_NET | ODM_POLF_UPGRADE,
+		  "p1 flags");
+	ASSERT_EQ(p[1].pol.net_per_min, 10, "p1 rate");
+	ASSERT_EQ(p[1].pol.max_held, 2, "p1 max-held");
+	ASSERT_STREQ(p[2].cgroup, "/sys/fs/cgroup/other.slice", "p2 absolute");
+	ASSERT_EQ(p[2].pol.flags, 0, "p2: allow all, upgrade deny, on-net allow: no flags");
+	ASSERT_EQ(p[2].pol.default_type, ODM_TYPE_NONE, "p2 default none");
+	ASSERT_EQ(p[3].line, 5, "p3 line");
+	ASSERT_EQ(p[3].pol.default_type, ODM_TYPE_NONE, "p3 default none");
+cleanup:
+	odm_config_free(&cfg);
+	ASSERT_TRUE(is_empty(&cfg), "free empties");
+}
+
+static void test_policy_limit(void)
+{
+	struct odm_config cfg;
+	char *text, err[256];
+	size_t i, n = 0;
+
+	text = malloc((ODM_CONFIG_MAX_POLICIES + 1) * 48);
+	if (!ASSERT_TRUE(text != NULL, "malloc"))
+		return;
+	for (i = 0; i < ODM_CONFIG_MAX_POLICIES; i++)
+		n += (size_t)sprintf(text + n, "policy s%zu.slice rate 1\n", i);
+	ASSERT_EQ(odm_config_parse_string(text, "big", &cfg, err, sizeof(err)), 0, err);
+	ASSERT_EQ(cfg.n_policies, ODM_CONFIG_MAX_POLICIES, "all of them");
+	odm_config_free(&cfg);
+	sprintf(text + n, "policy one-more.slice rate 1\n");
+	ASSERT_EQ(odm_config_parse_string(text, "big", &cfg, err, sizeof(err)), -EINVAL,
+		  "one more");
+	ASSERT_STREQ(err, "big:1025: too many policies (at most 1024)", "message");
+	ASSERT_TRUE(is_empty(&cfg), "left empty");
+	free(text);
 }
 
 static void test_long_lines(void)
@@ -447,6 +685,9 @@ int main(void)
 	RUN(test_default);
 	RUN(test_bad);
 	RUN(test_networks);
+	RUN(test_options);
+	RUN(test_policies);
+	RUN(test_policy_limit);
 	RUN(test_long_lines);
 	RUN(test_limits);
 	RUN(test_args);
