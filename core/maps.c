@@ -403,6 +403,15 @@ const char *odm_stat_name(unsigned int stat)
 		[ODM_STAT_NET_REFUSED]		= "net_refused",
 		[ODM_STAT_USE_FULL]		= "use_map_full",
 		[ODM_STAT_CONNECT_AUTOBOUND]	= "connect_autobound",
+		[ODM_STAT_DHCP6_SOLICIT]	= "dhcp6_solicit_sent",
+		[ODM_STAT_DHCP6_REQUEST]	= "dhcp6_request_sent",
+		[ODM_STAT_DHCP6_RENEW]		= "dhcp6_renew_sent",
+		[ODM_STAT_DHCP6_REBIND]		= "dhcp6_rebind_sent",
+		[ODM_STAT_DHCP6_RELEASE]	= "dhcp6_release_sent",
+		[ODM_STAT_DHCP6_ADVERTISE]	= "dhcp6_advertise_received",
+		[ODM_STAT_DHCP6_REPLY]		= "dhcp6_reply_received",
+		[ODM_STAT_DHCP6_FAILED]		= "dhcp6_acquire_failed",
+		[ODM_STAT_DHCP6_LOST]		= "dhcp6_lease_lost",
 	};
 
 	if (stat >= ODM_STAT_MAX || !names[stat])

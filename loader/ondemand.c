@@ -1581,6 +1581,26 @@ static int listen_path(const char *path)
 	return fd;
 }
 
+/* odm_dhcp6_opts.count: the client's exchanges into odm_stats, for `odm stats`. */
+static void count_dhcp6(void *ctx, enum odm_dhcp6_count what)
+{
+	static const unsigned int stat[] = {
+		[ODM_DHCP6_N_SOLICIT]	= ODM_STAT_DHCP6_SOLICIT,
+		[ODM_DHCP6_N_REQUEST]	= ODM_STAT_DHCP6_REQUEST,
+		[ODM_DHCP6_N_RENEW]	= ODM_STAT_DHCP6_RENEW,
+		[ODM_DHCP6_N_REBIND]	= ODM_STAT_DHCP6_REBIND,
+		[ODM_DHCP6_N_RELEASE]	= ODM_STAT_DHCP6_RELEASE,
+		[ODM_DHCP6_N_ADVERTISE]	= ODM_STAT_DHCP6_ADVERTISE,
+		[ODM_DHCP6_N_REPLY]	= ODM_STAT_DHCP6_REPLY,
+		[ODM_DHCP6_N_FAILED]	= ODM_STAT_DHCP6_FAILED,
+		[ODM_DHCP6_N_LOST]	= ODM_STAT_DHCP6_LOST,
+	};
+	struct net *n = ctx;
+
+	if ((unsigned int)what < sizeof(stat) / sizeof(stat[0]))
+		odm_stats_add(n->d->o.maps, stat[what], 1);
+}
+
 /* Start a network's DHCPv6 client (its leases restored and published). */
 static int net_start(struct odm_ondemand *d, struct net *n, const struct odm_ondemand_net *on)
 {
@@ -1593,6 +1613,7 @@ static int net_start(struct odm_ondemand *d, struct net *n, const struct odm_ond
 		.request_timeout_ms = ODM_REQUEST_TIMEOUT_MS,
 		.accept = accept_offer,
 		.untyped = d->o.dhcp6_untyped,
+		.count = count_dhcp6,
 	};
 
 	n->d = d;
