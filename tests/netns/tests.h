@@ -63,3 +63,4 @@ DEFINE_TEST(test_ra_srvtp)			/* ra.c */
 DEFINE_TEST(test_ra_overlap_expiry)		/* ra.c */
 DEFINE_TEST(test_egress_follows_source)		/* multihome.c */
 DEFINE_TEST(test_handoff_two_networks)		/* multihome.c */
+DEFINE_TEST(test_monitor_dhcpv6)		/* monitor.c */
