@@ -19,8 +19,9 @@
  * Bumped when a map layout changes (what odmd, odm and bpftool read);
  * the socket options have their own ODM_SOCKOPT_VERSION.  4: addresses
  * and prefixes are union odm_in6, so bpftool shows their bytes.
+ * 5: odm_stats has the DHCPv6 counters (ODM_STAT_DHCP6_*).
  */
-#define ODM_MAPS_VERSION	4
+#define ODM_MAPS_VERSION	5
 
 /* Default bpffs directory for odm's pinned maps and links. */
 #define ODM_PIN_DIR		"/sys/fs/bpf/odm"
@@ -146,6 +147,16 @@ enum odm_stat {
 	ODM_STAT_CONNECT_AUTOBOUND,	/* connect6: a typed UDP socket that sent before it
 					 * connected has a port the kernel bound, and
 					 * odm can no longer bind its address */
+	/* odmd's DHCPv6 client, all networks (loader/dhcp6.c counts). */
+	ODM_STAT_DHCP6_SOLICIT,		/* Solicit sent, retransmissions included */
+	ODM_STAT_DHCP6_REQUEST,		/* Request sent */
+	ODM_STAT_DHCP6_RENEW,		/* Renew sent */
+	ODM_STAT_DHCP6_REBIND,		/* Rebind sent */
+	ODM_STAT_DHCP6_RELEASE,		/* Release sent */
+	ODM_STAT_DHCP6_ADVERTISE,	/* Advertise received for an exchange of ours */
+	ODM_STAT_DHCP6_REPLY,		/* Reply received for an exchange of ours */
+	ODM_STAT_DHCP6_FAILED,		/* acquisitions that ended without a lease */
+	ODM_STAT_DHCP6_LOST,		/* leases that expired or the server took back */
 	ODM_STAT_MAX,
 };
 

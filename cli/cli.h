@@ -15,7 +15,8 @@ enum {
 	CLI_USAGE	= 2,	/* unknown object, command or keyword; missing argument */
 };
 
-enum cli_object { OBJ_NONE, OBJ_PREFIX, OBJ_POLICY, OBJ_STATS, OBJ_REQUEST, OBJ_HELP, OBJ_VERSION };
+enum cli_object { OBJ_NONE, OBJ_PREFIX, OBJ_POLICY, OBJ_STATS, OBJ_REQUEST, OBJ_HELP, OBJ_VERSION,
+		  OBJ_EXEC, OBJ_MONITOR };
 enum cli_verb { VERB_LIST, VERB_ADD, VERB_DEL, VERB_SET };
 
 struct cli_cmd {
@@ -42,6 +43,10 @@ struct cli_cmd {
 	__u16 max_held;			/* fixed + session-lasting prefixes, 0: no limit */
 	bool has_upgrade;
 	bool upgrade;			/* a stronger type may serve a missing one */
+	bool prometheus;		/* stats -o prometheus */
+	/* exec: has_type/type and cgroup as above (cgroup NULL: one per type) */
+	const char *user;		/* NULL: stay who we are */
+	char **argv;			/* the command, NULL-terminated (argv[argc]) */
 };
 
 /*
@@ -50,7 +55,27 @@ struct cli_cmd {
  */
 int cli_parse(int argc, char **argv, struct cli_cmd *cmd, char *err, size_t errlen);
 
-/* The usage text, identical to the README's. */
+/* The usage text, identical to the README's and odm(8)'s synopsis. */
 void cli_usage(FILE *f);
+
+/* ---- odm.c, for the commands in their own files ---- */
+
+struct odm_printer;
+/*
+ * Report an error (err: errno, either sign): "odm: MESSAGE" on stderr, or
+ * with -j the first one kept for {"error": MESSAGE, "errno": N} on stdout
+ * when the command ends (or at once with cli_flush_failure()).
+ */
+void cli_errmsg(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_flush_failure(void);
+/* odm_maps_open() with the error said; 0 or -errno. */
+int cli_open_maps(const struct cli_cmd *c, struct odm_maps *m);
+/* A lifetime in seconds: text "Ns" or "forever", JSON a number (forever 4294967295). */
+void cli_print_lifetime(struct odm_printer *p, const char *key, const char *fmt, __u32 lft);
+
+/* exec.c: odm exec; the command's exit status, or CLI_ERROR / CLI_USAGE. */
+int cli_exec(const struct cli_cmd *c);
+/* monitor.c: odm monitor, until SIGINT or SIGTERM; CLI_OK or CLI_ERROR. */
+int cli_monitor(const struct cli_cmd *c);
 
 #endif

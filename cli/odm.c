@@ -4,7 +4,19 @@
  *
  * Talks to the maps odmd pinned (ODM_PIN_DIR) through libodm-core; every
  * listing goes through one printer, so `-j` JSON and the text tables can
- * never disagree.  Exit codes: 0 ok, 1 runtime error or bad value, 2 usage.
+ * never disagree.  Exit codes: 0 ok, 1 runtime error or bad value, 2 usage
+ * (odm exec: the command's own status once it runs).
+ *
+ * Errors: one "odm: what went wrong" line on stderr; with -j instead one
+ * JSON object on stdout, {"error": "what went wrong", "errno": N}, in place
+ * of the document (stdout stays one JSON value for the script reading it,
+ * as bpftool -j does).  A document is built in memory and written only
+ * when the command succeeded, so a failure half-way never leaves half a
+ * document before the error.
+ *
+ * JSON null means one thing: "there is none" (no address, no interface,
+ * no allow list, no such cgroup any more).  It never stands for a special
+ * value: an infinite lifetime is 4294967295, as ip -j writes it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -27,26 +39,69 @@
 #define ODM_VERSION "0.1.0"
 #endif
 
-static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void errmsg(const char *fmt, ...)
+/* The first error of a -j run, printed as JSON when the command ends. */
+static struct {
+	bool json;
+	bool set;
+	int err;		/* positive errno */
+	char msg[512];
+} failure;
+
+void cli_errmsg(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("odm: ", stderr);
+	if (err < 0)
+		err = -err;
+	if (!failure.json) {
+		fputs("odm: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+		return;
+	}
+	if (failure.set)
+		return;			/* the first error is the one that matters */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(failure.msg, sizeof(failure.msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	failure.err = err ? err : EIO;
+	failure.set = true;
 }
 
-static int open_maps(const struct cli_cmd *c, struct odm_maps *m)
+/* {"error": "...", "errno": N} on stdout, when -j and something failed. */
+static void print_failure(void)
+{
+	struct odm_printer *p;
+
+	if (!failure.json || !failure.set)
+		return;
+	p = odm_printer_new(stdout, true, false);
+	if (!p)
+		return;
+	odm_print_open_object(p, NULL);
+	odm_print_string(p, "error", NULL, failure.msg);
+	odm_print_u64(p, "errno", NULL, (unsigned int)failure.err);
+	odm_print_close_object(p);
+	odm_printer_free(p);
+	failure.set = false;
+}
+
+void cli_flush_failure(void)
+{
+	print_failure();
+}
+
+int cli_open_maps(const struct cli_cmd *c, struct odm_maps *m)
 {
 	int err = odm_maps_open(m, c->pin_dir);
 
 	if (err == -ENOENT)
-		errmsg("odm is not loaded (nothing pinned in %s); start odmd first", c->pin_dir);
+		cli_errmsg(err, "odm is not loaded (nothing pinned in %s); start odmd first",
+		       c->pin_dir);
 	else if (err)
-		errmsg("cannot open the maps in %s: %s", c->pin_dir, strerror(-err));
+		cli_errmsg(err, "cannot open the maps in %s: %s", c->pin_dir, strerror(-err));
 	return err;
 }
 
@@ -70,11 +125,12 @@ static bool is_selected(struct odm_maps *m, const struct odm_prefix_key *key,
 	return choice.plen == key->prefixlen && !memcmp(&choice.prefix, &key->prefix, 16);
 }
 
-static void print_lifetime(struct odm_printer *p, const char *key, const char *fmt, __u32 lft)
+void cli_print_lifetime(struct odm_printer *p, const char *key, const char *fmt, __u32 lft)
 {
 	if (lft == 0xffffffff) {
+		/* Not null: the lifetime exists, it is infinite (ip -j: 4294967295). */
 		if (odm_printer_is_json(p))
-			odm_print_null(p, key, NULL);
+			odm_print_u64(p, key, NULL, lft);
 		else
 			odm_print_string(p, key, fmt, "forever");
 	} else {
@@ -135,8 +191,8 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 		odm_print_null(c->p, "valid_lft", "%s");
 		odm_print_null(c->p, "preferred_lft", NULL);
 	} else {
-		print_lifetime(c->p, "valid_lft", "%s", val->valid_lft);
-		print_lifetime(c->p, "preferred_lft", NULL, val->preferred_lft);
+		cli_print_lifetime(c->p, "valid_lft", "%s", val->valid_lft);
+		cli_print_lifetime(c->p, "preferred_lft", NULL, val->preferred_lft);
 	}
 	odm_print_close_object(c->p);
 	odm_print_text(c->p, "\n");
@@ -154,7 +210,7 @@ static int prefix_list(const struct cli_cmd *cmd, struct odm_maps *m, struct odm
 	err = odm_prefix_foreach(m, print_prefix, &c);
 	odm_print_close_array(p);
 	if (err)
-		errmsg("cannot list prefixes: %s", strerror(-err));
+		cli_errmsg(err, "cannot list prefixes: %s", strerror(-err));
 	return err;
 }
 
@@ -174,7 +230,7 @@ static int prefix_add(const struct cli_cmd *cmd, struct odm_maps *m)
 	if (cmd->dev) {
 		val.ifindex = if_nametoindex(cmd->dev);
 		if (!val.ifindex) {
-			errmsg("no interface '%s'", cmd->dev);
+			cli_errmsg(ENODEV, "no interface '%s'", cmd->dev);
 			return -ENODEV;
 		}
 	}
@@ -183,21 +239,21 @@ static int prefix_add(const struct cli_cmd *cmd, struct odm_maps *m)
 		return err;
 	if (odm_prefix_get(m, &cmd->prefix, &(struct odm_prefix){ 0 }) == 0) {
 		odm_maps_unlock(m);
-		errmsg("prefix %s already exists (odm prefix del it first)",
+		cli_errmsg(EEXIST, "prefix %s already exists (odm prefix del it first)",
 		       odm_prefix_str(&cmd->prefix, buf));
 		return -EEXIST;
 	}
 	err = odm_prefix_put(m, &cmd->prefix, &val);
 	odm_maps_unlock(m);
 	if (err) {
-		errmsg("cannot add prefix %s: %s", odm_prefix_str(&cmd->prefix, buf),
+		cli_errmsg(err, "cannot add prefix %s: %s", odm_prefix_str(&cmd->prefix, buf),
 		       err == -ENOSPC || err == -E2BIG ? "the prefix map is full" : strerror(-err));
 		return err;
 	}
 	/* Finds the host's address in the new prefix and re-selects. */
 	err = odm_sync_kernel(m);
 	if (err < 0)
-		errmsg("prefix added, but syncing with the kernel's addresses failed: %s",
+		cli_errmsg(err, "prefix added, but syncing with the kernel's addresses failed: %s",
 		       strerror(-err));
 	return err < 0 ? err : 0;
 }
@@ -215,9 +271,9 @@ static int prefix_del(const struct cli_cmd *cmd, struct odm_maps *m)
 		err = odm_select_recompute(m);
 	odm_maps_unlock(m);
 	if (err == -ENOENT)
-		errmsg("no prefix %s", odm_prefix_str(&cmd->prefix, buf));
+		cli_errmsg(err, "no prefix %s", odm_prefix_str(&cmd->prefix, buf));
 	else if (err)
-		errmsg("cannot delete prefix %s: %s", odm_prefix_str(&cmd->prefix, buf),
+		cli_errmsg(err, "cannot delete prefix %s: %s", odm_prefix_str(&cmd->prefix, buf),
 		       strerror(-err));
 	return err;
 }
@@ -248,10 +304,13 @@ static int print_policy(__u64 cgid, const struct odm_policy *pol, void *arg)
 	char path[PATH_MAX], allow[128];
 	unsigned int t;
 
-	if (odm_cgroup_path(cgid, path, sizeof(path)))
-		snprintf(path, sizeof(path), "(removed)");
 	odm_print_open_object(c->p, NULL);
-	odm_print_string(c->p, "cgroup", "%-32s ", path);
+	if (odm_cgroup_path(cgid, path, sizeof(path)) == 0) {
+		odm_print_string(c->p, "cgroup", "%-32s ", path);
+	} else {
+		odm_print_null(c->p, "cgroup", NULL);	/* the cgroup is gone: no path */
+		odm_print_text(c->p, "(removed)                        ");
+	}
 	odm_print_u64(c->p, "cgroup_id", "%-10llu ", cgid);
 	odm_print_string(c->p, "default_type", "%-21s ", odm_type_name(pol->default_type));
 	if (!(pol->flags & ODM_POLF_ALLOW)) {
@@ -285,9 +344,13 @@ static void print_attached(struct odm_printer *p, struct odm_maps *m)
 		odm_print_null(p, "attached_cgroup", "attached to: (unknown)\n");
 		return;
 	}
-	if (odm_cgroup_path(info.cgroup_id, path, sizeof(path)))
-		snprintf(path, sizeof(path), "(removed, id %llu)", (unsigned long long)info.cgroup_id);
-	odm_print_string(p, "attached_cgroup", "attached to: %s\n", path);
+	if (odm_cgroup_path(info.cgroup_id, path, sizeof(path)) == 0) {
+		odm_print_string(p, "attached_cgroup", "attached to: %s\n", path);
+		return;
+	}
+	odm_print_null(p, "attached_cgroup", NULL);	/* removed since: no path */
+	odm_print_u64(p, "attached_cgroup_id", "attached to: (removed, id %llu)\n",
+		      info.cgroup_id);
 }
 
 static int policy_show(struct odm_maps *m, struct odm_printer *p)
@@ -355,7 +418,7 @@ static int policy_change(const struct cli_cmd *cmd, struct odm_maps *m)
 	if (!err)
 		err = odm_cgroup_id(path, &cgid);
 	if (err) {
-		errmsg("no cgroup v2 directory '%s': %s", cmd->cgroup,
+		cli_errmsg(err, "no cgroup v2 directory '%s': %s", cmd->cgroup,
 		       err == -ENOTDIR ? "not on a cgroup v2 mount" : strerror(-err));
 		return err;
 	}
@@ -375,9 +438,9 @@ static int policy_change(const struct cli_cmd *cmd, struct odm_maps *m)
 	}
 	odm_maps_unlock(m);
 	if (err == -ENOENT)
-		errmsg("cgroup %s has no policy", cmd->cgroup);
+		cli_errmsg(err, "cgroup %s has no policy", cmd->cgroup);
 	else if (err)
-		errmsg("cannot change the policy of %s: %s", cmd->cgroup, strerror(-err));
+		cli_errmsg(err, "cannot change the policy of %s: %s", cmd->cgroup, strerror(-err));
 	return err;
 }
 
@@ -392,7 +455,7 @@ static int stats_show(struct odm_maps *m, struct odm_printer *p)
 
 	err = odm_stats_read(m, cnt);
 	if (err) {
-		errmsg("cannot read the counters: %s", strerror(-err));
+		cli_errmsg(err, "cannot read the counters: %s", strerror(-err));
 		return err;
 	}
 	odm_print_open_object(p, NULL);
@@ -404,6 +467,54 @@ static int stats_show(struct odm_maps *m, struct odm_printer *p)
 	}
 	odm_print_close_object(p);
 	odm_print_close_object(p);
+	return 0;
+}
+
+/* Prefixes by type and state, for the odm_prefixes gauge. */
+struct prefix_count {
+	unsigned int n[ODM_TYPE_MAX + 1][ODM_PS_DEPRECATED + 1];
+};
+
+static int count_prefix(const struct odm_prefix_key *key, const struct odm_prefix *val, void *arg)
+{
+	struct prefix_count *pc = arg;
+
+	if (val->type <= ODM_TYPE_MAX && val->state <= ODM_PS_DEPRECATED)
+		pc->n[val->type][val->state]++;
+	return 0;
+}
+
+/*
+ * The Prometheus text exposition format, for node_exporter's textfile
+ * collector (odm stats -o prometheus > /var/lib/prometheus/node-exporter/
+ * odm.prom.$$ && mv ...): every counter as odm_NAME_total, with # HELP and
+ * # TYPE lines; the prefixes odm holds as a gauge by type and state.
+ */
+static int stats_prometheus(struct odm_maps *m)
+{
+	struct prefix_count pc = { 0 };
+	__u64 cnt[ODM_STAT_MAX];
+	unsigned int i, t, st;
+	int err;
+
+	err = odm_stats_read(m, cnt);
+	if (!err)
+		err = odm_prefix_foreach(m, count_prefix, &pc);
+	if (err) {
+		cli_errmsg(err, "cannot read the counters: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < ODM_STAT_MAX; i++) {
+		printf("# HELP odm_%s_total %s\n", odm_stat_name(i), odm_stat_help(i));
+		printf("# TYPE odm_%s_total counter\n", odm_stat_name(i));
+		printf("odm_%s_total %llu\n", odm_stat_name(i), (unsigned long long)cnt[i]);
+	}
+	printf("# HELP odm_prefixes Typed prefixes in odm_prefixes, by type and state\n");
+	printf("# TYPE odm_prefixes gauge\n");
+	for (t = ODM_TYPE_FIXED; t <= ODM_TYPE_MAX; t++)
+		for (st = 0; st <= ODM_PS_DEPRECATED; st++)
+			printf("odm_prefixes{type=\"%s\",state=\"%s\"} %u\n", odm_type_name(t),
+			       odm_pstate_name(st), pc.n[t][st]);
 	return 0;
 }
 
@@ -437,7 +548,7 @@ static int request(const struct cli_cmd *cmd, struct odm_printer *p)
 			tries < ODM_SETSC_TIMEOUT_MS / 10; tries++)
 		usleep(10 * 1000);
 	if (pfd.fd < 0) {
-		errmsg("odmd is not serving requests in this network namespace: %s",
+		cli_errmsg(pfd.fd, "odmd is not serving requests in this network namespace: %s",
 		       strerror(-pfd.fd));
 		return pfd.fd;
 	}
@@ -446,13 +557,13 @@ static int request(const struct cli_cmd *cmd, struct odm_printer *p)
 	    poll(&pfd, 1, ODM_SETSC_TIMEOUT_MS) != 1 ||
 	    (n = recv(pfd.fd, &resp, sizeof(resp), 0)) <= 0 ||
 	    odm_msg_resp_check(&resp, (size_t)n)) {
-		errmsg("no valid answer from odmd");
+		cli_errmsg(EIO, "no valid answer from odmd");
 		close(pfd.fd);
 		return -EIO;
 	}
 	close(pfd.fd);
 	if (resp.result != ODM_R_OK) {
-		errmsg("%s %s: %s", odm_type_name(cmd->type), cmd->on_net ? "on-net" : "",
+		cli_errmsg(ENOENT, "%s%s: %s", odm_type_name(cmd->type), cmd->on_net ? " on-net" : "",
 		       resp.result == ODM_R_NOT_OFFERED ? "the network does not offer this type" :
 		       resp.result == ODM_R_DENIED ? "not allowed" :
 		       "the network could not grant it now");
@@ -465,8 +576,8 @@ static int request(const struct cli_cmd *cmd, struct odm_printer *p)
 	odm_print_string(p, "result", NULL, result_name(resp.result));
 	odm_print_string(p, "address", "%s ", odm_addr_str(resp.addr, abuf));
 	odm_print_string(p, "prefix", "from %s ", odm_prefix_str(&key, pbuf));
-	print_lifetime(p, "valid_lft", "valid %s ", resp.valid_lft);
-	print_lifetime(p, "preferred_lft", "preferred %s", resp.preferred_lft);
+	cli_print_lifetime(p, "valid_lft", "valid %s ", resp.valid_lft);
+	cli_print_lifetime(p, "preferred_lft", "preferred %s", resp.preferred_lft);
 	odm_print_close_object(p);
 	odm_print_text(p, "\n");
 	return 0;
@@ -474,28 +585,14 @@ static int request(const struct cli_cmd *cmd, struct odm_printer *p)
 
 /* ---- main ---------------------------------------------------------------------- */
 
-static int run(const struct cli_cmd *cmd)
+static int run_maps(const struct cli_cmd *cmd, struct odm_printer *p)
 {
-	struct odm_printer *p = NULL;
 	struct odm_maps m;
 	int err;
 
-	p = odm_printer_new(stdout, cmd->json, cmd->pretty);
-	if (!p) {
-		errmsg("out of memory");
-		return CLI_ERROR;
-	}
-	if (cmd->object == OBJ_REQUEST) {
-		err = request(cmd, p);
-		if (odm_printer_free(p) && !err)
-			err = -EIO;
-		return err ? CLI_ERROR : CLI_OK;
-	}
-	err = open_maps(cmd, &m);
-	if (err) {
-		odm_printer_free(p);
-		return CLI_ERROR;
-	}
+	err = cli_open_maps(cmd, &m);
+	if (err)
+		return err;
 	switch (cmd->object) {
 	case OBJ_PREFIX:
 		if (cmd->verb == VERB_LIST)
@@ -509,15 +606,60 @@ static int run(const struct cli_cmd *cmd)
 		err = cmd->verb == VERB_LIST ? policy_show(&m, p) : policy_change(cmd, &m);
 		break;
 	case OBJ_STATS:
-		err = stats_show(&m, p);
+		err = cmd->prometheus ? stats_prometheus(&m) : stats_show(&m, p);
 		break;
 	default:
 		err = -EINVAL;
 		break;
 	}
-	if (odm_printer_free(p) && !err)
-		err = -EIO;
 	odm_maps_close(&m);
+	return err;
+}
+
+/*
+ * Run a command that prints one document.  With -j the document goes to
+ * memory first and reaches stdout only when the command succeeded: a
+ * failure prints the error object instead, never both.
+ */
+static int run(const struct cli_cmd *cmd)
+{
+	struct odm_printer *p;
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *out = stdout;
+	int err;
+
+	if (cmd->json) {
+		out = open_memstream(&doc, &len);
+		if (!out) {
+			cli_errmsg(errno, "out of memory");
+			return CLI_ERROR;
+		}
+	}
+	p = odm_printer_new(out, cmd->json, cmd->pretty);
+	if (!p) {
+		cli_errmsg(ENOMEM, "out of memory");
+		if (out != stdout)
+			fclose(out);
+		free(doc);
+		return CLI_ERROR;
+	}
+	err = cmd->object == OBJ_REQUEST ? request(cmd, p) : run_maps(cmd, p);
+	if (odm_printer_free(p) && !err) {
+		err = -EIO;
+		cli_errmsg(err, "cannot write the output: %s", strerror(EIO));
+	}
+	if (out != stdout) {
+		if (fclose(out) && !err) {
+			err = -ENOMEM;
+			cli_errmsg(err, "out of memory");
+		}
+		if (!err)
+			fwrite(doc, 1, len, stdout);
+		free(doc);
+	}
+	if (fflush(stdout) && !err)
+		err = -EIO;
 	return err ? CLI_ERROR : CLI_OK;
 }
 
@@ -528,17 +670,29 @@ int main(int argc, char **argv)
 	int ret;
 
 	ret = cli_parse(argc, argv, &cmd, err, sizeof(err));
+	failure.json = cmd.json;	/* as far as the options were read */
 	if (ret) {
-		errmsg("%s", err);
+		cli_errmsg(EINVAL, "%s", err);
+		print_failure();
 		return ret;
 	}
-	if (cmd.object == OBJ_HELP) {
+	switch (cmd.object) {
+	case OBJ_HELP:
 		cli_usage(stdout);
 		return CLI_OK;
-	}
-	if (cmd.object == OBJ_VERSION) {
+	case OBJ_VERSION:
 		printf("odm %s (abi %d)\n", ODM_VERSION, ODM_MAPS_VERSION);
 		return CLI_OK;
+	case OBJ_EXEC:
+		ret = cli_exec(&cmd);
+		break;
+	case OBJ_MONITOR:
+		ret = cli_monitor(&cmd);
+		break;
+	default:
+		ret = run(&cmd);
+		break;
 	}
-	return run(&cmd);
+	print_failure();
+	return ret;
 }

@@ -27,8 +27,10 @@ void cli_usage(FILE *f)
 	      "                      [ allow { TYPE[,TYPE...] | all } ] [ on-net { allow | deny } ]\n"
 	      "                      [ rate N ] [ max-held N ] [ upgrade { allow | deny } ]\n"
 	      "       odm policy del cgroup PATH\n"
-	      "       odm stats\n"
+	      "       odm stats [ -o { text | json | prometheus } ]\n"
 	      "       odm request TYPE [ on-net ]\n"
+	      "       odm exec [ --type TYPE ] [ --cgroup PATH ] [ --user USER ] [ -- ] CMD [ ARGS ]\n"
+	      "       odm monitor\n"
 	      "       odm { help | version }\n"
 	      "OPTIONS := { -j[son] | -p[retty] | -d[ir] PIN_DIR | -h[elp] | -V[ersion] }\n"
 	      "TYPE := { fixed | session-lasting | non-persistent | graceful-replacement | 1-4 |\n"
@@ -327,6 +329,84 @@ static int parse_request(struct args *a, struct cli_cmd *c)
 	return no_more(a);
 }
 
+/* stats [show] [-o text|json|prometheus]: "-o json" is -j. */
+static int parse_stats(struct args *a, struct cli_cmd *c)
+{
+	const char *kw, *val;
+
+	if (peek(a) && odm_is_prefix(peek(a), "show"))
+		a->i++;
+	while ((kw = next(a))) {
+		if (strcmp(kw, "-o") && strcmp(kw, "--output") && !odm_is_prefix(kw, "output"))
+			return fail(a, CLI_USAGE, "unexpected argument '%s'", kw);
+		if (need_value(a, "-o", &val))
+			return CLI_USAGE;
+		if (odm_is_prefix(val, "prometheus")) {
+			c->prometheus = true;
+		} else if (odm_is_prefix(val, "json")) {
+			c->json = true;
+		} else if (odm_is_prefix(val, "text")) {
+			c->json = false;
+			c->pretty = false;
+		} else {
+			return fail(a, CLI_USAGE, "unknown output format '%s' (expected text, json "
+				    "or prometheus)", val);
+		}
+	}
+	if (c->prometheus && c->json)
+		return fail(a, CLI_USAGE, "-j and -o prometheus are two different formats");
+	return CLI_OK;
+}
+
+/*
+ * exec [--type TYPE] [--cgroup PATH] [--user USER] [--] CMD [ARGS]: the
+ * options as systemd-run and env spell them; the first word that is not
+ * one (or the one after "--") begins the command, left untouched.  Every
+ * bad word is a usage error (2): odm exec runs nothing on doubt.
+ */
+static int parse_exec(struct args *a, struct cli_cmd *c)
+{
+	const char *kw, *val;
+
+	while ((kw = peek(a)) && kw[0] == '-') {
+		a->i++;
+		if (!strcmp(kw, "--"))
+			break;
+		if (!strcmp(kw, "--type") || !strcmp(kw, "-t")) {
+			if (c->has_type)
+				return fail(a, CLI_USAGE, "'--type' given twice");
+			if (need_value(a, kw, &val))
+				return CLI_USAGE;
+			if (parse_type_value(a, val, false, &c->type))
+				return CLI_USAGE;
+			c->has_type = true;
+		} else if (!strcmp(kw, "--cgroup") || !strcmp(kw, "-c")) {
+			if (c->cgroup)
+				return fail(a, CLI_USAGE, "'--cgroup' given twice");
+			if (need_value(a, kw, &c->cgroup))
+				return CLI_USAGE;
+			if (!c->cgroup[0] || strstr(c->cgroup, ".."))
+				return fail(a, CLI_USAGE, "invalid cgroup '%s' (a path below odm's "
+					    "cgroup, without '..')", c->cgroup);
+		} else if (!strcmp(kw, "--user") || !strcmp(kw, "-u")) {
+			if (c->user)
+				return fail(a, CLI_USAGE, "'--user' given twice");
+			if (need_value(a, kw, &c->user))
+				return CLI_USAGE;
+			if (!c->user[0])
+				return fail(a, CLI_USAGE, "empty user name");
+		} else {
+			return fail(a, CLI_USAGE, "unknown exec option '%s' (expected --type, "
+				    "--cgroup, --user or --)", kw);
+		}
+	}
+	if (a->i >= a->argc || !a->argv[a->i][0])
+		return fail(a, CLI_USAGE, "exec needs a command (odm exec [OPTIONS] -- CMD)");
+	c->argv = a->argv + a->i;
+	a->i = a->argc;
+	return CLI_OK;
+}
+
 /* Leading options; returns the index of the object or an error. */
 static int parse_options(struct args *a, struct cli_cmd *c)
 {
@@ -390,14 +470,19 @@ int cli_parse(int argc, char **argv, struct cli_cmd *c, char *err, size_t errlen
 	}
 	if (odm_is_prefix(obj, "stats") || odm_is_prefix(obj, "statistics")) {
 		c->object = OBJ_STATS;
-		/* "stats show" is "stats"; a word after either is an error. */
-		if (peek(&a) && (!odm_is_prefix(peek(&a), "show") || ++a.i < a.argc))
-			return fail(&a, CLI_USAGE, "unexpected argument '%s'", peek(&a));
-		return CLI_OK;
+		return parse_stats(&a, c);
 	}
 	if (odm_is_prefix(obj, "request")) {
 		c->object = OBJ_REQUEST;
 		return parse_request(&a, c);
+	}
+	if (odm_is_prefix(obj, "exec")) {
+		c->object = OBJ_EXEC;
+		return parse_exec(&a, c);
+	}
+	if (odm_is_prefix(obj, "monitor")) {
+		c->object = OBJ_MONITOR;
+		return no_more(&a);
 	}
 	if (odm_is_prefix(obj, "help")) {
 		c->object = OBJ_HELP;
@@ -407,5 +492,6 @@ int cli_parse(int argc, char **argv, struct cli_cmd *c, char *err, size_t errlen
 		c->object = OBJ_VERSION;
 		return no_more(&a);
 	}
-	return fail(&a, CLI_USAGE, "unknown object '%s' (expected prefix, policy or stats)", obj);
+	return fail(&a, CLI_USAGE, "unknown object '%s' (expected prefix, policy, stats, request, "
+		    "exec or monitor)", obj);
 }

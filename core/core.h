@@ -336,6 +336,8 @@ int odm_stats_read(struct odm_maps *m, __u64 out[ODM_STAT_MAX]);
 int odm_stats_add(struct odm_maps *m, unsigned int stat, __u64 n);
 /* Name of a counter for output ("setsc_ok", ...), snake_case. */
 const char *odm_stat_name(unsigned int stat);
+/* One line saying what a counter counts (Prometheus # HELP), "" if unknown. */
+const char *odm_stat_help(unsigned int stat);
 /* Use counts of one address; zeros when absent. */
 int odm_use_get(struct odm_maps *m, const __u32 addr[4], struct odm_use *use);
 /*

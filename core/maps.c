@@ -403,11 +403,64 @@ const char *odm_stat_name(unsigned int stat)
 		[ODM_STAT_NET_REFUSED]		= "net_refused",
 		[ODM_STAT_USE_FULL]		= "use_map_full",
 		[ODM_STAT_CONNECT_AUTOBOUND]	= "connect_autobound",
+		[ODM_STAT_DHCP6_SOLICIT]	= "dhcp6_solicit_sent",
+		[ODM_STAT_DHCP6_REQUEST]	= "dhcp6_request_sent",
+		[ODM_STAT_DHCP6_RENEW]		= "dhcp6_renew_sent",
+		[ODM_STAT_DHCP6_REBIND]		= "dhcp6_rebind_sent",
+		[ODM_STAT_DHCP6_RELEASE]	= "dhcp6_release_sent",
+		[ODM_STAT_DHCP6_ADVERTISE]	= "dhcp6_advertise_received",
+		[ODM_STAT_DHCP6_REPLY]		= "dhcp6_reply_received",
+		[ODM_STAT_DHCP6_FAILED]		= "dhcp6_acquire_failed",
+		[ODM_STAT_DHCP6_LOST]		= "dhcp6_lease_lost",
 	};
 
 	if (stat >= ODM_STAT_MAX || !names[stat])
 		return "unknown";
 	return names[stat];
+}
+
+const char *odm_stat_help(unsigned int stat)
+{
+	/* As in bpf/odm_maps.h, for people reading a metrics page. */
+	static const char *const help[ODM_STAT_MAX] = {
+		[ODM_STAT_SETSC_OK]		= "setsc() calls that got an address",
+		[ODM_STAT_SETSC_NO_PREFIX]	= "setsc() calls for a type with no prefix",
+		[ODM_STAT_SETSC_NEED_NET]	= "setsc() calls with IPV6_REQUIRE_SRC_ON_NET",
+		[ODM_STAT_SETSC_INVAL]		= "malformed ODM_SO_SC_TYPE requests",
+		[ODM_STAT_DEFAULT_APPLIED]	= "sockets given their cgroup's default type",
+		[ODM_STAT_CONNECT_BOUND]	= "typed sockets bound by connect()",
+		[ODM_STAT_CONNECT_SKIP_BOUND]	= "connect() of sockets the application had bound",
+		[ODM_STAT_CONNECT_SKIP_DST]	= "connect()/sendmsg() to v4-mapped, loopback, "
+						  "link-local or multicast destinations",
+		[ODM_STAT_CONNECT_SKIP_RFC5014]	= "connect()/sendmsg() left to RFC 5014 preferences",
+		[ODM_STAT_CONNECT_NO_ADDR]	= "typed sockets with no address of their type",
+		[ODM_STAT_CONNECT_FAIL]		= "binds of typed sockets that failed",
+		[ODM_STAT_SENDMSG_SET]		= "sendmsg() calls given the typed source",
+		[ODM_STAT_ON_NET_STRIPPED]	= "IPV6_REQUIRE_SRC_ON_NET flags taken out",
+		[ODM_STAT_RELEASE_COUNTED]	= "closed sockets whose use count was dropped",
+		[ODM_STAT_SETSC_HINT]		= "setsc() calls that took the address odmd obtained",
+		[ODM_STAT_SETSC_DENIED]		= "setsc() calls refused by policy",
+		[ODM_STAT_SETSC_UPGRADED]	= "setsc() calls served by a stronger type",
+		[ODM_STAT_NET_DENIED]		= "network requests refused by policy",
+		[ODM_STAT_NET_QUOTA]		= "network requests refused: max-held reached",
+		[ODM_STAT_NET_RATE]		= "network requests refused: rate limit reached",
+		[ODM_STAT_NET_REFUSED]		= "delegated prefixes refused as unsafe, taken or untyped",
+		[ODM_STAT_USE_FULL]		= "times the address use map was full",
+		[ODM_STAT_CONNECT_AUTOBOUND]	= "typed UDP sockets the kernel had bound already",
+		[ODM_STAT_DHCP6_SOLICIT]	= "DHCPv6 Solicit messages sent",
+		[ODM_STAT_DHCP6_REQUEST]	= "DHCPv6 Request messages sent",
+		[ODM_STAT_DHCP6_RENEW]		= "DHCPv6 Renew messages sent",
+		[ODM_STAT_DHCP6_REBIND]		= "DHCPv6 Rebind messages sent",
+		[ODM_STAT_DHCP6_RELEASE]	= "DHCPv6 Release messages sent",
+		[ODM_STAT_DHCP6_ADVERTISE]	= "DHCPv6 Advertise messages received",
+		[ODM_STAT_DHCP6_REPLY]		= "DHCPv6 Reply messages received",
+		[ODM_STAT_DHCP6_FAILED]		= "DHCPv6 acquisitions that ended without a lease",
+		[ODM_STAT_DHCP6_LOST]		= "DHCPv6 leases expired or taken back",
+	};
+
+	if (stat >= ODM_STAT_MAX || !help[stat])
+		return "";
+	return help[stat];
 }
 
 int odm_use_get(struct odm_maps *m, const __u32 addr[4], struct odm_use *use)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * fuzz_proto.c - odm_msg_{req,resp,event}_check() on arbitrary datagrams.
+ * fuzz_proto.c - odm_msg_{req,resp,event,notice}_check() on arbitrary datagrams.
  *
  * Every check sees every input; the sizes differ, so at most one accepts
  * it, and what it accepts must be a message odmd or libodm can act on.
@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (req.op == ODM_OP_ACQUIRE)
 			CHECK(req.type >= ODM_TYPE_FIXED && req.type <= ODM_TYPE_MAX);
 		else
-			CHECK(req.op == ODM_OP_WATCH && !req.type && !req.flags);
+			CHECK((req.op == ODM_OP_WATCH || req.op == ODM_OP_MONITOR) && !req.type &&
+			      !req.flags);
 	}
 	if (odm_msg_resp_check(buf, size) == 0) {
 		ok++;
@@ -48,6 +49,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&ev, buf, sizeof(ev));
 		CHECK(ev.op == ODM_OP_EVENT);
 		CHECK(ev.type >= ODM_TYPE_FIXED && ev.type <= ODM_TYPE_MAX);
+	}
+	if (odm_msg_notice_check(buf, size) == 0) {
+		struct odm_msg_notice nt;
+
+		ok++;
+		memcpy(&nt, buf, sizeof(nt));
+		CHECK(nt.op == ODM_OP_NOTICE && nt.kind >= 1 && nt.kind <= ODM_N_KIND_MAX);
+		CHECK(nt.type <= ODM_TYPE_MAX && nt.plen <= 128 && nt.reason <= ODM_NR_MAX);
 	}
 	CHECK(ok <= 1);
 

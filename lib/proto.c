@@ -32,6 +32,25 @@ void odm_msg_watch_init(struct odm_msg_req *req)
 	req->op = ODM_OP_WATCH;
 }
 
+/* Fixed sizes on every ABI: a monitor and odmd agree byte for byte. */
+_Static_assert(sizeof(struct odm_msg_notice) == 88, "odm_msg_notice has no padding");
+
+void odm_msg_monitor_init(struct odm_msg_req *req)
+{
+	odm_msg_req_init(req, 0, 0);
+	req->op = ODM_OP_MONITOR;
+}
+
+void odm_msg_notice_init(struct odm_msg_notice *nt, __u16 kind, __u8 type)
+{
+	memset(nt, 0, sizeof(*nt));
+	nt->magic = ODM_PROTO_MAGIC;
+	nt->version = ODM_PROTO_VERSION;
+	nt->op = ODM_OP_NOTICE;
+	nt->kind = kind;
+	nt->type = type;
+}
+
 void odm_msg_event_init(struct odm_msg_event *ev, __u8 type, __u32 grace_s,
 			const __u32 old_addr[4], const __u32 new_addr[4])
 {
@@ -75,7 +94,8 @@ int odm_msg_req_check(const void *buf, size_t len)
 	memcpy(&req, buf, sizeof(req));
 	if (req.pad)
 		return -EINVAL;
-	if (header_ok(req.magic, req.version, req.op, ODM_OP_WATCH))
+	if (header_ok(req.magic, req.version, req.op, ODM_OP_WATCH) ||
+	    header_ok(req.magic, req.version, req.op, ODM_OP_MONITOR))
 		return req.type || req.flags ? -EINVAL : 0;
 	if (!header_ok(req.magic, req.version, req.op, ODM_OP_ACQUIRE) || !type_ok(req.type) ||
 	    (req.flags & ~ODM_REQF_ON_NET))
@@ -92,6 +112,21 @@ int odm_msg_event_check(const void *buf, size_t len)
 	memcpy(&ev, buf, sizeof(ev));
 	if (!header_ok(ev.magic, ev.version, ev.op, ODM_OP_EVENT) || !type_ok(ev.type))
 		return -EINVAL;
+	return 0;
+}
+
+int odm_msg_notice_check(const void *buf, size_t len)
+{
+	struct odm_msg_notice nt;
+
+	if (!buf || len != sizeof(nt))
+		return -EINVAL;
+	memcpy(&nt, buf, sizeof(nt));
+	if (!header_ok(nt.magic, nt.version, nt.op, ODM_OP_NOTICE) ||
+	    nt.type > ODM_TYPE_MAX || nt.plen > 128 || nt.reason > ODM_NR_MAX)
+		return -EINVAL;
+	if (!nt.kind || nt.kind > ODM_N_KIND_MAX)
+		return -ENOTSUP;
 	return 0;
 }
 

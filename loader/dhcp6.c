@@ -83,6 +83,7 @@ struct odm_dhcp6 {
 	struct odm_dhcp6_duid duid;
 	odm_dhcp6_cb cb;
 	void *ctx;
+	void (*count)(void *ctx, enum odm_dhcp6_count what);
 	bool (*accept)(void *ctx, const __u32 prefix[4], __u8 plen);
 	unsigned int untyped;		/* bits 1 << type: untyped grants allowed */
 	struct ia *ias;			/* grown on demand; IA_FREE slots are reused */
@@ -109,6 +110,25 @@ static __u64 min_ns(__u64 a, __u64 b)
 }
 
 /* ---- sending ---------------------------------------------------------------- */
+
+static void count(const struct odm_dhcp6 *c, enum odm_dhcp6_count what)
+{
+	if (c->count)
+		c->count(c->ctx, what);
+}
+
+/* The counter of a message type we send. */
+static void count_sent(const struct odm_dhcp6 *c, __u8 msg_type)
+{
+	switch (msg_type) {
+	case DHCP6_SOLICIT: count(c, ODM_DHCP6_N_SOLICIT); break;
+	case DHCP6_REQUEST: count(c, ODM_DHCP6_N_REQUEST); break;
+	case DHCP6_RENEW: count(c, ODM_DHCP6_N_RENEW); break;
+	case DHCP6_REBIND: count(c, ODM_DHCP6_N_REBIND); break;
+	case DHCP6_RELEASE: count(c, ODM_DHCP6_N_RELEASE); break;
+	default: break;
+	}
+}
 
 static void send_msg(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 {
@@ -147,9 +167,13 @@ static void send_msg(struct odm_dhcp6 *c, struct ia *ia, __u64 now)
 		return;
 	inet_pton(AF_INET6, "ff02::1:2", &to.sin6_addr);
 	/* A failed send is a lost packet: retransmission covers it. */
-	if (sendto(c->fd, buf, n, 0, (struct sockaddr *)&to, sizeof(to)) < 0 &&
-	    errno != EAGAIN && errno != ENETUNREACH && errno != EADDRNOTAVAIL)
-		logmsg("dhcpv6: cannot send on ifindex %u: %s", c->ifindex, strerror(errno));
+	if (sendto(c->fd, buf, n, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		if (errno != EAGAIN && errno != ENETUNREACH && errno != EADDRNOTAVAIL)
+			logmsg("dhcpv6: cannot send on ifindex %u: %s", c->ifindex,
+			       strerror(errno));
+		return;
+	}
+	count_sent(c, ia->x.msg_type);
 }
 
 static __u32 new_xid(struct odm_dhcp6 *c)
@@ -352,6 +376,8 @@ static void finish(struct odm_dhcp6 *c, struct ia *ia, enum odm_dhcp6_result res
 	} else if (ia->state != IA_RELEASE) {
 		ia->state = IA_FREE;	/* else freed when the Release is done */
 	}
+	if (res != ODM_DHCP6_OK)
+		count(c, ODM_DHCP6_N_FAILED);
 	if (res == ODM_DHCP6_REFUSED) {
 		l.plen = ia->unsafe_plen;
 		memcpy(l.prefix, ia->unsafe_prefix, sizeof(l.prefix));
@@ -366,6 +392,7 @@ static void lost(struct odm_dhcp6 *c, struct ia *ia)
 
 	ia->state = IA_FREE;
 	save(c);
+	count(c, ODM_DHCP6_N_LOST);
 	c->cb(c->ctx, ODM_DHCP6_LOST, ODM_DHCP6_OK, &l);
 }
 
@@ -653,6 +680,9 @@ static void on_packet(struct odm_dhcp6 *c, const __u8 *buf, size_t n, __u64 now)
 			continue;
 		if (odm_dhcp6_parse(buf, n, &ex, &in))
 			return;		/* not ours, or malformed: dropped */
+		if (in.msg_type == DHCP6_ADVERTISE || in.msg_type == DHCP6_REPLY)
+			count(c, in.msg_type == DHCP6_REPLY ? ODM_DHCP6_N_REPLY :
+				 ODM_DHCP6_N_ADVERTISE);
 		switch (ia->state) {
 		case IA_SOLICIT:
 			if (in.msg_type == DHCP6_ADVERTISE)
@@ -842,6 +872,7 @@ struct odm_dhcp6 *odm_dhcp6_new(const struct odm_dhcp6_opts *opts, odm_dhcp6_cb 
 	c->code = o.option_code ? o.option_code : ODM_DHCP6_OPT_CONTINUITY_DEFAULT;
 	c->max_rt_ms = o.max_rt_ms;
 	c->accept = o.accept;
+	c->count = o.count;
 	c->untyped = o.untyped;
 	c->timeout_ms = o.request_timeout_ms ? o.request_timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->cb = cb;

@@ -29,6 +29,19 @@
 
 struct odm_dhcp6;
 
+/* What odm_dhcp6_opts.count counts. */
+enum odm_dhcp6_count {
+	ODM_DHCP6_N_SOLICIT,		/* sent, retransmissions included */
+	ODM_DHCP6_N_REQUEST,
+	ODM_DHCP6_N_RENEW,
+	ODM_DHCP6_N_REBIND,
+	ODM_DHCP6_N_RELEASE,
+	ODM_DHCP6_N_ADVERTISE,		/* received: an Advertise for one of our exchanges */
+	ODM_DHCP6_N_REPLY,		/* received: a Reply for one of our exchanges */
+	ODM_DHCP6_N_FAILED,		/* an acquisition ended without a lease */
+	ODM_DHCP6_N_LOST,		/* a lease ended before we released it */
+};
+
 struct odm_dhcp6_opts {
 	size_t sz;			/* sizeof(struct odm_dhcp6_opts) */
 	unsigned int ifindex;		/* interface to talk on (its link-local address) */
@@ -49,6 +62,13 @@ struct odm_dhcp6_opts {
 	 * lease that was granted untyped is released.
 	 */
 	unsigned int untyped;
+	/*
+	 * Called (with the callback's ctx) for each message sent (every
+	 * retransmission too), each Advertise or Reply taken as an answer to
+	 * us, each acquisition that ends without a lease and each lease lost.
+	 * NULL: nothing counted.  odmd adds them to odm_stats.
+	 */
+	void (*count)(void *ctx, enum odm_dhcp6_count what);
 };
 
 /* One delegated prefix. */

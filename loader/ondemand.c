@@ -82,6 +82,7 @@ struct client {
 	bool waiting;		/* for a network exchange of req.type */
 	int net;		/* waiting: on that network (index in nets) */
 	bool watcher;		/* receives odm_msg_event until it hangs up */
+	bool monitor;		/* a watcher that gets odm_msg_notice instead */
 	struct odm_msg_req req;
 	__u64 deadline_ms;	/* answer by then (waiting), or send a request by
 				 * then (neither waiting nor a watcher) */
@@ -182,6 +183,50 @@ static void answer(struct client *c, __u32 result, const struct odm_prefix_key *
 	/* The peer may be gone; SEQPACKET: all or nothing. */
 	send(c->fd, &resp, sizeof(resp), MSG_NOSIGNAL | MSG_DONTWAIT);
 	client_close(c);
+}
+
+/*
+ * Tell every monitor (odm monitor) what only odmd saw.  Like a watcher, a
+ * monitor too slow to read loses its subscription, never odmd's time.
+ */
+static void notify(struct odm_ondemand *d, const struct odm_msg_notice *nt)
+{
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &d->clients[i];
+
+		if (c->fd >= 0 && c->monitor &&
+		    send(c->fd, nt, sizeof(*nt), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(*nt))
+			client_close(c);
+	}
+}
+
+/* A notice about one lease on network n (ifindex, prefix, lifetimes);
+ * addr: the host address configured in it (NULL: the lease's record). */
+static void notify_lease(struct net *n, __u16 kind, const struct odm_lease *l, __u32 reason,
+			 const __u32 *addr)
+{
+	struct odm_msg_notice nt;
+
+	odm_msg_notice_init(&nt, kind, l->type);
+	nt.ifindex = n->ifindex;
+	nt.reason = reason;
+	if (kind != ODM_N_LEASE_FAILED) {
+		nt.plen = l->plen;
+		memcpy(nt.prefix, l->prefix, sizeof(nt.prefix));
+		memcpy(nt.addr, addr ? addr : l->addr, sizeof(nt.addr));
+		nt.valid_lft = l->valid_lft;
+		nt.preferred_lft = l->preferred_lft;
+	}
+	notify(n->d, &nt);
+}
+
+/* Give a lease back to the server, and say so to the monitors. */
+static void give_back(struct net *n, const struct odm_lease *l)
+{
+	if (odm_dhcp6_release(n->dhcp6, l->iaid) == 0)
+		notify_lease(n, ODM_N_LEASE_RELEASED, l, ODM_NR_NONE, NULL);
 }
 
 static bool waits_on(const struct client *c, const struct net *n, __u8 type)
@@ -480,6 +525,20 @@ static void held_drop(struct odm_ondemand *d, const struct odm_prefix_key *key)
  * here because a process can talk to odmd without going through BPF.
  * ODM_R_OK to go on, else the answer.
  */
+/* A network request refused by policy: counted, and told to monitors. */
+static __u32 deny(struct odm_ondemand *d, struct client *c, unsigned int stat, __u32 reason,
+		  __u32 result)
+{
+	struct odm_msg_notice nt;
+
+	odm_stats_add(d->o.maps, stat, 1);
+	odm_msg_notice_init(&nt, ODM_N_DENIED, c->req.type);
+	nt.reason = reason;
+	nt.cgroup_id = c->pol_cgid;
+	notify(d, &nt);
+	return result;
+}
+
 static __u32 admit(struct odm_ondemand *d, struct client *c, bool on_net)
 {
 	struct odm_policy pol = { 0 };
@@ -497,22 +556,16 @@ static __u32 admit(struct odm_ondemand *d, struct client *c, bool on_net)
 	if (!peer_policy(d, c->cg, &pol, &c->pol_cgid))
 		c->pol_cgid = d->o.cgroup_id;
 	if (((pol.flags & ODM_POLF_ALLOW) && !(pol.allow_mask & (1u << type))) ||
-	    (on_net && (pol.flags & ODM_POLF_NO_ON_NET))) {
-		odm_stats_add(d->o.maps, ODM_STAT_NET_DENIED, 1);
-		return ODM_R_DENIED;
-	}
+	    (on_net && (pol.flags & ODM_POLF_NO_ON_NET)))
+		return deny(d, c, ODM_STAT_NET_DENIED, ODM_NR_POLICY, ODM_R_DENIED);
 	/* Section 7 (exhaustion): a safe default the operator may raise. */
 	max_held = pol.max_held ? pol.max_held : d->o.net_max_held;
 	per_min = pol.net_per_min ? pol.net_per_min : d->o.net_per_min;
 	if ((type == ODM_TYPE_FIXED || type == ODM_TYPE_SESSION_LASTING) && max_held &&
-	    held_by(d, c->pol_cgid) >= max_held) {
-		odm_stats_add(d->o.maps, ODM_STAT_NET_QUOTA, 1);
-		return ODM_R_FAILED;
-	}
-	if (per_min && rate_exceeded(d, c->pol_cgid, per_min)) {
-		odm_stats_add(d->o.maps, ODM_STAT_NET_RATE, 1);
-		return ODM_R_FAILED;
-	}
+	    held_by(d, c->pol_cgid) >= max_held)
+		return deny(d, c, ODM_STAT_NET_QUOTA, ODM_NR_QUOTA, ODM_R_FAILED);
+	if (per_min && rate_exceeded(d, c->pol_cgid, per_min))
+		return deny(d, c, ODM_STAT_NET_RATE, ODM_NR_RATE, ODM_R_FAILED);
 	return ODM_R_OK;
 }
 
@@ -724,15 +777,19 @@ static const char *event_name(enum odm_dhcp6_event ev)
 }
 
 /* A prefix from the network that odmd will not configure: logged, counted. */
-static void refused(struct odm_ondemand *d, const struct odm_lease *l, const char *why)
+static void refused(struct net *n, const struct odm_lease *l, const char *why)
 {
 	struct odm_prefix_key k = { .prefixlen = l->plen };
+	struct odm_ondemand *d = n->d;
 	char buf[ODM_PREFIX_STRLEN];
+	struct odm_lease shown = *l;
 
 	memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
 	log_warn("dhcpv6: refused %s for %s: %s", odm_prefix_str(&k, buf), odm_type_name(l->type),
 		 why);
 	odm_stats_add(d->o.maps, ODM_STAT_NET_REFUSED, 1);
+	memset(shown.addr, 0, sizeof(shown.addr));	/* none was configured */
+	notify_lease(n, ODM_N_REFUSED, &shown, ODM_NR_UNSAFE, NULL);
 }
 
 static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result res,
@@ -765,6 +822,8 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			/* DHCPv6 says NoPrefixAvail both for a type without a
 			 * pool and for an exhausted pool; a type granted before
 			 * is offered, so this is a failure to grant it now. */
+			notify_lease(n, ODM_N_LEASE_FAILED, l, n->granted[l->type] ?
+				     ODM_NR_FAILED : ODM_NR_NOT_OFFERED, NULL);
 			answer_waiting(n, l->type, n->granted[l->type] ? ODM_R_FAILED :
 				       ODM_R_NOT_OFFERED, NULL, NULL);
 			return;
@@ -773,18 +832,19 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			/* The last offer refused: the others are alike. */
 			const char *why = odm_prefix_unsafe(l->prefix, l->plen);
 
-			refused(d, l, l->untyped ? UNTYPED_WHY : why ? why : TAKEN_WHY);
+			refused(n, l, l->untyped ? UNTYPED_WHY : why ? why : TAKEN_WHY);
 			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
 		if (res != ODM_DHCP6_OK) {
+			notify_lease(n, ODM_N_LEASE_FAILED, l, ODM_NR_FAILED, NULL);
 			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
 		err = publish_lease(n, l, &key, &val, true);
 		if (err == -EEXIST) {
-			refused(d, l, TAKEN_WHY);
-			odm_dhcp6_release(n->dhcp6, l->iaid);	/* the server may reuse it */
+			refused(n, l, TAKEN_WHY);
+			give_back(n, l);	/* the server may reuse it */
 			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
@@ -793,10 +853,11 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			 * bound would be renewed for ever and counted nowhere. */
 			logmsg("cannot configure an address in the delegated prefix: %s; "
 			       "releasing it", strerror(-err));
-			odm_dhcp6_release(n->dhcp6, l->iaid);
+			give_back(n, l);
 			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
+		notify_lease(n, ODM_N_LEASE_OBTAINED, l, ODM_NR_NONE, val.addr.w);
 		if (l->untyped) {
 			/* The operator allowed it; say so, as it is not what 5.3 asks. */
 			struct odm_prefix_key k = { .prefixlen = l->plen };
@@ -814,13 +875,14 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 		err = publish_lease(n, l, &key, &val, true);
 		if (err) {
 			if (err == -EEXIST)
-				refused(d, l, TAKEN_WHY);
+				refused(n, l, TAKEN_WHY);
 			else
 				logmsg("cannot configure an address in the new prefix: %s; "
 				       "releasing it", strerror(-err));
-			odm_dhcp6_release(n->dhcp6, l->iaid);
+			give_back(n, l);
 			return;		/* the LOST that follows ends a join */
 		}
+		notify_lease(n, ODM_N_LEASE_OBTAINED, l, ODM_NR_NONE, val.addr.w);
 		if (n->ex[l->type] == EX_JOINED) {
 			n->ex[l->type] = EX_IDLE;
 			answer_waiting(n, l->type, ODM_R_OK, &key, &val);
@@ -833,6 +895,9 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 		err = publish_lease(n, l, &key, &val, false);
 		if (err)
 			logmsg("cannot (re)configure the address of a lease: %s", strerror(-err));
+		else
+			notify_lease(n, ev == ODM_DHCP6_RESTORED ? ODM_N_LEASE_RESTORED :
+				     ODM_N_LEASE_RENEWED, l, ODM_NR_NONE, val.addr.w);
 		if (n->ex[l->type] == EX_JOINED) {
 			if (err)
 				join_over(n, l->type);
@@ -843,6 +908,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 		}
 		return;
 	case ODM_DHCP6_LOST:
+		notify_lease(n, ODM_N_LEASE_LOST, l, ODM_NR_NONE, NULL);
 		lease_key(l, &key);
 		held_drop(d, &key);
 		withdraw_lease(n, l);
@@ -977,7 +1043,7 @@ static void release_idle(struct net *n, const struct odm_lease *l, struct kept *
 		 odm_prefix_str(&k->key, buf), d->o.sl_linger_s);
 	held_drop(d, &k->key);
 	drop_addrs(n, l, had ? &val : NULL);
-	odm_dhcp6_release(n->dhcp6, l->iaid);
+	give_back(n, l);
 	kept_forget(d, &k->key);
 	odm_sync_kernel(d->o.maps);
 }
@@ -1322,11 +1388,13 @@ static void client_readable(struct odm_ondemand *d, struct client *c)
 		return;
 	}
 	memcpy(&c->req, buf, sizeof(c->req));
-	if (c->req.op == ODM_OP_WATCH) {
-		if (c->uid && watchers_of(d, c->uid) >= WATCHERS_PER_UID)
+	if (c->req.op == ODM_OP_WATCH || c->req.op == ODM_OP_MONITOR) {
+		if (c->uid && watchers_of(d, c->uid) >= WATCHERS_PER_UID) {
 			answer(c, ODM_R_DENIED, NULL, NULL);
-		else
+		} else {
 			c->watcher = true;
+			c->monitor = c->req.op == ODM_OP_MONITOR;
+		}
 		return;
 	}
 	handle_request(d, c);
@@ -1336,7 +1404,7 @@ static void client_readable(struct odm_ondemand *d, struct client *c)
  * address inside its own prefix is not superseded). */
 struct superseded_ctx {
 	const __u32 *old_addr, *new_addr;
-	__u32 iaid;
+	struct odm_lease lease;
 	bool found;
 };
 
@@ -1348,7 +1416,7 @@ static void superseded_cb(void *arg, const struct odm_lease *l)
 	memcpy(&k.prefix, l->prefix, sizeof(k.prefix));
 	if (!s->found && odm_prefix_contains(&k, s->old_addr) &&
 	    !odm_prefix_contains(&k, s->new_addr)) {
-		s->iaid = l->iaid;
+		s->lease = *l;
 		s->found = true;
 	}
 }
@@ -1357,6 +1425,7 @@ void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 			   const __u32 old_addr[4], const __u32 new_addr[4])
 {
 	struct superseded_ctx sup = { .old_addr = old_addr, .new_addr = new_addr };
+	struct odm_msg_notice nt;
 	struct odm_msg_event ev;
 	unsigned int j;
 	int i;
@@ -1373,19 +1442,24 @@ void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 			continue;
 		odm_dhcp6_foreach(d->nets[j].dhcp6, superseded_cb, &sup);
 		if (sup.found)
-			odm_dhcp6_release(d->nets[j].dhcp6, sup.iaid);
+			give_back(&d->nets[j], &sup.lease);
 	}
 
 	/* libodm checks new_addr against the maps before it tells the
 	 * application: they must show it already. */
 	odm_sync_kernel(d->o.maps);
+	odm_msg_notice_init(&nt, ODM_N_REPLACED, type);
+	nt.grace_s = grace_s;
+	memcpy(nt.addr, old_addr, sizeof(nt.addr));
+	memcpy(nt.new_addr, new_addr, sizeof(nt.new_addr));
+	notify(d, &nt);
 	odm_msg_event_init(&ev, type, grace_s, old_addr, new_addr);
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &d->clients[i];
 
 		/* A watcher too slow to read loses its subscription, never
 		 * odmd's time. */
-		if (c->fd >= 0 && c->watcher &&
+		if (c->fd >= 0 && c->watcher && !c->monitor &&
 		    send(c->fd, &ev, sizeof(ev), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(ev))
 			client_close(c);
 	}
@@ -1507,6 +1581,26 @@ static int listen_path(const char *path)
 	return fd;
 }
 
+/* odm_dhcp6_opts.count: the client's exchanges into odm_stats, for `odm stats`. */
+static void count_dhcp6(void *ctx, enum odm_dhcp6_count what)
+{
+	static const unsigned int stat[] = {
+		[ODM_DHCP6_N_SOLICIT]	= ODM_STAT_DHCP6_SOLICIT,
+		[ODM_DHCP6_N_REQUEST]	= ODM_STAT_DHCP6_REQUEST,
+		[ODM_DHCP6_N_RENEW]	= ODM_STAT_DHCP6_RENEW,
+		[ODM_DHCP6_N_REBIND]	= ODM_STAT_DHCP6_REBIND,
+		[ODM_DHCP6_N_RELEASE]	= ODM_STAT_DHCP6_RELEASE,
+		[ODM_DHCP6_N_ADVERTISE]	= ODM_STAT_DHCP6_ADVERTISE,
+		[ODM_DHCP6_N_REPLY]	= ODM_STAT_DHCP6_REPLY,
+		[ODM_DHCP6_N_FAILED]	= ODM_STAT_DHCP6_FAILED,
+		[ODM_DHCP6_N_LOST]	= ODM_STAT_DHCP6_LOST,
+	};
+	struct net *n = ctx;
+
+	if ((unsigned int)what < sizeof(stat) / sizeof(stat[0]))
+		odm_stats_add(n->d->o.maps, stat[what], 1);
+}
+
 /* Start a network's DHCPv6 client (its leases restored and published). */
 static int net_start(struct odm_ondemand *d, struct net *n, const struct odm_ondemand_net *on)
 {
@@ -1519,6 +1613,7 @@ static int net_start(struct odm_ondemand *d, struct net *n, const struct odm_ond
 		.request_timeout_ms = ODM_REQUEST_TIMEOUT_MS,
 		.accept = accept_offer,
 		.untyped = d->o.dhcp6_untyped,
+		.count = count_dhcp6,
 	};
 
 	n->d = d;

@@ -22,6 +22,8 @@ ODM=build/odm
 ODMD=build/odmd
 NS=odmcli-$$
 NSPATH=/run/netns/$NS
+PEERNS=odmclipeer-$$
+MON=
 PIN=/sys/fs/bpf/odmcli-$$
 CGNAME=odmcli-$$
 CGROOT=
@@ -77,7 +79,12 @@ cleanup() {
 		[ -d "$CG/app" ] && rmdir "$CG/app"
 		[ -d "$CG" ] && rmdir "$CG"
 	fi
+	if [ -n "$MON" ]; then
+		kill "$MON" 2>/dev/null
+		wait "$MON" 2>/dev/null
+	fi
 	ip netns del "$NS" >/dev/null 2>&1
+	ip netns del "$PEERNS" >/dev/null 2>&1
 	[ -n "$TMP" ] && rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -143,6 +150,7 @@ setup() {
 # ---- running the CLI ---------------------------------------------------------
 
 rc=0
+seen=
 
 # odm ARGS...: run the CLI in the namespace on our pins; sets rc, leaves
 # stdout and stderr in $TMP/out and $TMP/err.
@@ -209,7 +217,6 @@ test_bad_input() {
 	before=$(snapshot)
 	# unknown object, command, keyword, option
 	bad 2
-	bad 2 -j
 	bad 2 --
 	bad 2 route
 	bad 2 prefixes
@@ -276,8 +283,250 @@ test_not_loaded() {
 	odm_nopin -d /sys/fs/bpf/does-not-exist prefix list
 	check "not loaded: exit 1, one line" is_failure 1
 	check "not loaded: message says so" err_has "odm is not loaded"
+}
+
+# With -j a failure is one JSON object on stdout, {"error", "errno"},
+# nothing on stderr, and the exit code is the same as without -j.
+is_json_failure() {
+	local want_rc=$1 want_errno=$2
+
+	[ "$rc" -eq "$want_rc" ] && [ ! -s "$TMP/err" ] &&
+		[ "$(wc -l <"$TMP/out")" -eq 1 ] &&
+		jq -e --argjson n "$want_errno" \
+			'keys == ["errno", "error"] and (.error | type == "string" and
+			 length > 0) and .errno == $n' "$TMP/out" >/dev/null 2>&1
+}
+
+test_json_errors() {
+	odm -j
+	check "-j usage error: JSON on stdout, errno EINVAL, exit 2" is_json_failure 2 22
+	odm -j prefix flush
+	check "-j unknown command: JSON, exit 2" is_json_failure 2 22
 	odm_nopin -d /sys/fs/bpf/does-not-exist -j stats
-	check "not loaded: -j stats exit 1, no output" is_failure 1
+	check "-j not loaded: JSON, errno ENOENT, exit 1" is_json_failure 1 2
+	check "-j not loaded: the message says so" out_json '.error | contains("odm is not loaded")'
+	odm -j prefix del 2001:db8:4::/64
+	check "-j prefix del missing: JSON, errno ENOENT" is_json_failure 1 2
+	odm -j prefix add 2001:db8:1::/64 type fixed
+	check "-j prefix add existing: JSON, errno EEXIST" is_json_failure 1 17
+	odm -j -p prefix del 2001:db8:4::/64
+	check "-j -p failure: still one JSON object" is_json_failure 1 2
+	odm -j prefix list
+	check "-j success: no error key" eval 'is_success && out_json "type == \"array\""'
+}
+
+# JSON null means "there is none", never "forever".
+test_null_rule() {
+	odm -j prefix list
+	check "null rule: a fixed prefix's infinite lifetime is 4294967295" out_json \
+		'.[] | select(.prefix == "2001:db8:1::/64") | .valid_lft == 4294967295 and
+		 .preferred_lft == 4294967295'
+	check "null rule: a prefix without an address has null address and lifetimes" out_json \
+		'.[] | select(.prefix == "2001:db8:5::/64") | .address == null and
+		 .valid_lft == null and .preferred_lft == null and .dev == null'
+	odm -j policy show
+	check "null rule: a policy without an allow list has allow null" out_json \
+		".policies[] | select(.cgroup == \"/$CGNAME\") | .allow == null"
+}
+
+test_prometheus() {
+	local bad_lines names
+
+	odm stats -o prometheus
+	check "stats -o prometheus: exit 0" is_success
+	bad_lines=$(grep -Ev '^# (HELP|TYPE) odm_[a-z0-9_]+ .+$|^odm_[a-z0-9_]+(\{[a-z_]+="[a-z-]+"(,[a-z_]+="[a-z-]+")*\})? [0-9]+$' "$TMP/out")
+	check "stats -o prometheus: every line is exposition format" [ -z "$bad_lines" ]
+	check "stats -o prometheus: counters end in _total and are typed counter" eval \
+		'grep -q "^# TYPE odm_setsc_ok_total counter$" "$TMP/out" &&
+		 ! grep "^# TYPE" "$TMP/out" | grep " counter$" | grep -vq "_total counter$"'
+	for names in dhcp6_solicit_sent dhcp6_request_sent dhcp6_renew_sent dhcp6_rebind_sent \
+		     dhcp6_release_sent dhcp6_reply_received dhcp6_acquire_failed; do
+		check "stats -o prometheus: odm_${names}_total with HELP" eval \
+			"grep -q '^# HELP odm_${names}_total .' \"\$TMP/out\" &&
+			 grep -q '^odm_${names}_total [0-9]*$' \"\$TMP/out\""
+	done
+	check "stats -o prometheus: prefixes gauge, the valid fixed one" \
+		grep -q '^odm_prefixes{type="fixed",state="valid"} 1$' "$TMP/out"
+	odm -j stats
+	check "stats -j has the DHCPv6 counters" out_json \
+		'.counters | has("dhcp6_solicit_sent") and has("dhcp6_reply_received")'
+	odm stats -o json
+	check "stats -o json is -j" eval 'is_success && out_json ".counters.setsc_ok | type == \"number\""'
+	bad 2 stats -o bogus
+	bad 2 stats -o
+	odm -j stats -o prometheus
+	check "-j stats -o prometheus: two formats, a JSON usage error" is_json_failure 2 22
+}
+
+# A peer in a namespace of its own, reached over veth2 <-> veth3; the host
+# side's own address 2001:db8:f::2 is what the kernel picks without odm.
+peer_setup() {
+	ip netns add "$PEERNS" &&
+		ip -n "$NS" link add veth2 type veth peer name veth3 netns "$PEERNS" &&
+		ip -n "$NS" link set veth2 up &&
+		ip -n "$PEERNS" link set lo up &&
+		ip -n "$PEERNS" link set veth3 up &&
+		ip -n "$NS" addr add 2001:db8:f::2/64 dev veth2 nodad &&
+		ip -n "$PEERNS" addr add 2001:db8:f::1/64 dev veth3 nodad &&
+		ip -n "$PEERNS" -6 route add 2001:db8::/32 via 2001:db8:f::2
+}
+
+# seen_by_peer CMD...: run a TCP server in the peer namespace, CMD (which
+# connects to [2001:db8:f::1]:7000) in ours; sets rc and seen, the address
+# the peer saw.
+PEER_SERVER='
+import socket, sys
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("2001:db8:f::1", 7000)); s.listen(1)
+print("ready", flush=True)
+s.settimeout(20)
+c, a = s.accept(); print(a[0], flush=True)'
+CLIENT='import socket; socket.create_connection(("2001:db8:f::1", 7000), timeout=10).close()'
+
+seen_by_peer() {
+	local i
+
+	nsenter --net="/run/netns/$PEERNS" /usr/bin/python3 -c "$PEER_SERVER" >"$TMP/peer" 2>&1 &
+	local server=$!
+	for i in $(seq 100); do
+		grep -q ready "$TMP/peer" && break
+		sleep 0.1
+	done
+	nsenter --net="$NSPATH" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	wait "$server"
+	seen=$(sed -n 2p "$TMP/peer")
+}
+
+test_exec() {
+	local cgdir=$CG/odm-exec.fixed
+
+	if ! peer_setup; then
+		fail "exec: peer namespace"
+		return
+	fi
+	seen_by_peer /usr/bin/python3 -c "$CLIENT"
+	check "exec: without odm the peer sees the kernel's choice" [ "$seen" = 2001:db8:f::2 ]
+	inputs=$((inputs + 1))
+	seen_by_peer "$ODM" -d "$PIN" exec --type fixed -- /usr/bin/python3 -c "$CLIENT"
+	check "exec --type fixed: exit 0" is_success
+	check "exec --type fixed: an unmodified client's peer sees the fixed address" \
+		[ "$seen" = 2001:db8:1::10 ]
+	check "exec: the empty cgroup is removed afterwards" [ ! -e "$cgdir" ]
+	check "exec: and its policy" [ "$(policy_of "/$CGNAME/odm-exec.fixed")" = absent ]
+
+	inputs=$((inputs + 1))
+	seen_by_peer "$ODM" -d "$PIN" exec --type fixed --user nobody -- \
+		/usr/bin/python3 -c "import os; assert os.getuid() == 65534; $CLIENT"
+	check "exec --user nobody: runs as nobody, typed" eval \
+		'is_success && [ "$seen" = 2001:db8:1::10 ]'
+
+	# The command's own cgroup and exit status; a cgroup in use is left.
+	odm exec --type fixed --cgroup app/sub -- sh -c 'cat /proc/self/cgroup; exit 7'
+	check "exec: the command's exit status (7)" [ "$rc" -eq 7 ]
+	check "exec --cgroup app/sub: the command ran below odm's cgroup" \
+		grep -qx "0::/$CGNAME/app/sub" "$TMP/out"
+	check "exec --cgroup app/sub: removed when empty" [ ! -e "$CG/app/sub" ]
+	odm exec --type non-persistent --cgroup app -- sh -c 'sleep 30 & echo $! > '"$TMP/bg"
+	check "exec: exit 0 with a process left behind" is_success
+	check "exec: a cgroup still holding processes is left" [ -d "$CG/app" ]
+	check "exec: with its default type" [ "$(policy_of "/$CGNAME/app")" = non-persistent ]
+	kill "$(cat "$TMP/bg")" 2>/dev/null
+	odm policy del cgroup "$CGNAME/app"
+	odm exec -- sh -c 'kill -TERM $$'
+	check "exec: killed by SIGTERM exits 143" [ "$rc" -eq 143 ]
+	odm exec -- /nonexistent/cmd
+	check "exec: a missing command exits 127, one line" eval \
+		'[ "$rc" -eq 127 ] && err_has "/nonexistent/cmd"'
+
+	bad 2 exec --type bogus -- true
+	bad 2 exec --user no-such-user-odm -- true
+	bad 2 exec --cgroup /elsewhere/x -- true
+	bad 2 exec --cgroup ../x -- true
+	bad 2 exec --bogus -- true
+	bad 2 exec --type fixed
+	bad 2 exec --type fixed --
+	check "exec: failures left no cgroup" eval \
+		'[ ! -e "$CG/odm-exec.fixed" ] && [ ! -e "$CG/x" ]'
+	odm -j exec --user no-such-user-odm -- true
+	check "-j exec with a bad user: JSON error, exit 2" is_json_failure 2 3
+}
+
+# wait_for FILE JQ: until a line of FILE (JSON Lines) matches (20 s at most).
+wait_for() {
+	local i
+
+	for i in $(seq 200); do
+		jq -e "select($2)" "$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+test_monitor() {
+	local mon=$TMP/mon.json i
+
+	nsenter --net="$NSPATH" "$ODM" -d "$PIN" -j monitor >"$mon" 2>"$TMP/mon.err" &
+	MON=$!
+	# The note comes after the first sample: from then on changes count.
+	for i in $(seq 200); do
+		grep -q "map changes only" "$TMP/mon.err" && break
+		sleep 0.1
+	done
+	check "monitor: says odmd is not running (odmd --once)" \
+		grep -q "no odmd serves" "$TMP/mon.err"
+	ip -n "$NS" addr add 2001:db8:2::20/64 dev veth0 nodad
+	odm prefix add 2001:db8:2::/64 type non-persistent dev veth0
+	check "monitor: prefix_added" wait_for "$mon" \
+		'.event == "prefix_added" and .prefix == "2001:db8:2::/64" and
+		 .type == "non-persistent" and .address == "2001:db8:2::20" and .dev == "veth0" and
+		 .state == "valid" and .source == "cli"'
+	check "monitor: selected non-persistent" wait_for "$mon" \
+		'.event == "selected" and .type == "non-persistent" and
+		 .address == "2001:db8:2::20" and .prefix == "2001:db8:2::/64"'
+	odm policy set cgroup "$CGNAME/app" default fixed allow fixed,session-lasting
+	check "monitor: policy_set" wait_for "$mon" \
+		".event == \"policy_set\" and .cgroup == \"/$CGNAME/app\" and
+		 .default_type == \"fixed\" and .allow == [\"fixed\", \"session-lasting\"]"
+	odm policy del cgroup "$CGNAME/app"
+	check "monitor: policy_removed" wait_for "$mon" \
+		".event == \"policy_removed\" and .cgroup == \"/$CGNAME/app\""
+	odm prefix del 2001:db8:2::/64
+	check "monitor: prefix_removed" wait_for "$mon" \
+		'.event == "prefix_removed" and .prefix == "2001:db8:2::/64"'
+	check "monitor: selected non-persistent none (null)" wait_for "$mon" \
+		'.event == "selected" and .type == "non-persistent" and .address == null'
+	ip -n "$NS" addr del 2001:db8:2::20/64 dev veth0
+	kill -TERM "$MON"
+	wait "$MON"
+	rc=$?
+	MON=
+	check "monitor: SIGTERM ends it with 0" [ "$rc" -eq 0 ]
+	check "monitor -j: every line is one JSON object with an event" eval \
+		'[ -s "$mon" ] && jq -s -e "all(.[]; type == \"object\" and (.event | type == \"string\"))" \
+			"$mon" >/dev/null && [ "$(wc -l <"$mon")" -eq "$(jq -c . "$mon" | wc -l)" ]'
+
+	# Text: one line per event, in ip monitor's manner.
+	nsenter --net="$NSPATH" "$ODM" -d "$PIN" monitor >"$TMP/mon.txt" 2>"$TMP/mon.err" &
+	MON=$!
+	for i in $(seq 200); do
+		grep -q "map changes only" "$TMP/mon.err" && break
+		sleep 0.1
+	done
+	odm policy set cgroup "$CGNAME/app" default session-lasting
+	for i in $(seq 200); do
+		grep -q "^policy set" "$TMP/mon.txt" && break
+		sleep 0.1
+	done
+	odm policy del cgroup "$CGNAME/app"
+	kill -TERM "$MON"
+	wait "$MON"
+	MON=
+	check "monitor (text): policy set line" \
+		grep -Eq "^policy set cgroup /$CGNAME/app id [0-9]+ default session-lasting " \
+		"$TMP/mon.txt"
+	bad 2 monitor extra
 }
 
 test_help_version() {
@@ -476,4 +725,9 @@ test_prefix_roundtrip
 test_filters
 test_json
 test_policy
+test_json_errors
+test_null_rule
+test_prometheus
+test_exec
+test_monitor
 summary

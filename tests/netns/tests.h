@@ -66,3 +66,4 @@ DEFINE_TEST(test_handoff_two_networks)		/* multihome.c */
 DEFINE_TEST(test_routed_anchor)			/* multihome.c */
 DEFINE_TEST(test_sd_notify)			/* service.c */
 DEFINE_TEST(test_config_policies)		/* service.c */
+DEFINE_TEST(test_monitor_dhcpv6)		/* monitor.c */

@@ -107,11 +107,45 @@ static void test_watch_and_event(void)
 	ASSERT_EQ(odm_msg_event_check(&ev, sizeof(ev)), -EINVAL, "not an event");
 }
 
+static void test_monitor_and_notice(void)
+{
+	struct odm_msg_notice nt;
+	struct odm_msg_req req;
+
+	odm_msg_monitor_init(&req);
+	ASSERT_EQ(odm_msg_req_check(&req, sizeof(req)), 0, "monitor request");
+	ASSERT_EQ(req.op, ODM_OP_MONITOR, "op");
+	req.flags = ODM_REQF_ON_NET;
+	ASSERT_EQ(odm_msg_req_check(&req, sizeof(req)), -EINVAL, "monitor with flags");
+	odm_msg_notice_init(&nt, ODM_N_LEASE_OBTAINED, ODM_TYPE_FIXED);
+	nt.plen = 64;
+	ASSERT_EQ(odm_msg_notice_check(&nt, sizeof(nt)), 0, "notice");
+	ASSERT_EQ(odm_msg_notice_check(&nt, sizeof(nt) + 1), -EINVAL, "long notice");
+	ASSERT_EQ(odm_msg_notice_check(NULL, sizeof(nt)), -EINVAL, "NULL");
+	nt.kind = ODM_N_KIND_MAX + 1;
+	ASSERT_EQ(odm_msg_notice_check(&nt, sizeof(nt)), -ENOTSUP, "a newer kind: skip it");
+	nt.kind = 0;
+	ASSERT_EQ(odm_msg_notice_check(&nt, sizeof(nt)), -ENOTSUP, "kind 0");
+	nt.kind = ODM_N_DENIED;
+	nt.plen = 129;
+	ASSERT_EQ(odm_msg_notice_check(&nt, sizeof(nt)), -EINVAL, "plen");
+	nt.plen = 0;
+	nt.reason = ODM_NR_MAX + 1;
+	ASSERT_EQ(odm_msg_notice_check(&nt, sizeof(nt)), -EINVAL, "reason");
+	nt.reason = 0;
+	nt.version = ODM_PROTO_VERSION + 1;
+	ASSERT_EQ(odm_msg_notice_check(&nt, sizeof(nt)), -EINVAL, "version");
+	nt.version = ODM_PROTO_VERSION;
+	nt.op = ODM_OP_EVENT;
+	ASSERT_EQ(odm_msg_notice_check(&nt, sizeof(nt)), -EINVAL, "an event is not a notice");
+}
+
 int main(void)
 {
 	RUN(test_req_roundtrip);
 	RUN(test_req_rejects);
 	RUN(test_resp);
 	RUN(test_watch_and_event);
+	RUN(test_monitor_and_notice);
 	return test_summary();
 }
