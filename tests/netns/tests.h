@@ -64,3 +64,5 @@ DEFINE_TEST(test_ra_overlap_expiry)		/* ra.c */
 DEFINE_TEST(test_egress_follows_source)		/* multihome.c */
 DEFINE_TEST(test_handoff_two_networks)		/* multihome.c */
 DEFINE_TEST(test_routed_anchor)			/* multihome.c */
+DEFINE_TEST(test_setsc_one_call)		/* onecall.c */
+DEFINE_TEST(test_no_setsockopt_mode)		/* onecall.c */
