@@ -37,8 +37,10 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/perf_event.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -256,6 +258,54 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
+/*
+ * The CPU view beside wall time (figures 1, 2, 3, 6): a counter of this
+ * thread only, read around each batch.  Instructions retired when the
+ * PMU can count them (the cost of the code itself, blind to other
+ * tenants); otherwise task-clock, this thread's time on a CPU, which at
+ * least leaves out the time other tasks of the guest held it.  This VM
+ * has no PMU ("PMU not available due to virtualization"): task-clock.
+ */
+static int cpu_fd = -1;
+static const char *cpu_unit = "ns";		/* of the CPU view */
+static const char *cpu_name = "none";
+
+static int perf_open(__u32 type, __u64 config)
+{
+	struct perf_event_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = type;
+	a.config = config;
+	a.exclude_hv = 1;
+	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static void cpu_counter_open(void)
+{
+	cpu_fd = perf_open(PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS);
+	if (cpu_fd >= 0) {
+		cpu_unit = "instr";
+		cpu_name = "instructions";
+		return;
+	}
+	cpu_fd = perf_open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK);
+	if (cpu_fd >= 0) {
+		cpu_unit = "ns";
+		cpu_name = "task-clock";
+	}
+}
+
+static double cpu_now(void)
+{
+	__u64 v = 0;
+
+	if (cpu_fd < 0 || read(cpu_fd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return (double)v;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -284,7 +334,7 @@ enum op {
 	OP_UDP_BIND_CONNECT,	/* bind(TYPED_ADDR) + connect() */
 	OP_UDP_SHIM_CONNECT,	/* the LD_PRELOAD shim's connect() */
 	OP_SETSC,		/* setsc() alone */
-	OP_SC_RAW,		/* the two socket options setsc() makes, without libodm */
+	OP_SC_RAW,		/* setsc()'s one getsockopt(), without libodm */
 	OP_UDP_PREBOUND_CONNECT,	/* connect() after bind(TYPED_ADDR), IP_BIND_ADDRESS_NO_PORT */
 	OP_TCP_CYCLE,		/* socket, connect, close */
 	OP_TCP_SETSC_CYCLE,	/* socket, setsc, connect, close */
@@ -292,6 +342,8 @@ enum op {
 	OP_SENDTO,		/* sendto() on one unbound UDP socket */
 	OP_SENDTO_TYPED,	/* same, typed by setsc() */
 	OP_SETSOCKOPT,		/* setsockopt(SO_PRIORITY) */
+	OP_SC_TWO,		/* the two socket options libodm made before the one call */
+	OP_GETSOCKOPT,		/* getsockopt(SO_PRIORITY) */
 	OP_MAX,
 };
 
@@ -302,6 +354,7 @@ static const int op_n[OP_MAX] = {
 	[OP_SC_RAW] = 10000, [OP_UDP_PREBOUND_CONNECT] = 4000,
 	[OP_TCP_CYCLE] = 400, [OP_TCP_SETSC_CYCLE] = 400, [OP_TCP_BIND_CYCLE] = 400,
 	[OP_SENDTO] = 8000, [OP_SENDTO_TYPED] = 8000, [OP_SETSOCKOPT] = 30000,
+	[OP_SC_TWO] = 10000, [OP_GETSOCKOPT] = 30000,
 };
 
 static int udp_socket(bool typed)
@@ -360,8 +413,9 @@ static int tcp_cycle(enum op op)
 }
 
 /* One timed batch of n operations: ns per operation, or < 0 on error. */
-static double batch(enum op op, int n, int *fds)
+static double batch(enum op op, int n, int *fds, double *cpu)
 {
+	double c0;
 	bool typed = op == OP_UDP_TYPED_CONNECT || op == OP_SENDTO_TYPED;
 	struct in6_addr a;
 	char payload[64] = { 0 };
@@ -376,6 +430,7 @@ static double batch(enum op op, int n, int *fds)
 	case OP_UDP_SHIM_CONNECT:
 	case OP_SETSC:
 	case OP_SC_RAW:
+	case OP_SC_TWO:
 		if (fds_open(fds, n, typed))
 			return -1;
 		break;
@@ -397,6 +452,7 @@ static double batch(enum op op, int n, int *fds)
 	case OP_SENDTO:
 	case OP_SENDTO_TYPED:
 	case OP_SETSOCKOPT:
+	case OP_GETSOCKOPT:
 		fd = udp_socket(typed);
 		if (fd < 0)
 			return -1;
@@ -405,6 +461,7 @@ static double batch(enum op op, int n, int *fds)
 		break;
 	}
 
+	c0 = cpu_now();
 	t0 = now_ns();
 	for (i = 0; i < n && !err; i++) {
 		switch (op) {
@@ -428,6 +485,21 @@ static double batch(enum op op, int n, int *fds)
 			err = setsc(fds[i], &a, SESSION_LASTING_IPV6_ADDRESS);
 			break;
 		case OP_SC_RAW: {
+			struct odm_sc_result res;
+			socklen_t len = sizeof(res);
+
+			err = getsockopt(fds[i], ODM_SOL, ODM_SO_SC(ODM_TYPE_SESSION_LASTING, 0),
+					 &res, &len) || res.status != ODM_ST_OK;
+			break;
+		}
+		case OP_GETSOCKOPT: {
+			int prio;
+			socklen_t len = sizeof(prio);
+
+			err = getsockopt(fd, SOL_SOCKET, SO_PRIORITY, &prio, &len);
+			break;
+		}
+		case OP_SC_TWO: {
 			struct odm_sc_req req = { .version = ODM_SOCKOPT_VERSION,
 						  .type = ODM_TYPE_SESSION_LASTING };
 			struct odm_sc_result res;
@@ -458,15 +530,17 @@ static double batch(enum op op, int n, int *fds)
 			err = -1;
 		}
 	}
-	if (!err)
+	if (!err) {
 		t = (now_ns() - t0) / n;
+		*cpu = (cpu_now() - c0) / n;
+	}
 	else
 		fprintf(stderr, "odm-bench: operation %d failed at %d: %s\n", op, i - 1,
 			strerror(errno));
 
 	if (fd >= 0)
 		close(fd);
-	if (op <= OP_UDP_PREBOUND_CONNECT)
+	if (op <= OP_UDP_PREBOUND_CONNECT || op == OP_SC_TWO)
 		fds_close(fds, n);
 	return t;
 }
@@ -476,23 +550,126 @@ static double batch(enum op op, int n, int *fds)
  * machine is shared (2 vCPUs, other jobs): interference only ever adds time,
  * so the fastest batch is the best estimate of the operation itself.
  */
-static double measure(enum op op)
+static double measure_cpu(enum op op, double *cpu)
 {
 	static int fds[20000];
-	double v[16];
+	double v[16], c[16], ignore;
 	int b;
 
+	*cpu = -1;
 	if (op == OP_UDP_SHIM_CONNECT && !shim_connect)
 		return -1;
 	/* One batch untimed: caches, slabs and port hash warm for this mode. */
-	if (batch(op, op_n[op], fds) < 0)
+	if (batch(op, op_n[op], fds, &ignore) < 0)
 		return -1;
 	for (b = 0; b < batches && !stop; b++) {
-		v[b] = batch(op, op_n[op], fds);
+		v[b] = batch(op, op_n[op], fds, &c[b]);
 		if (v[b] < 0)
 			return -1;
 	}
-	return stop ? -1 : (b ? vmin(v, b) : -1);
+	if (stop || !b)
+		return -1;
+	/* Each view's fastest batch on its own: both only ever gain from
+	 * interference, in different batches. */
+	*cpu = vmin(c, b);
+	return vmin(v, b);
+}
+
+static double measure(enum op op)
+{
+	double cpu;
+
+	return measure_cpu(op, &cpu);
+}
+
+/* ---- figure 10: many applications at once ------------------------------------ */
+
+#define SCALE_THREADS	64
+#define SCALE_CYCLES	150		/* per thread and run: ~10k cycles in all */
+
+struct scale_arg {
+	pthread_barrier_t *start;
+	bool typed;
+	int failed;
+};
+
+/* One application: socket, setsc() (or its own bind()), connect, close. */
+static void *scale_thread(void *p)
+{
+	struct scale_arg *a = p;
+	struct in6_addr src;
+	int i;
+
+	pthread_barrier_wait(a->start);
+	for (i = 0; i < SCALE_CYCLES; i++) {
+		int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		int err = fd < 0;
+
+		if (!err && a->typed)
+			err = setsc(fd, &src, SESSION_LASTING_IPV6_ADDRESS) != 0;
+		else if (!err)
+			err = bind(fd, (struct sockaddr *)&src_typed, sizeof(src_typed)) != 0;
+		if (!err)
+			err = connect(fd, (struct sockaddr *)&dst_udp, sizeof(dst_udp)) != 0;
+		a->failed += err;
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+/*
+ * SCALE_THREADS threads (on every CPU, not the measuring thread's one)
+ * each doing SCALE_CYCLES cycles at once: wall ns per cycle over all of
+ * them, the fastest of the batches; < 0 on error.  typed: setsc(), else the
+ * application's own bind() to the same address.
+ */
+static double scale_run(bool typed)
+{
+	struct scale_arg args[SCALE_THREADS];
+	pthread_t th[SCALE_THREADS];
+	pthread_barrier_t start;
+	pthread_attr_t attr;
+	double v[16], t0;
+	cpu_set_t all;
+	int b, i, n, failed;
+
+	CPU_ZERO(&all);
+	for (i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(all), &all);
+	for (b = 0; b <= batches && !stop; b++) {	/* batch 0 untimed */
+		pthread_barrier_init(&start, NULL, SCALE_THREADS + 1);
+		for (n = 0; n < SCALE_THREADS; n++) {
+			args[n] = (struct scale_arg){ .start = &start, .typed = typed };
+			if (pthread_create(&th[n], &attr, scale_thread, &args[n]))
+				break;
+		}
+		if (n < SCALE_THREADS) {
+			/* cannot start them all: release those waiting, give up */
+			fprintf(stderr, "odm-bench: cannot start %d threads\n", SCALE_THREADS);
+			pthread_attr_destroy(&attr);
+			return -1;	/* (the barrier leaks with its threads: exit follows) */
+		}
+		pthread_barrier_wait(&start);
+		t0 = now_ns();
+		for (i = 0, failed = 0; i < n; i++) {
+			pthread_join(th[i], NULL);
+			failed += args[i].failed;
+		}
+		if (b)
+			v[b - 1] = (now_ns() - t0) / (SCALE_THREADS * SCALE_CYCLES);
+		pthread_barrier_destroy(&start);
+		if (failed) {
+			fprintf(stderr, "odm-bench: %d of the %d threads' cycles failed\n", failed,
+				SCALE_THREADS * SCALE_CYCLES);
+			pthread_attr_destroy(&attr);
+			return -1;
+		}
+	}
+	pthread_attr_destroy(&attr);
+	return stop || b < 2 ? -1 : vmin(v, b - 1);
 }
 
 /* ---- control plane -------------------------------------------------------- */
@@ -562,8 +739,10 @@ struct figure {
 };
 
 enum {
-	F1, F2U, F2T, F3U, F3T, F3S, F3R, F4, F5P, F5S, F5M, F6, F7A, F7R, F8, F8P, F8C, F9O, F9P,
-	F9R, F_MAX
+	F1, F2U, F2T, F3U, F3T, F3S, F3R, F3W, F3L, F4, F5P, F5S, F5M, F6, F6L, F6G, F7A, F7R, F8,
+	F8P, F8C, F9O, F9P, F9R, F10, F10T, F11C, F11M, F11P, F11S,
+	/* the CPU view (cpu_name) of figures 1, 2, 3 and 6 */
+	F1C, F2UC, F2TC, F3UC, F3TC, F3SC, F6C, F6LC, F_MAX
 };
 
 static struct figure figs[F_MAX] = {
@@ -572,14 +751,18 @@ static struct figure figs[F_MAX] = {
 	[F2T] = { "2b", "TCP socket+connect+close, untyped / no odm", K_RATIO, "ns", 1.05 },
 	[F3U] = { "3a", "UDP setsc+connect / bind+connect", K_RATIO, "ns", 1.5 },
 	[F3T] = { "3b", "TCP socket+setsc+connect+close / with bind", K_RATIO, "ns", 1.10 },
-	[F3S] = { "3c", "setsc() alone", K_ABS, "ns", 2000 },
-	[F3R] = { "3d", "setsc()'s two socket options alone (no libodm)", K_ABS, "ns", 0 },
+	[F3S] = { "3c", "setsc() alone", K_ABS, "ns", 1500 },
+	[F3R] = { "3d", "setsc()'s one getsockopt alone (no libodm)", K_ABS, "ns", 0 },
+	[F3W] = { "3e", "the two socket options of libodm before (no libodm)", K_ABS, "ns", 0 },
+	[F3L] = { "3f", "setsc() alone, odmd --no-setsockopt", K_ABS, "ns", 0 },
 	[F4]  = { "4", "UDP sendto, typed unbound / no odm", K_RATIO, "ns", 1.06 },
 	[F5P] = { "5a", "typed connect overhead over bound, 4096 / 16 prefixes", K_RATIO, "ns",
 		  1.05 },
 	[F5S] = { "5b", "setsc, 100000 / 100 open typed sockets", K_RATIO, "ns", 1.10 },
 	[F5M] = { "5c", "sizeof(struct odm_sk) per socket", K_ABS, "bytes", 64 },
 	[F6]  = { "6", "setsockopt(SO_PRIORITY), odm cgroup - no odm", K_EXTRA, "ns", 150 },
+	[F6L] = { "6b", "same, odmd --no-setsockopt - no odm", K_EXTRA, "ns", 150 },
+	[F6G] = { "6c", "getsockopt(SO_PRIORITY), odm cgroup - no odm", K_EXTRA, "ns", 0 },
 	[F7A] = { "7a", "add one prefix (put + recompute)", K_ABS, "us", 0 },
 	[F7R] = { "7b", "reload 1000 prefixes", K_ABS, "ms", 50 },
 	[F8]  = { "8a", "setsc() with ON_NET: DHCPv6 PD from Kea, median", K_ABS, "ms", 0 },
@@ -589,6 +772,24 @@ static struct figure figs[F_MAX] = {
 	[F9O] = { "9a", "UDP connect from a chosen source: odm typed / no odm", K_INFO, "ns" },
 	[F9P] = { "9b", "UDP connect from a chosen source: LD_PRELOAD / no odm", K_INFO, "ns" },
 	[F9R] = { "9c", "UDP connect from a chosen source: ip route src / no odm", K_INFO, "ns" },
+	[F10] = { "10a", "64 threads socket+setsc+connect+close / +bind+, no odm", K_INFO,
+		  "ns" },
+	[F10T] = { "10b", "64 threads socket+setsc+connect+close, throughput", K_ABS, "kops/s",
+		   0 },
+	[F11C] = { "11a", "exchanges for 1000 queued setsc() of 3 missing types", K_ABS, "count",
+		   3 },
+	[F11M] = { "11b", "1000 queued setsc() of 3 missing types, median", K_ABS, "ms", 0 },
+	[F11P] = { "11c", "1000 queued setsc() of 3 missing types, p99", K_ABS, "ms", 0 },
+	[F11S] = { "11d", "of 1000 queued setsc() of 3 missing types, served", K_ABS, "count",
+		   0 },
+	[F1C]  = { "1*", "figure 1, CPU view", K_RATIO, "ns", 1.03 },
+	[F2UC] = { "2a*", "figure 2a, CPU view", K_RATIO, "ns", 1.20 },
+	[F2TC] = { "2b*", "figure 2b, CPU view", K_RATIO, "ns", 1.05 },
+	[F3UC] = { "3a*", "figure 3a, CPU view", K_RATIO, "ns", 1.5 },
+	[F3TC] = { "3b*", "figure 3b, CPU view", K_RATIO, "ns", 1.10 },
+	[F3SC] = { "3c*", "figure 3c, CPU view", K_ABS, "ns", 1500 },
+	[F6C]  = { "6*", "figure 6, CPU view", K_EXTRA, "ns", 150 },
+	[F6LC] = { "6b*", "figure 6b, CPU view", K_EXTRA, "ns", 150 },
 };
 
 static void fig_add(int f, double base, double odm)
@@ -654,8 +855,11 @@ static int curve_n;
 static const char *const od_pools[] = {
 	"1 2001:db8:a100::/40",
 	"3 2001:db8:f000::/40",
+	"4 2001:db8:e000::/40",
 	NULL,
 };
+
+#define OD_QUEUED	1000	/* figure 11: requests queued at once */
 
 static double percentile(double *v, int n, double p)
 {
@@ -717,15 +921,101 @@ static int od_coalesce(int *ok)
 	return env_kea_leases(&env) - before;
 }
 
+/*
+ * Figure 11: OD_QUEUED non-blocking setsc() at once, for the three types
+ * the host lacks in turn (Fixed, Non-persistent, Graceful-replacement):
+ * how many exchanges odmd makes for them, how long each application waits
+ * from setsc_start() to its answer.  0, or -1 when a request failed.
+ */
+static int od_queued(double *ms, int *exchanges)
+{
+	static const sc_type types[] = { FIXED_IPV6_ADDRESS, NON_PERSISTENT_IPV6_ADDRESS,
+					 GRACEFUL_REPLACEMENT_IPV6_ADDRESS };
+	static struct setsc_req *rq[OD_QUEUED];
+	static struct pollfd pfd[OD_QUEUED];
+	static double t0[OD_QUEUED];
+	static int fds[OD_QUEUED];
+	int i, left = 0, ok = 0, before = env_kea_leases(&env);
+	struct in6_addr a;
+	double deadline;
+
+	for (i = 0; i < OD_QUEUED; i++) {
+		rq[i] = NULL;
+		fds[i] = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		t0[i] = now_ns();
+		if (fds[i] >= 0 && setsc_start(fds[i], types[i % 3], NULL, &rq[i]) == 0)
+			left++;
+		else
+			rq[i] = NULL;
+	}
+	deadline = now_ns() + 15e9;
+	while (left && !stop && now_ns() < deadline) {
+		for (i = 0; i < OD_QUEUED; i++) {
+			pfd[i].fd = rq[i] ? setsc_req_fd(rq[i]) : -1;
+			pfd[i].events = POLLIN;
+		}
+		if (poll(pfd, OD_QUEUED, 1000) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < OD_QUEUED; i++) {
+			int rc;
+
+			if (!rq[i] || !(pfd[i].revents & POLLIN))
+				continue;
+			rc = setsc_finish(rq[i], &a);
+			if (rc == EAI_INPROGRESS)
+				continue;
+			rq[i] = NULL;
+			left--;
+			if (rc == 0)
+				ms[ok++] = (now_ns() - t0[i]) / 1e6;
+		}
+	}
+	for (i = 0; i < OD_QUEUED; i++) {
+		setsc_cancel(rq[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	*exchanges = env_kea_leases(&env) - before;
+	printf("  on demand: %d/%d queued requests of 3 types served by %d exchange(s)\n", ok,
+	       OD_QUEUED, *exchanges);
+	return ok;
+}
+
 static void on_demand_phase(bool quick)
 {
 	double ms[OD_SAMPLES_MAX];
 	int n, ok = 0, exchanges = -1;
 
 	odm_unload();
+	/* Figure 11 first, on an odmd of its own (lease file and all): the
+	 * three types are missing.  Its delegated addresses are taken off the
+	 * interface after, or figure 8's odmd would refuse the same prefixes
+	 * again as overlapping what the host has. */
+	snprintf(env.odmd_args, sizeof(env.odmd_args), "--dhcp6 veth-h --lease-file %s/leases11",
+		 env.tmpdir);
+	if (env_start_kea(&env, od_pools) && odm_load() && cg_enter(env.cgroup) == 0) {
+		static double qms[OD_QUEUED];
+		int qx = -1, served = od_queued(qms, &qx);
+
+		fig_add(F11S, 0, served);
+		if (served > 0 && qx >= 0) {
+			fig_add(F11C, 0, qx);
+			fig_add(F11M, 0, percentile(qms, served, 0.5));
+			fig_add(F11P, 0, percentile(qms, served, 0.99));
+		} else {
+			figs[F11C].error = figs[F11M].error = figs[F11P].error = true;
+		}
+	} else {
+		figs[F11C].error = figs[F11M].error = figs[F11P].error = figs[F11S].error = true;
+	}
+	cg_enter(cg_home);
+	odm_unload();
+	env_host(&env, "sh -c \"ip -6 -o addr show dev veth-h | "
+		 "awk '/2001:db8:(a1|f0|e0)/ {print \\$4}' | "
+		 "xargs -r -n1 ip -6 addr del dev veth-h\"");
 	snprintf(env.odmd_args, sizeof(env.odmd_args), "--dhcp6 veth-h --lease-file %s/leases",
 		 env.tmpdir);
-	if (!env_start_kea(&env, od_pools) || !odm_load() || cg_enter(env.cgroup)) {
+	if (env.kea <= 0 || !odm_load() || cg_enter(env.cgroup)) {
 		fprintf(stderr, "odm-bench: cannot set up Kea and odmd for figure 8\n");
 		n = 0;
 	} else {
@@ -754,6 +1044,9 @@ static void on_demand_phase(bool quick)
 
 struct round {
 	double none[OP_MAX], other_udp, odm[OP_MAX], route_udp;
+	double none_c[OP_MAX], other_udp_c, odm_c[OP_MAX];	/* CPU view */
+	double lean[OP_MAX], lean_c[OP_MAX];		/* odmd --no-setsockopt */
+	double scale_none, scale_odm;			/* 64 threads, ns per cycle */
 	double add_one_us, reload_ms;
 	double typed_p[N_PSTEPS], setsc_s[N_SSTEPS];
 };
@@ -762,13 +1055,15 @@ struct round {
 static bool stage_none(struct round *r)
 {
 	static const enum op ops[] = { OP_UDP_CONNECT, OP_UDP_BIND_CONNECT, OP_UDP_SHIM_CONNECT,
-				       OP_UDP_PREBOUND_CONNECT, OP_TCP_CYCLE, OP_TCP_BIND_CYCLE, OP_SENDTO, OP_SETSOCKOPT };
+				       OP_UDP_PREBOUND_CONNECT, OP_TCP_CYCLE, OP_TCP_BIND_CYCLE, OP_SENDTO, OP_SETSOCKOPT,
+				       OP_GETSOCKOPT };
 	size_t i;
 
 	if (cg_enter(cg_plain))
 		return false;
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		r->none[ops[i]] = measure(ops[i]);
+		r->none[ops[i]] = measure_cpu(ops[i], &r->none_c[ops[i]]);
+	r->scale_none = scale_run(false);
 	/* Policy routing: the source comes with the route to the peer. */
 	if (env_host(&env, "ip -6 route add %s/128 dev veth-h src %s", NET_ADDR, TYPED_ADDR)) {
 		r->route_udp = measure(OP_UDP_CONNECT);
@@ -856,7 +1151,7 @@ static bool stage_odm(struct round *r)
 {
 	static const enum op ops[] = { OP_UDP_CONNECT, OP_UDP_TYPED_CONNECT, OP_UDP_SETSC_CONNECT,
 				       OP_SETSC, OP_SC_RAW, OP_TCP_CYCLE, OP_TCP_SETSC_CYCLE,
-				       OP_SENDTO_TYPED, OP_SETSOCKOPT };
+				       OP_SENDTO_TYPED, OP_SETSOCKOPT, OP_SC_TWO, OP_GETSOCKOPT };
 	struct odm_maps m;
 	int np = 16, i, k;
 	size_t j;
@@ -869,7 +1164,8 @@ static bool stage_odm(struct round *r)
 	if (cg_enter(env.cgroup))
 		goto out;
 	for (j = 0; j < sizeof(ops) / sizeof(ops[0]); j++)
-		r->odm[ops[j]] = measure(ops[j]);
+		r->odm[ops[j]] = measure_cpu(ops[j], &r->odm_c[ops[j]]);
+	r->scale_odm = scale_run(true);
 
 	/* 15 more prefixes: the 16 of the small case. */
 	if (prefixes_put(&m, 0, 15, true))
@@ -919,6 +1215,23 @@ out:
 	return cg_enter(cg_home) == 0 && ok;
 }
 
+/* Stage 4: odmd --no-setsockopt, our cgroup odm's: what the mode saves. */
+static bool stage_lean(struct round *r)
+{
+	static const enum op ops[] = { OP_SETSOCKOPT, OP_SETSC };
+	bool ok;
+	size_t j;
+
+	snprintf(env.odmd_args, sizeof(env.odmd_args), "--no-setsockopt");
+	ok = odm_load() && cg_enter(env.cgroup) == 0;
+	env.odmd_args[0] = '\0';
+	for (j = 0; ok && j < sizeof(ops) / sizeof(ops[0]); j++)
+		r->lean[ops[j]] = measure_cpu(ops[j], &r->lean_c[ops[j]]);
+	ok = cg_enter(cg_home) == 0 && ok && !stop;
+	odm_unload();
+	return ok;
+}
+
 static bool run_round(struct round *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -929,13 +1242,13 @@ static bool run_round(struct round *r)
 	/* Stage 2: odm loaded, attached to another cgroup than ours. */
 	if (cg_enter(cg_plain))
 		return false;
-	r->other_udp = measure(OP_UDP_CONNECT);
+	r->other_udp = measure_cpu(OP_UDP_CONNECT, &r->other_udp_c);
 	if (cg_enter(cg_home) || stop)
 		return false;
 	if (!stage_odm(r))
 		return false;
 	odm_unload();
-	return true;
+	return stage_lean(r);
 }
 
 static void round_record(const struct round *r)
@@ -953,6 +1266,8 @@ static void round_record(const struct round *r)
 	fig_add(F3T, r->none[OP_TCP_BIND_CYCLE], r->odm[OP_TCP_SETSC_CYCLE]);
 	fig_add(F3S, 0, r->odm[OP_SETSC]);
 	fig_add(F3R, 0, r->odm[OP_SC_RAW]);
+	fig_add(F3W, 0, r->odm[OP_SC_TWO]);
+	fig_add(F3L, 0, r->lean[OP_SETSC]);
 	fig_add(F4, r->none[OP_SENDTO], r->odm[OP_SENDTO_TYPED]);
 	/* A ratio of overheads is only defined where the small one is positive;
 	 * a non-positive one means odm's cost drowned in the noise. */
@@ -961,6 +1276,20 @@ static void round_record(const struct round *r)
 	fig_add(F5S, r->setsc_s[0], r->setsc_s[N_SSTEPS - 1]);
 	fig_add(F5M, 0, sizeof(struct odm_sk));
 	fig_add(F6, r->none[OP_SETSOCKOPT], r->odm[OP_SETSOCKOPT]);
+	fig_add(F6L, r->none[OP_SETSOCKOPT], r->lean[OP_SETSOCKOPT]);
+	fig_add(F6G, r->none[OP_GETSOCKOPT], r->odm[OP_GETSOCKOPT]);
+	fig_add(F10, r->scale_none, r->scale_odm);
+	fig_add(F10T, 0, r->scale_odm > 0 ? 1e6 / r->scale_odm : -1);
+	if (cpu_fd >= 0) {
+		fig_add(F1C, r->none_c[OP_UDP_CONNECT], r->other_udp_c);
+		fig_add(F2UC, r->none_c[OP_UDP_CONNECT], r->odm_c[OP_UDP_CONNECT]);
+		fig_add(F2TC, r->none_c[OP_TCP_CYCLE], r->odm_c[OP_TCP_CYCLE]);
+		fig_add(F3UC, r->none_c[OP_UDP_BIND_CONNECT], r->odm_c[OP_UDP_SETSC_CONNECT]);
+		fig_add(F3TC, r->none_c[OP_TCP_BIND_CYCLE], r->odm_c[OP_TCP_SETSC_CYCLE]);
+		fig_add(F3SC, 0, r->odm_c[OP_SETSC]);
+		fig_add(F6C, r->none_c[OP_SETSOCKOPT], r->odm_c[OP_SETSOCKOPT]);
+		fig_add(F6LC, r->none_c[OP_SETSOCKOPT], r->lean_c[OP_SETSOCKOPT]);
+	}
 	fig_add(F7A, 0, r->add_one_us);
 	fig_add(F7R, 0, r->reload_ms);
 	fig_add(F9O, r->none[OP_UDP_CONNECT], r->odm[OP_UDP_TYPED_CONNECT]);
@@ -1104,6 +1433,7 @@ static int write_json(const char *path, bool quick, int rounds, double secs)
 	odm_print_double(p, "seconds", NULL, secs);
 	odm_print_string(p, "kernel", NULL, u.release);
 	odm_print_u64(p, "cpus", NULL, (unsigned long long)sysconf(_SC_NPROCESSORS_ONLN));
+	odm_print_string(p, "cpu_view", NULL, cpu_name);
 	odm_print_open_array(p, "figures");
 	for (fi = 0; fi < F_MAX; fi++)
 		json_figure(p, &figs[fi]);
@@ -1196,13 +1526,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "odm-bench: cannot set up the namespaces and cgroups\n");
 		goto cleanup;
 	}
+	cpu_counter_open();
+	for (f = F1C; f <= F6LC; f++) {
+		figs[f].unit = cpu_unit;
+		if (cpu_fd < 0)
+			figs[f].skip = "perf_event_open: neither instructions nor task-clock";
+	}
 	/* One CPU for the measuring thread; the acceptor keeps both. */
 	CPU_ZERO(&cpus);
 	CPU_SET(sysconf(_SC_NPROCESSORS_ONLN) - 1, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 
-	printf("odm-bench: %s, %d rounds, modes interleaved in every round\n",
-	       quick ? "quick" : "full", rounds);
+	printf("odm-bench: %s, %d rounds, modes interleaved in every round; CPU view: %s\n",
+	       quick ? "quick" : "full", rounds, cpu_name);
 	for (r = 0; r < rounds && !stop; r++) {
 		struct round rd;
 		double rt = now_ns();

@@ -272,13 +272,14 @@ static __always_inline bool addr_still_valid(const __be32 addr[4], __u8 type)
  * before.  Both are CLOCK_BOOTTIME; odmd stamps since_ns when its sync sees
  * the delegated address, after the request that asked for it.
  */
-static __always_inline bool hint_usable(const struct odm_sk *st, const __be32 hint[4], __u8 type)
+static __always_inline bool hint_usable(const struct odm_sk *st, const __be32 hint[4], __u8 type,
+					bool on_net)
 {
 	struct odm_prefix *p = prefix_of(hint, type);
 
 	if (!p || p->state != ODM_PS_VALID)
 		return false;
-	if (!(st->flags & ODM_SKF_ON_NET))
+	if (!on_net)
 		return true;
 	return st->net_ns && p->source == ODM_SRC_DHCPV6 && p->since_ns >= st->net_ns;
 }
@@ -585,15 +586,71 @@ static __always_inline bool sc_granted(struct odm_sk *st, const __be32 addr[4], 
 	return true;
 }
 
-/* setsc(): record the requested type and hand out the type's address. */
+/*
+ * One setsc() request on the socket's storage: record the requested type
+ * and hand out the type's address, or say why not in st->status.  With
+ * has_hint, hint is the address odmd obtained for the request (the
+ * on-demand path).  A flag and not a NULL pointer: the verifier loses a
+ * pointer that may be NULL when clang spills it across the branches.
+ * on_net: section 6.2, from IPV6_ADDR_PREFERENCES or from the call.  0, or
+ * the errno to fail the call with.
+ */
+static __always_inline int sc_decide(struct odm_sk *st, __u32 type, const __be32 hint[4],
+				     bool has_hint, bool on_net)
+{
+	struct odm_policy *pol;
+	struct odm_choice *c;
+	__u32 served;
+
+	st->req_type = type;
+	pol = sk_policy(st);
+	if (!policy_allows(pol, type, on_net)) {
+		/* Section 7: costly types only for authorized applications;
+		 * a refused request never reaches the network. */
+		st->status = ODM_ST_DENIED;
+		stat_inc(ODM_STAT_SETSC_DENIED);
+	} else if (has_hint) {
+		/* The on-demand path: odmd configured this address for us. */
+		if (hint_usable(st, hint, type, on_net)) {
+			if (!sc_granted(st, hint, type))
+				return ENOSPC;
+			stat_inc(ODM_STAT_SETSC_HINT);
+		} else {
+			st->status = ODM_ST_BAD_HINT;
+		}
+	} else if (on_net) {
+		/* Section 6.2: a fresh prefix from the network is required;
+		 * only odmd can get one (the request path), BPF cannot block.
+		 * The hint that answers it must be newer (hint_usable). */
+		st->net_ns = bpf_ktime_get_boot_ns();
+		st->status = ODM_ST_NEED_NET;
+		stat_inc(ODM_STAT_SETSC_NEED_NET);
+	} else if ((c = bpf_map_lookup_elem(&odm_select, &type))) {
+		if (!sc_granted(st, c->addr.w, type))
+			return ENOSPC;	/* odm_addr_use full */
+		stat_inc(ODM_STAT_SETSC_OK);
+	} else if ((c = stronger_choice(pol, type, &served))) {
+		/* The socket is of the type it got: connect() keeps it. */
+		if (!sc_granted(st, c->addr.w, served))
+			return ENOSPC;
+		stat_inc(ODM_STAT_SETSC_UPGRADED);
+	} else {
+		/* A failed request leaves the socket as it was (a default
+		 * type stays): the application may go on without the type. */
+		st->status = ODM_ST_NO_PREFIX;
+		stat_inc(ODM_STAT_SETSC_NO_PREFIX);
+	}
+	return 0;
+}
+
+/* setsockopt(ODM_SO_SC_TYPE): a request with a hint, or from a libodm
+ * older than the one-call path. */
 static __always_inline int sc_request(struct bpf_sockopt *ctx)
 {
 	struct odm_sc_req *req = ctx->optval;
 	struct bpf_sock *sk = ctx->sk;
-	struct odm_policy *pol;
-	struct odm_choice *c;
 	struct odm_sk *st;
-	__u32 type, served;
+	int err;
 
 	if (!sk || sk->family != AF_INET6)
 		return reject(EAFNOSUPPORT);
@@ -609,46 +666,10 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 	st = bpf_sk_storage_get(&odm_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!st)
 		return reject(ENOMEM);
-
-	type = req->type;
-	st->req_type = type;
-	pol = sk_policy(st);
-	if (!policy_allows(pol, type, st->flags & ODM_SKF_ON_NET)) {
-		/* Section 7: costly types only for authorized applications;
-		 * a refused request never reaches the network. */
-		st->status = ODM_ST_DENIED;
-		stat_inc(ODM_STAT_SETSC_DENIED);
-	} else if (req->hint.w[0] | req->hint.w[1] | req->hint.w[2] | req->hint.w[3]) {
-		/* The on-demand path: odmd configured this address for us. */
-		if (hint_usable(st, req->hint.w, type)) {
-			if (!sc_granted(st, req->hint.w, type))
-				return reject(ENOSPC);
-			stat_inc(ODM_STAT_SETSC_HINT);
-		} else {
-			st->status = ODM_ST_BAD_HINT;
-		}
-	} else if (st->flags & ODM_SKF_ON_NET) {
-		/* Section 6.2: a fresh prefix from the network is required;
-		 * only odmd can get one (the request path), BPF cannot block.
-		 * The hint that answers it must be newer (hint_usable). */
-		st->net_ns = bpf_ktime_get_boot_ns();
-		st->status = ODM_ST_NEED_NET;
-		stat_inc(ODM_STAT_SETSC_NEED_NET);
-	} else if ((c = bpf_map_lookup_elem(&odm_select, &type))) {
-		if (!sc_granted(st, c->addr.w, type))
-			return reject(ENOSPC);	/* odm_addr_use full */
-		stat_inc(ODM_STAT_SETSC_OK);
-	} else if ((c = stronger_choice(pol, type, &served))) {
-		/* The socket is of the type it got: connect() keeps it. */
-		if (!sc_granted(st, c->addr.w, served))
-			return reject(ENOSPC);
-		stat_inc(ODM_STAT_SETSC_UPGRADED);
-	} else {
-		/* A failed request leaves the socket as it was (a default
-		 * type stays): the application may go on without the type. */
-		st->status = ODM_ST_NO_PREFIX;
-		stat_inc(ODM_STAT_SETSC_NO_PREFIX);
-	}
+	err = sc_decide(st, req->type, req->hint.w, !addr_is_zero(req->hint.w),
+			st->flags & ODM_SKF_ON_NET);
+	if (err)
+		return reject(err);
 	ctx->optlen = -1;	/* consumed: the kernel never sees odm's option */
 	return VERDICT_ALLOW;
 }
@@ -727,12 +748,91 @@ int odm_setsockopt(struct bpf_sockopt *ctx)
 	return sockopt_pass(ctx);
 }
 
+/* The answer of both result options: the socket's type, status and address. */
+static __always_inline void result_fill(struct odm_sc_result *res, const struct odm_sk *st)
+{
+	__builtin_memset(res, 0, sizeof(*res));
+	res->version = ODM_SOCKOPT_VERSION;
+	if (st) {
+		res->status = st->status;
+		res->type = st->type;
+		res->req_type = st->req_type;
+		res->flags = st->flags;
+		addr_copy(res->addr.w, st->addr.w);
+	}
+}
+
+/* A getsockopt of odm's fails with err (the kernel had said ENOPROTOOPT). */
+static __always_inline int get_fail(struct bpf_sockopt *ctx, int err)
+{
+	ctx->retval = -err;
+	return VERDICT_ALLOW;
+}
+
+/*
+ * getsockopt(ODM_SOL, ODM_SO_SC(type, flags)): setsc() in one system call,
+ * the request in optname, the answer in optval.  The kernel answered
+ * ENOPROTOOPT before this runs and copied nothing in: optval is zeroed.
+ */
+static __always_inline int sc_call(struct bpf_sockopt *ctx)
+{
+	struct odm_sc_result *res = ctx->optval;
+	struct bpf_sock *sk = ctx->sk;
+	__u32 opt = ctx->optname, type = opt & 0x07;
+	__be32 hint[4] = {};
+	struct odm_choice *c;
+	struct odm_sk *st;
+	bool on_net;
+	int err;
+
+	if ((opt & ~ODM_SO_SC_ARGS) != ODM_SO_SC_CALL)
+		return sockopt_pass(ctx);	/* not odm's: ENOPROTOOPT stands */
+	if (!sk || sk->family != AF_INET6)
+		return get_fail(ctx, EAFNOSUPPORT);
+	if (ctx->optlen < (int)sizeof(*res) || (void *)(res + 1) > ctx->optval_end)
+		return get_fail(ctx, EINVAL);
+	if (type == ODM_TYPE_NONE || type > ODM_TYPE_MAX) {
+		stat_inc(ODM_STAT_SETSC_INVAL);
+		return get_fail(ctx, EINVAL);
+	}
+	/* A connected or listening socket's source can no longer change. */
+	if (sk->state != BPF_TCP_CLOSE)
+		return get_fail(ctx, EISCONN);
+	st = bpf_sk_storage_get(&odm_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st)
+		return get_fail(ctx, ENOMEM);
+	/* ON_NET asked through the call is set on the socket as the
+	 * preference would be: the hint or answer that follows is held to it. */
+	if (opt & ODM_SCF_ON_NET)
+		st->flags |= ODM_SKF_ON_NET;
+	on_net = st->flags & ODM_SKF_ON_NET;
+	if (opt & ODM_SCF_ANSWER) {
+		/* odmd answered: what it configured is what odm_select now
+		 * hands out (the newest valid prefix of the type), checked as
+		 * a hint would be. */
+		c = bpf_map_lookup_elem(&odm_select, &type);
+		if (!c) {
+			st->req_type = type;
+			st->status = ODM_ST_BAD_HINT;
+			goto answer;
+		}
+		addr_copy(hint, c->addr.w);
+	}
+	err = sc_decide(st, type, hint, opt & ODM_SCF_ANSWER, on_net);
+	if (err)
+		return get_fail(ctx, err);
+answer:
+	result_fill(res, st);
+	ctx->optlen = sizeof(*res);
+	ctx->retval = 0;	/* the kernel said ENOPROTOOPT: the option is odm's */
+	return VERDICT_ALLOW;
+}
+
 /* getsockopt(ODM_SO_SC_RESULT): the socket's type, status and address. */
 static __always_inline int sc_result(struct bpf_sockopt *ctx)
 {
 	struct odm_sc_result *res = ctx->optval;
 	struct bpf_sock *sk = ctx->sk;
-	struct odm_sk *st;
 
 	if (!sk || sk->family != AF_INET6) {
 		ctx->retval = -EAFNOSUPPORT;
@@ -742,16 +842,7 @@ static __always_inline int sc_result(struct bpf_sockopt *ctx)
 		ctx->retval = -EINVAL;
 		return VERDICT_ALLOW;
 	}
-	__builtin_memset(res, 0, sizeof(*res));
-	res->version = ODM_SOCKOPT_VERSION;
-	st = bpf_sk_storage_get(&odm_sk, sk, 0, 0);
-	if (st) {
-		res->status = st->status;
-		res->type = st->type;
-		res->req_type = st->req_type;
-		res->flags = st->flags;
-		addr_copy(res->addr.w, st->addr.w);
-	}
+	result_fill(res, bpf_sk_storage_get(&odm_sk, sk, 0, 0));
 	ctx->optlen = sizeof(*res);
 	ctx->retval = 0;	/* the kernel said ENOPROTOOPT: the option is odm's */
 	return VERDICT_ALLOW;
@@ -771,10 +862,13 @@ static __always_inline int addr_prefs_get(struct bpf_sockopt *ctx)
 	return VERDICT_ALLOW;
 }
 
-/* Answers odm's result option and completes IPV6_ADDR_PREFERENCES. */
+/* Answers setsc()'s one call and odm's result option, completes
+ * IPV6_ADDR_PREFERENCES. */
 SEC("cgroup/getsockopt")
 int odm_getsockopt(struct bpf_sockopt *ctx)
 {
+	if (ctx->level == ODM_SOL)
+		return sc_call(ctx);
 	if (ctx->level == SOL_IPV6) {
 		if (ctx->optname == ODM_SO_SC_RESULT)
 			return sc_result(ctx);

@@ -2,7 +2,8 @@
 /*
  * odm_uapi.h - the socket-option ABI: what libodm, and every binding built
  * like it, exchanges with the BPF programs (bpf/odm.bpf.c) through
- * setsockopt(ODM_SO_SC_TYPE) and getsockopt(ODM_SO_SC_RESULT).
+ * getsockopt(ODM_SOL, ODM_SO_SC(type, flags)) on the fast path, and
+ * setsockopt(ODM_SO_SC_TYPE) + getsockopt(ODM_SO_SC_RESULT) for a hint.
  *
  * This header is all libodm needs.  The map layouts that odmd, odm and
  * bpftool read live in odm_maps.h and change on their own version.
@@ -62,6 +63,41 @@ enum odm_type {
 #define ODM_SO_SC_RESULT	0x4f45	/* getsockopt: struct odm_sc_result */
 
 /*
+ * The fast path, one system call: a request in the option's name and the
+ * answer (struct odm_sc_result) in its value,
+ *
+ *	getsockopt(fd, ODM_SOL, ODM_SO_SC(type, flags), &res, &len)
+ *
+ * The cgroup/getsockopt program runs after the kernel has answered
+ * ENOPROTOOPT, which it does without copying the caller's buffer in, so the
+ * request cannot ride in optval: it is in optname.  ODM_SOL is a level of
+ * odm's own, not IPPROTO_IPV6: Linux answers an unknown level of an IPv6
+ * TCP or UDP socket at once, where an unknown IPPROTO_IPV6 option is first
+ * offered to netfilter under a global mutex.  Without odm (or with an odm
+ * older than this call) the answer is ENOPROTOOPT: libodm then falls back
+ * to ODM_SO_SC_TYPE + ODM_SO_SC_RESULT, and failing those too, it is a
+ * legacy host.  The slow path's hint still travels by ODM_SO_SC_TYPE.
+ */
+#define ODM_SOL			0x4f44	/* "OD", far above every SOL_* */
+#define ODM_SO_SC_CALL		0x4f00	/* | type (bits 0-2) | ODM_SCF_* */
+#define ODM_SO_SC_ARGS		0x001f	/* the bits of optname that carry the request */
+#define ODM_SO_SC(type, flags)	(ODM_SO_SC_CALL | ((flags) & 0x18) | ((type) & 0x07))
+
+/*
+ * ODM_SCF_ON_NET: section 6.2 asked through the call itself (setsc_opts),
+ * for a socket whose IPV6_ADDR_PREFERENCES odm cannot see (odmd
+ * --no-setsockopt attaches no cgroup/setsockopt program); the same as the
+ * IPV6_REQUIRE_SRC_ON_NET preference, which still counts when set.
+ * ODM_SCF_ANSWER: odmd has answered this socket's request, take the
+ * address odm now hands out for the type, under the rules of a hint (with
+ * ON_NET: of a prefix delegated since the request was answered
+ * ODM_ST_NEED_NET).  For a host with no setsockopt program, where
+ * ODM_SO_SC_TYPE's hint cannot be given.
+ */
+#define ODM_SCF_ON_NET		0x08
+#define ODM_SCF_ANSWER		0x10
+
+/*
  * RFC 8653 section 6.2: IPV6_REQUIRE_SRC_ON_NET in IPV6_ADDR_PREFERENCES.
  * Linux uses bits 0x0001-0x0fff for RFC 5014; this bit is stripped by the
  * setsockopt program before the kernel sees the option.
@@ -99,7 +135,8 @@ enum odm_status {
 	ODM_ST_DENIED		= 5,	/* the cgroup's policy does not allow the request */
 };
 
-/* getsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &len) */
+/* getsockopt(fd, IPPROTO_IPV6, ODM_SO_SC_RESULT, &res, &len), and the
+ * answer of getsockopt(fd, ODM_SOL, ODM_SO_SC(type, flags), &res, &len). */
 struct odm_sc_result {
 	__u32 version;		/* ODM_SOCKOPT_VERSION */
 	__u8  status;		/* enum odm_status */

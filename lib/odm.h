@@ -156,7 +156,18 @@ struct setsc_req;
 struct setsc_opts {
 	size_t sz;		/* sizeof(struct setsc_opts), for extension */
 	int timeout_ms;		/* how long to wait for the network; 0: 10000 */
+	unsigned int flags;	/* SETSC_F_*, read only when sz covers it (added
+				 * after timeout_ms); an unknown flag: EINVAL */
 };
+
+/*
+ * Section 6.2 asked through the request itself: as IPV6_REQUIRE_SRC_ON_NET
+ * in IPV6_ADDR_PREFERENCES (and set on the socket as that would set it),
+ * for hosts where odm does not see that option (odmd --no-setsockopt).
+ * With odm programs older than setsc()'s one-call path the request fails
+ * with EAI_REQUIREDIPFAILED rather than be served without a fresh prefix.
+ */
+#define SETSC_F_ON_NET		0x1
 
 int setsc_start(int sockfd, sc_type addressType, const struct setsc_opts *opts,
 		struct setsc_req **req);

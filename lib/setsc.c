@@ -2,11 +2,16 @@
 /*
  * setsc.c - RFC 8653 section 6.1 setsc() on top of odm's BPF programs.
  *
- * The fast path is local: a setsockopt() of a private IPPROTO_IPV6 option
- * that the cgroup/setsockopt program consumes, and a getsockopt() the
- * cgroup/getsockopt program answers.  Both work for any unprivileged
- * process in the attached cgroup; without odm the kernel answers
- * ENOPROTOOPT, which is the legacy host of section 5.1.
+ * The fast path is local and one system call: a getsockopt() of odm's own
+ * level whose option name carries the request and whose value the
+ * cgroup/getsockopt program fills with the answer (ODM_SO_SC in
+ * odm_uapi.h).  It works for any unprivileged process in the attached
+ * cgroup.  An odm older than that call answers ENOPROTOOPT: then the two
+ * options it knows, a setsockopt() of a private IPPROTO_IPV6 option that
+ * the cgroup/setsockopt program consumes and a getsockopt() that reads the
+ * result; without odm they too answer ENOPROTOOPT, which is the legacy
+ * host of section 5.1.  Nothing is remembered between calls (no global
+ * state): a legacy host pays the three calls each time.
  *
  * When the programs report that no prefix of the type exists, or that the
  * socket wants a fresh one (IPV6_REQUIRE_SRC_ON_NET), the request goes to
@@ -68,6 +73,7 @@ struct setsc_req {
 	int timer;		/* timerfd in fd: the next connect try, the deadline */
 	int conn;		/* odmd connection in fd, -1 until connected */
 	bool on_net;
+	unsigned int flags;	/* ODM_SCF_ON_NET when asked through setsc_opts */
 	bool done;
 	int result;		/* setsc() result once done */
 	int err;		/* errno to report with EAI_SYSTEM */
@@ -108,6 +114,49 @@ static int sc_local(int sockfd, sc_type type, const __u32 *hint, struct odm_sc_r
 	if (len != sizeof(*res) || res->version != ODM_SOCKOPT_VERSION)
 		return sys_error(EPROTO);
 	return 0;
+}
+
+/*
+ * setsc() in one call (ODM_SO_SC): 0 with *res filled, or a setsc() error
+ * code.  flags: ODM_SCF_*.  An odm without the call answers ENOPROTOOPT:
+ * then the two options, which cannot carry ON_NET from the call (only
+ * IPV6_ADDR_PREFERENCES can) nor an answer without a hint.
+ */
+static int sc_call(int sockfd, sc_type type, unsigned int flags, struct odm_sc_result *res)
+{
+	socklen_t len = sizeof(*res);
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (getsockopt(sockfd, ODM_SOL, ODM_SO_SC(type, flags), res, &len) == 0) {
+		if (len != sizeof(*res) || res->version != ODM_SOCKOPT_VERSION)
+			return sys_error(EPROTO);
+		return 0;
+	}
+	if (errno != ENOPROTOOPT)
+		return EAI_SYSTEM;
+	if (flags & ODM_SCF_ANSWER)
+		return EAI_REQUIREDIPFAILED;	/* no hint to give: cannot happen */
+	rc = sc_local(sockfd, type, NULL, res);
+	if (!rc && (flags & ODM_SCF_ON_NET) && res->status == ODM_ST_OK)
+		return EAI_REQUIREDIPFAILED;	/* a fresh prefix was asked for */
+	return rc;
+}
+
+/*
+ * Take the address odmd obtained for a request: a hint through the
+ * setsockopt() option; on a host where odm attached no setsockopt program
+ * (odmd --no-setsockopt), the one call with ODM_SCF_ANSWER, which takes
+ * what odm now hands out for the type under the same rules.
+ */
+static int sc_hint(int sockfd, sc_type type, unsigned int flags, const __u32 *hint,
+		   struct odm_sc_result *res)
+{
+	int rc = sc_local(sockfd, type, hint, res);
+
+	if (rc == EAI_REQUIREDIPNOTSUPPORTED && errno == ENOPROTOOPT)
+		rc = sc_call(sockfd, type, flags | ODM_SCF_ANSWER, res);
+	return rc;
 }
 
 static void close_fd(int *fd)
@@ -292,6 +341,7 @@ ODM_EXPORT int setsc_start(int sockfd, sc_type addressType, const struct setsc_o
 {
 	int timeout = ODM_SETSC_TIMEOUT_MS;
 	struct odm_sc_result res;
+	unsigned int flags = 0;
 	int rc;
 
 	if (!out)
@@ -304,8 +354,17 @@ ODM_EXPORT int setsc_start(int sockfd, sc_type addressType, const struct setsc_o
 	if (opts && opts->sz >= offsetof(struct setsc_opts, timeout_ms) + sizeof(int) &&
 	    opts->timeout_ms > 0)
 		timeout = opts->timeout_ms;
-	rc = sc_local(sockfd, addressType, NULL, &res);
-	return req_begin(sockfd, addressType, timeout, rc, &res, out);
+	if (opts && opts->sz >= offsetof(struct setsc_opts, flags) + sizeof(unsigned int)) {
+		if (opts->flags & ~SETSC_F_ON_NET)
+			return sys_error(EINVAL);
+		if (opts->flags & SETSC_F_ON_NET)
+			flags |= ODM_SCF_ON_NET;
+	}
+	rc = sc_call(sockfd, addressType, flags, &res);
+	rc = req_begin(sockfd, addressType, timeout, rc, &res, out);
+	if (!rc)
+		(*out)->flags = flags;
+	return rc;
 }
 
 ODM_EXPORT int setsc_req_fd(const struct setsc_req *r)
@@ -321,7 +380,7 @@ static void take_answer(struct setsc_req *r, const struct odm_msg_resp *resp)
 
 	switch (resp->result) {
 	case ODM_R_OK:
-		rc = sc_local(r->sockfd, r->type, resp->addr, &res);
+		rc = sc_hint(r->sockfd, r->type, r->flags, resp->addr, &res);
 		if (rc)
 			req_done(r, rc, NULL);
 		else if (res.status == ODM_ST_OK)
@@ -453,8 +512,8 @@ ODM_EXPORT int setsc(int sockfd, struct in6_addr *sourceAddress, sc_type address
 		return sys_error(EINVAL);
 	if (addressType == 0 || addressType > ODM_TYPE_MAX)
 		return check_args(sockfd, addressType);		/* reserved types */
-	/* The common case costs two socket options and nothing else. */
-	rc = sc_local(sockfd, addressType, NULL, &res);
+	/* The common case costs one system call and nothing else. */
+	rc = sc_call(sockfd, addressType, 0, &res);
 	if (!rc && res.status == ODM_ST_OK) {
 		memcpy(sourceAddress, &res.addr, sizeof(*sourceAddress));
 		return 0;
@@ -539,7 +598,7 @@ static bool event_confirmed(const struct odm_msg_event *msg)
 	s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return false;
-	rc = sc_local(s, msg->type, msg->new_addr, &res);
+	rc = sc_hint(s, msg->type, 0, msg->new_addr, &res);
 	close(s);
 	return rc == 0 && res.status == ODM_ST_OK &&
 	       !memcmp(&res.addr, msg->new_addr, sizeof(res.addr));

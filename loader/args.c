@@ -70,6 +70,10 @@ static void usage(FILE *f)
 		"                           cgroup (default %u; 0: no limit)\n"
 		"      --addr-map-size N    entries of the per-address maps odm_addr_use and\n"
 		"                           odm_tx (default 65536 and 16384; at first load)\n"
+		"      --no-setsockopt      attach no cgroup/setsockopt program: other\n"
+		"                           setsockopt() calls cost nothing more, but odm no\n"
+		"                           longer sees IPV6_ADDR_PREFERENCES (ON_NET only\n"
+		"                           through setsc_opts) nor libodm before setsc()'s one call\n"
 		"      --notify-fd FD  write \"READY\\n\" to FD once the maps are filled (and\n"
 		"                      $NOTIFY_SOCKET, as systemd sets it, gets READY=1 and more)\n"
 		"      --syslog-prefix start each line with its syslog priority (<3> error...),\n"
@@ -169,7 +173,7 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 	enum { OPT_ONCE = 256, OPT_NOTIFY, OPT_DHCP6, OPT_DHCP6_OPTION, OPT_LEASE_FILE, OPT_MAX_RT,
 	       OPT_GRACE, OPT_RA, OPT_LIFETIME, OPT_IID, OPT_SECRET, OPT_ADDR_MAP,
 	       OPT_NET_RATE, OPT_NET_HELD, OPT_DHCP6_UNTYPED, OPT_NO_EGRESS,
-	       OPT_SL_LINGER, OPT_SYSLOG };
+	       OPT_SL_LINGER, OPT_SYSLOG, OPT_NO_SETSOCKOPT };
 	static const struct option longopts[] = {
 		{ "cgroup",	required_argument, NULL, 'c' },
 		{ "config",	required_argument, NULL, 'f' },
@@ -191,6 +195,7 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 		{ "addr-map-size", required_argument, NULL, OPT_ADDR_MAP },
 		{ "net-rate",	required_argument, NULL, OPT_NET_RATE },
 		{ "net-max-held", required_argument, NULL, OPT_NET_HELD },
+		{ "no-setsockopt", no_argument,	   NULL, OPT_NO_SETSOCKOPT },
 		{ "unload",	no_argument,	   NULL, 'u' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "version",	no_argument,	   NULL, 'V' },
@@ -243,6 +248,7 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 		case OPT_ONCE: o->once = true; break;
 		case OPT_RA: o->ra = true; break;
 		case OPT_NO_EGRESS: o->no_egress = true; break;
+		case OPT_NO_SETSOCKOPT: o->no_setsockopt = true; break;
 		case OPT_NOTIFY:
 			errno = 0;
 			fd = strtol(optarg, &end, 10);

@@ -105,7 +105,31 @@ static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, _
 	return err;
 }
 
-int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, __u64 cgid)
+/*
+ * odmd --no-setsockopt: the setsockopt program stays loaded but is not
+ * attached, and a link an earlier odmd pinned for it is removed (the pin
+ * is the link's last reference: the program is detached).
+ */
+static int detach_one(struct bpf_program *prog, const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = link_pin_path(path, sizeof(path), pin_dir, prog);
+	if (err)
+		return err;
+	if (unlink(path) == 0) {
+		debug("removed %s: %s not attached", path, bpf_program__section_name(prog));
+		return 0;
+	}
+	if (errno == ENOENT)
+		return 0;
+	logmsg("cannot remove %s: %s", path, strerror(errno));
+	return -errno;
+}
+
+int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, __u64 cgid,
+	       bool no_setsockopt)
 {
 	struct bpf_program *prog;
 	int cgfd, err = 0;
@@ -116,7 +140,11 @@ int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, 
 		return -errno;
 	}
 	bpf_object__for_each_program(prog, obj) {
-		err = attach_one(prog, pin_dir, cgfd, cgid, cgpath);
+		if (no_setsockopt &&
+		    bpf_program__expected_attach_type(prog) == BPF_CGROUP_SETSOCKOPT)
+			err = detach_one(prog, pin_dir);
+		else
+			err = attach_one(prog, pin_dir, cgfd, cgid, cgpath);
 		if (err)
 			break;
 	}

@@ -478,7 +478,7 @@ static int run(struct odmd_opts *o)
 	err = sync_kernel(&m);
 	if (err)
 		goto cleanup_maps;
-	err = attach_all(skel->obj, o->pin_dir, cgpath, cgid);
+	err = attach_all(skel->obj, o->pin_dir, cgpath, cgid, o->no_setsockopt);
 	if (err)
 		goto cleanup_maps;
 	log_info("attached to %s, maps and links pinned in %s", cgpath, o->pin_dir);

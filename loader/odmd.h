@@ -51,6 +51,7 @@ struct odmd_opts {
 	bool once;
 	bool ra;		/* type prefixes from router advertisements */
 	bool no_egress;		/* --no-egress-routes: no source routes (egress.c) */
+	bool no_setsockopt;	/* --no-setsockopt: no cgroup/setsockopt program */
 	bool unload;
 	bool verbose;
 };
@@ -111,7 +112,8 @@ int ensure_bpffs(const char *pin_dir);
  * swap the program in (a reload leaves no window without odm).  -EBUSY
  * when those links belong to another cgroup; 0 or -errno.
  */
-int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, __u64 cgid);
+int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, __u64 cgid,
+	       bool no_setsockopt);
 /* Remove every pin obj makes from pin_dir (the links first: that detaches
  * the programs), then pin_dir itself.  0 or -errno. */
 int unpin_all(struct bpf_object *obj, const char *pin_dir);

@@ -9,11 +9,17 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/tcp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -360,10 +366,64 @@ static void op_sc_raw(struct agent_ctx *ctx, const struct agent_req *req, struct
 	memcpy(&resp->addr, &res.addr, sizeof(resp->addr));
 }
 
+static void op_sc_call(struct agent_ctx *ctx, const struct agent_req *req, struct agent_resp *resp)
+{
+	struct odm_sc_result res[2];	/* room for a test's larger optlen */
+	socklen_t rlen = req->family ? (socklen_t)req->family : sizeof(res[0]);
+
+	memset(res, 0, sizeof(res));
+	if (rlen > sizeof(res))
+		rlen = sizeof(res);
+	resp->ret = getsockopt(ctx->s, ODM_SOL, ODM_SO_SC_CALL | (req->arg & ODM_SO_SC_ARGS),
+			       res, &rlen);
+	resp->arg = res[0].status;
+	memcpy(&resp->addr, &res[0].addr, sizeof(resp->addr));
+	resp->local.ss_family = (sa_family_t)rlen;
+}
+
+/*
+ * The answer of odm programs that predate setsc()'s one call, without
+ * building them: getsockopt(ODM_SOL, ...) fails with ENOPROTOOPT before it
+ * reaches the kernel.  For this process only, and for good.
+ */
+static void op_no_onecall(struct agent_ctx *ctx, const struct agent_req *req,
+			  struct agent_resp *resp)
+{
+#if defined(__x86_64__)
+#define AGENT_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AGENT_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+#ifdef AGENT_AUDIT_ARCH
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AGENT_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getsockopt, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* args[1], the level: its low 32 bits (little endian) */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ODM_SOL, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOPROTOOPT),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	resp->ret = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (!resp->ret)
+		resp->ret = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+#else
+	errno = ENOSYS;
+	resp->ret = -1;
+#endif
+}
+
 static void op_setsc_start(struct agent_ctx *ctx, const struct agent_req *req,
 			   struct agent_resp *resp)
 {
-	struct setsc_opts opts = { .sz = sizeof(opts), .timeout_ms = req->arg };
+	struct setsc_opts opts = { .sz = sizeof(opts), .timeout_ms = req->arg,
+				   .flags = strcmp(req->payload, "on-net") ? 0 : SETSC_F_ON_NET };
 	long long t0 = mono_ms();
 
 	setsc_cancel(ctx->pending);
@@ -423,6 +483,8 @@ static const struct agent_op_def {
 	[AG_SC_RAW]	  = { .name = "sc_raw",		.run = op_sc_raw },
 	[AG_SETSC_START]  = { .name = "setsc_start",	.run = op_setsc_start, .as_is = true },
 	[AG_SETSC_WAIT]	  = { .name = "setsc_wait",	.run = op_setsc_wait, .as_is = true },
+	[AG_SC_CALL]	  = { .name = "sc_call",	.run = op_sc_call },
+	[AG_NO_ONECALL]	  = { .name = "no_onecall",	.run = op_no_onecall },
 	[AG_EXIT]	  = { .name = "exit",		.run = op_exit },
 };
 

@@ -51,13 +51,20 @@ enum agent_op {
 	AG_SC_RAW,	/* id, arg = type, sa = hint (sockaddr_in6; salen 0: none): the raw
 			 * ODM_SO_SC_TYPE setsockopt libodm makes, then ODM_SO_SC_RESULT
 			 * -> ret, err, arg = status, addr = its address */
-	AG_SETSC_START,	/* id, arg = timeout_ms, family = type: setsc_start(), the request
+	AG_SETSC_START,	/* id, arg = timeout_ms, family = type, payload "on-net": with
+			 * SETSC_F_ON_NET in its opts: setsc_start(), the request
 			 * kept for AG_SETSC_WAIT -> ret = rc, arg = ms it took; a
 			 * setsc_start() still blocked after 5 s kills the agent */
 	AG_SETSC_WAIT,	/* arg = ms: poll setsc_req_fd() and setsc_finish() until done, as
 			 * an event loop would -> ret = result, addr; err = ETIMEDOUT (not
 			 * done in time: ret EAI_INPROGRESS, request cancelled) or EBADFD
 			 * (setsc_req_fd() changed while pending), arg = wake-ups */
+	AG_SC_CALL,	/* id, arg = ODM_SO_SC's type and flags bits, family = optlen (0: the
+			 * result's size): setsc()'s one getsockopt(ODM_SOL) -> ret, err,
+			 * arg = status, addr = its address, local.ss_family = optlen back */
+	AG_NO_ONECALL,	/* from now on the agent's getsockopt(ODM_SOL) fails with
+			 * ENOPROTOOPT (seccomp), as with odm programs older than the
+			 * one call -> ret, err */
 	AG_EXIT,
 };
 
