@@ -393,6 +393,7 @@ static const char *const opt_names[ODM_OPT_MAX] = {
 	[ODM_OPT_SECRET_FILE]	= "secret-file",
 	[ODM_OPT_RA]		= "ra",
 	[ODM_OPT_EGRESS_ROUTES]	= "egress-routes",
+	[ODM_OPT_SETSOCKOPT]	= "setsockopt",
 	[ODM_OPT_NET_RATE]	= "net-rate",
 	[ODM_OPT_NET_MAX_HELD]	= "net-max-held",
 	[ODM_OPT_ADDR_MAP_SIZE]	= "addr-map-size",
@@ -468,6 +469,7 @@ static int parse_opt_line(struct parser *ps, int opt, char **tok, int ntok)
 		break;
 	case ODM_OPT_RA: err = parse_yes_no(ps, kw, val, &o->ra); break;
 	case ODM_OPT_EGRESS_ROUTES: err = parse_yes_no(ps, kw, val, &o->egress_routes); break;
+	case ODM_OPT_SETSOCKOPT: err = parse_yes_no(ps, kw, val, &o->setsockopt); break;
 	case ODM_OPT_VERBOSE: err = parse_yes_no(ps, kw, val, &o->verbose); break;
 	}
 	if (err)

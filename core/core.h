@@ -129,7 +129,7 @@ char *odm_prefix_str(const struct odm_prefix_key *key, char *buf);
  *   cgroup PATH, pin-dir DIR, dhcp6-option CODE, dhcp6-untyped TYPES,
  *   lease-file FILE, sl-linger S, grace S, iid random|stable,
  *   secret-file FILE, lifetime TYPE:SECONDS[:BYTES], ra yes|no,
- *   egress-routes yes|no, net-rate N, net-max-held N, addr-map-size N,
+ *   egress-routes yes|no, setsockopt yes|no, net-rate N, net-max-held N, addr-map-size N,
  *   verbose yes|no.
  * Keywords as in the CLI and odmd's flags, never abbreviated.  A prefix may
  * appear once, and so may an interface as a network, a cgroup in a policy,
@@ -181,6 +181,7 @@ enum odm_config_opt {
 	ODM_OPT_SECRET_FILE,
 	ODM_OPT_RA,
 	ODM_OPT_EGRESS_ROUTES,
+	ODM_OPT_SETSOCKOPT,
 	ODM_OPT_NET_RATE,
 	ODM_OPT_NET_MAX_HELD,
 	ODM_OPT_ADDR_MAP_SIZE,
@@ -214,6 +215,7 @@ struct odm_config_opts {
 	bool iid_stable;
 	bool ra;
 	bool egress_routes;
+	bool setsockopt;	/* attach the cgroup/setsockopt program */
 	bool verbose;
 	struct odm_config_lifetime lifetime[ODM_TYPE_MAX + 1];	/* by enum odm_type */
 };

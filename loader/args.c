@@ -149,6 +149,8 @@ static int merge_config(struct odmd_opts *o)
 		o->ra = f->ra;
 	if (FROM_FILE(EGRESS_ROUTES))
 		o->no_egress = !f->egress_routes;
+	if (FROM_FILE(SETSOCKOPT))
+		o->no_setsockopt = !f->setsockopt;
 	if (FROM_FILE(NET_RATE))
 		o->net_per_min = f->net_rate;
 	if (FROM_FILE(NET_MAX_HELD))
@@ -222,6 +224,7 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 		case 'v': o->given |= 1u << ODM_OPT_VERBOSE; break;
 		case OPT_RA: o->given |= 1u << ODM_OPT_RA; break;
 		case OPT_NO_EGRESS: o->given |= 1u << ODM_OPT_EGRESS_ROUTES; break;
+		case OPT_NO_SETSOCKOPT: o->given |= 1u << ODM_OPT_SETSOCKOPT; break;
 		case OPT_DHCP6_OPTION: o->given |= 1u << ODM_OPT_DHCP6_OPTION; break;
 		case OPT_DHCP6_UNTYPED: o->given |= 1u << ODM_OPT_DHCP6_UNTYPED; break;
 		case OPT_LEASE_FILE: o->given |= 1u << ODM_OPT_LEASE_FILE; break;

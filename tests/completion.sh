@@ -86,7 +86,7 @@ types=(fixed session-lasting non-persistent graceful-replacement)
 
 # ---- odm ---------------------------------------------------------------------
 
-expect "odm " prefix policy stats request help version
+expect "odm " prefix policy stats request exec monitor help version
 expect "odm pr" prefix
 expect "odm p" prefix policy
 expect "odm -" -json -pretty -dir -help -Version
@@ -127,7 +127,12 @@ expect "odm policy set cgroup apps allow a" all
 expect "odm policy set cgroup apps on-net " allow deny
 expect "odm policy set cgroup apps on-net allow " default allow rate max-held upgrade
 expect "odm policy set cgroup apps rate 10 up" upgrade
-expect "odm stats " show
+expect "odm stats " show -o
+expect "odm stats -o " text json prometheus
+expect "odm exec -" --type --cgroup --user --
+expect "odm exec --type " fixed session-lasting non-persistent graceful-replacement
+expect_has "odm exec --user " root
+expect_has "odm exec --type fixed -- " bash
 expect "odm request " "${types[@]}"
 expect "odm request fixed " on-net
 expect "odm request fixed on-net " ""
@@ -172,13 +177,15 @@ if [ -x build/odm ]; then
 	offered=$( { complete_line "odm "; complete_line "odm prefix ";
 		     complete_line "odm prefix list "; complete_line "odm policy ";
 		     complete_line "odm policy set ";
-		     complete_line "odm policy set cgroup x "; complete_line "odm request x "; } |
+		     complete_line "odm policy set cgroup x "; complete_line "odm request x ";
+		     complete_line "odm stats -o "; complete_line "odm exec -"; } |
 		   sort -u)
 	missing=
 	for k in $(build/odm help | sed -n 's/^ *\(Usage: \)\?odm //p' |
 		   grep -o '\b[a-z][a-z-]*[a-z]\b' | sort -u); do
 		case $k in
 		allow | deny | none | all) ;;	# values, checked above
+		user) ;;			# "--user USER": the option is offered
 		*) grep -qxF -- "$k" <<<"$offered" || missing+=" $k" ;;
 		esac
 	done

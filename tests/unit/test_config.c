@@ -259,6 +259,7 @@ static const struct {
 	{ "iid secret\n", "odm.conf:1: invalid iid 'secret' (expected random or stable)" },
 	{ "ra 1\n", "odm.conf:1: invalid ra '1' (expected yes or no)" },
 	{ "egress-routes off\n", "odm.conf:1: invalid egress-routes 'off' (expected yes or no)" },
+	{ "setsockopt 0\n", "odm.conf:1: invalid setsockopt '0' (expected yes or no)" },
 	{ "verbose YES\n", "odm.conf:1: invalid verbose 'YES' (expected yes or no)" },
 	{ "ra yes\nra no\n", "odm.conf:2: ra already set at line 1" },
 	{ "net-rate 65536\n", "odm.conf:1: invalid net-rate '65536' (expected 0 to 65535)" },
@@ -382,6 +383,7 @@ static void test_options(void)
 		"lifetime FIXED_IPV6_ADDRESS:0:1000000   # bytes only\n"
 		"ra yes\n"
 		"egress-routes no\n"
+		"setsockopt yes\n"
 		"net-rate 65535\n"
 		"net-max-held 0\n"
 		"addr-map-size 16\n"
@@ -429,10 +431,12 @@ static void test_options(void)
 	/* The other values of each choice, and the other end of each range. */
 	poison(&cfg);
 	ASSERT_EQ(odm_config_parse_string("iid random\nra no\negress-routes yes\nverbose yes\n"
+					  "setsockopt no\n"
 					  "dhcp6-untyped all\naddr-map-size 1048576\n"
 					  "cgroup /sys/fs/cgroup/a/b\nlifetime 4:1:2\n",
 					  "o", &cfg, err, sizeof(err)), 0, err);
 	ASSERT_TRUE(!o->iid_stable && !o->ra && o->egress_routes && o->verbose, "choices");
+	ASSERT_TRUE(!o->setsockopt && (o->set & 1u << ODM_OPT_SETSOCKOPT), "setsockopt no");
 	ASSERT_EQ(o->dhcp6_untyped, ODM_TYPE_MASK_ALL, "all");
 	ASSERT_EQ(o->addr_map_size, 1048576, "addr-map-size max");
 	ASSERT_STREQ(o->cgroup, "/sys/fs/cgroup/a/b", "absolute cgroup kept as written");
