@@ -425,7 +425,7 @@ static void test_options(void)
 	ASSERT_EQ(o->net_max_held, 0, "net-max-held");
 	ASSERT_EQ(o->addr_map_size, 16, "addr-map-size");
 	ASSERT_TRUE(!o->verbose, "verbose");
-	ASSERT_EQ(o->line[ODM_OPT_VERBOSE], 18, "verbose line");
+	ASSERT_EQ(o->line[ODM_OPT_VERBOSE], 19, "verbose line");
 	odm_config_free(&cfg);
 
 	/* The other values of each choice, and the other end of each range. */
