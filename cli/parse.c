@@ -432,7 +432,8 @@ static int parse_options(struct args *a, struct cli_cmd *c)
 		} else if (odm_is_prefix(opt + 1, "help")) {
 			c->object = OBJ_HELP;
 			return CLI_OK;
-		} else if (odm_is_prefix(opt + 1, "Version") || !strcmp(opt + 1, "V")) {
+		} else if (odm_is_prefix(opt + 1, "Version") || !strcmp(opt + 1, "V") ||
+			   !strcmp(opt + 1, "version")) {	/* GNU --version, in full */
 			c->object = OBJ_VERSION;
 			return CLI_OK;
 		} else {

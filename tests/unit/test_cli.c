@@ -105,6 +105,7 @@ static const struct cli_case ok_cases[] = {
 	{ ARGV("--help"), .object = OBJ_HELP },
 	{ ARGV("-V"), .object = OBJ_VERSION },
 	{ ARGV("--Version"), .object = OBJ_VERSION },
+	{ ARGV("--version"), .object = OBJ_VERSION },
 
 	/* options */
 	{ ARGV("-j", "prefix", "list"), .object = OBJ_PREFIX, .verb = VERB_LIST, .json = true },
