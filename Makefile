@@ -199,9 +199,6 @@ $(O)/%.pic.o: %.c lib/odm.h lib/proto.h bpf/odm_uapi.h VERSION | $(O)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
-# The one place the version reaches the code: odmd --version.
-$(O)/loader/args.o: ALL_CFLAGS += -DODM_VERSION='"$(VERSION)"'
-
 # odmd embeds the BPF object through the skeleton; the codecs do not.
 $(filter-out $(WIRE_OBJS),$(ODMD_OBJS)): $(O)/odm.skel.h
 
@@ -238,7 +235,8 @@ $(O)/odm: $(CLI_OBJS) $(O)/libodm-core.a $(O)/libodm.a
 
 # The examples see what an installed libodm gives: <odm.h> and the library,
 # nothing else (examples/Makefile builds them against the installed one).
-$(O)/examples/%.o: ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Ilib -MMD -MP
+$(O)/examples/%.o: ALL_CFLAGS := $(CSTD) $(WARN) -DODM_VERSION='"$(VERSION)"' $(CPPFLAGS) \
+	$(CFLAGS) $(SAN_CFLAGS) -Ilib -MMD -MP
 
 $(O)/examples/%: $(O)/examples/%.o $(O)/libodm.a
 	$(call msg,LD,$@)

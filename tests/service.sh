@@ -35,7 +35,7 @@ expect() {
 	fi
 }
 
-version=$(sed -n 's/^VERSION *:= *//p' Makefile)
+version=$(cat VERSION)		# the one version (Makefile, debian/changelog)
 expect "--version prints the Makefile's version" 0 "odmd $version" $ODMD --version
 expect "-V too" 0 "odmd $version" $ODMD -V
 
