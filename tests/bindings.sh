@@ -166,6 +166,14 @@ setup_install() {
 	pkg-config --exists libodm || setup_fail "pkg-config finds no libodm in $PKG_CONFIG_PATH"
 	LIBDIR=$ROOT$(pkg-config --variable=libdir libodm | sed "s|^$ROOT||")
 	[ -e "$LIBDIR/libodm.so.1" ] || setup_fail "no libodm.so.1 in $LIBDIR"
+	# make test SANITIZE=1 builds libodm with ASan.  A program built without
+	# it (python3, the Go and Rust binaries, the C examples) must then load
+	# ASan's runtime before anything else, and the leaks it would report at
+	# exit are the interpreter's and the runtimes', not libodm's.
+	ASAN_ENV=()
+	local asan
+	asan=$(ldd "$LIBDIR/libodm.so.1" | awk '/libasan/ { print $3; exit }')
+	[ -n "$asan" ] && ASAN_ENV=("LD_PRELOAD=$asan" "ASAN_OPTIONS=detect_leaks=0")
 }
 
 # ---- running an application --------------------------------------------------
@@ -176,7 +184,7 @@ rc=0
 # installed libodm to load; sets rc, leaves its output in $TMP/out, $TMP/err.
 app() {
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG" \
-		nsenter --net="/run/netns/$HOST" env LD_LIBRARY_PATH="$LIBDIR" "$@" \
+		nsenter --net="/run/netns/$HOST" env LD_LIBRARY_PATH="$LIBDIR" "${ASAN_ENV[@]}" "$@" \
 		>"$TMP/out" 2>"$TMP/err"
 	rc=$?
 }
