@@ -85,14 +85,19 @@ void test_monitor_dhcpv6(void)
 	/*
 	 * A map event seen proves the monitor past its connection to odmd.
 	 * It diffs the maps against its first look at them, which may come
-	 * after a change made at once: the change is made again (from
-	 * non-persistent to fixed) until the monitor reports it.
+	 * after a change made at once, and it looks every 250 ms: a change
+	 * undone within that is no change.  So the default type goes to one
+	 * value and stays there a second, waiting for the monitor to report
+	 * that value, then to the other, until one is reported.
 	 */
 	for (i = 0; i < 20; i++) {
+		const char *type = i % 2 ? "non-persistent" : "fixed";
+
 		ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s default %s", e.cgroup,
-				  i % 2 ? "non-persistent" : "fixed"), 0, "policy set");
-		if (i % 2 == 0 &&
-		    saw_within(&e, ".event == \"policy_set\" and .default_type == \"fixed\"", 10))
+				  type), 0, "policy set");
+		snprintf(filter, sizeof(filter),
+			 ".event == \"policy_set\" and .default_type == \"%s\"", type);
+		if (saw_within(&e, filter, 10))
 			break;
 	}
 	ASSERT_TRUE(i < 20, "monitor: policy_set");
