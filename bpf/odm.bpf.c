@@ -687,13 +687,16 @@ static __always_inline bool prefs_conflict(__u32 p)
 
 /*
  * Options odm does not own go to the kernel as the application wrote them.
- * Past a page BPF sees a truncated copy: optlen 0 tells the kernel to use
- * the original buffer (otherwise 6.1 kernels fail the call with EFAULT).
+ * optlen 0 says "nothing changed": setsockopt() then reads the caller's own
+ * buffer (with optlen kept the kernel copies BPF's copy into a buffer it
+ * allocates and frees, for every call: figure 6), getsockopt() copies
+ * nothing back over what the kernel already wrote.  Past a page, where BPF
+ * sees a truncated copy, it is also what keeps 6.1 kernels from failing the
+ * call with EFAULT.
  */
 static __always_inline int sockopt_pass(struct bpf_sockopt *ctx)
 {
-	if (ctx->optlen > (int)page_size)
-		ctx->optlen = 0;
+	ctx->optlen = 0;
 	return VERDICT_ALLOW;
 }
 
@@ -712,13 +715,15 @@ static __always_inline int addr_prefs_set(struct bpf_sockopt *ctx)
 	prefs = *val;
 	if (prefs_conflict(prefs))
 		return sockopt_pass(ctx);	/* ditto, nothing to remember */
-	if (ctx->optlen > (int)page_size) {
-		/* Past a page the kernel ignores this copy (6.1: fails the call
-		 * with EFAULT unless optlen is 0), so ON_NET cannot be taken out
-		 * of the application's buffer: the kernel gets it and drops the
-		 * bit it does not know.  The flags are remembered all the same. */
+	if (ctx->optlen > (int)page_size || !(prefs & ODM_PREFER_SRC_ON_NET)) {
+		/* Nothing to take out: the kernel reads the caller's buffer
+		 * (sockopt_pass).  Past a page the kernel ignores this copy
+		 * (6.1: fails the call with EFAULT unless optlen is 0), so
+		 * ON_NET cannot be taken out of the application's buffer: the
+		 * kernel gets it and drops the bit it does not know.  The flags
+		 * are remembered all the same. */
 		ctx->optlen = 0;
-	} else if (prefs & ODM_PREFER_SRC_ON_NET) {
+	} else {
 		*val = prefs & ~ODM_PREFER_SRC_ON_NET;
 		stat_inc(ODM_STAT_ON_NET_STRIPPED);
 	}
@@ -857,8 +862,9 @@ static __always_inline int addr_prefs_get(struct bpf_sockopt *ctx)
 	if (ctx->retval || ctx->optlen < (int)sizeof(__u32) || (void *)(val + 1) > ctx->optval_end)
 		return sockopt_pass(ctx);
 	st = bpf_sk_storage_get(&odm_sk, ctx->sk, 0, 0);
-	if (st && (st->flags & ODM_SKF_ON_NET))
-		*val |= ODM_PREFER_SRC_ON_NET;
+	if (!st || !(st->flags & ODM_SKF_ON_NET))
+		return sockopt_pass(ctx);
+	*val |= ODM_PREFER_SRC_ON_NET;
 	return VERDICT_ALLOW;
 }
 
