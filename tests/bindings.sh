@@ -35,8 +35,7 @@ ODMD_PID=
 PEER_PID=
 PORT=7000
 PEER_ADDR=2001:db8:ffff::1
-passed=0
-failed=0
+. tests/lib/check.sh
 
 # The world's typed prefixes and the host address of each (odmd takes the
 # address from the kernel).  No graceful-replacement prefix and no DHCPv6:
@@ -44,32 +43,6 @@ failed=0
 FIXED_ADDR=2001:db8:f1::10
 SL_ADDR=2001:db8:51::10
 NP_ADDR=2001:db8:a1::10
-
-# ---- reporting ---------------------------------------------------------------
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL $1"
-	shift
-	local line
-	for line in "$@"; do
-		printf '  %s\n' "$line"
-	done
-}
-
-skip() {
-	echo "skip $1: $2"
-}
-
-summary() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-}
 
 # ---- set-up and clean-up -----------------------------------------------------
 

@@ -15,13 +15,12 @@
 # Prints "ok NAME" / "FAIL NAME" per case, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
+. tests/lib/check.sh
 
 # Run as a suite of `make test` itself: a make inside make would print its
 # "Entering directory" lines and inherit -n or -j from MAKEFLAGS.
 unset MAKEFLAGS MAKELEVEL MFLAGS
 
-passed=0
-failed=0
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -53,8 +52,6 @@ else
 	echo "FAIL make test: deps.sh is not the first thing it runs"
 fi
 
-ok()  { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # The builder's flags, as dpkg-buildflags exports them: each compile takes
 # CPPFLAGS and CFLAGS, each link LDFLAGS, after odm's own (-std, warnings),
@@ -69,14 +66,14 @@ if [ "$n" -gt 0 ] && ! echo "$compiles" | grep -v -- '-std=c11 .*-Wall .*-DODM_T
 		grep -q .; then
 	ok "make all: CPPFLAGS and CFLAGS after -std and the warnings in all $n compiles"
 else
-	bad "make all: a compile without CPPFLAGS or CFLAGS, or without odm's flags before them:"
+	fail "make all: a compile without CPPFLAGS or CFLAGS, or without odm's flags before them:"
 	echo "$compiles" | grep -v -- '-DODM_T_CPPFLAGS .*-DODM_T_CFLAGS' | head -n 3
 fi
 n=$(echo "$links" | grep -c .)
 if [ "$n" -gt 0 ] && ! echo "$links" | grep -v -- '-Lodm-t-ldflags' | grep -q .; then
 	ok "make all: LDFLAGS in all $n links"
 else
-	bad "make all: a link without LDFLAGS:"
+	fail "make all: a link without LDFLAGS:"
 	echo "$links" | grep -v -- '-Lodm-t-ldflags' | head -n 3
 fi
 # The bench's preload library is built outside the pattern rules.
@@ -84,7 +81,7 @@ if make -n bench-bins O="$out/flags" CPPFLAGS=-DODM_T_CPPFLAGS LDFLAGS=-Lodm-t-l
 		grep -- '-shared' | grep -q -- '-DODM_T_CPPFLAGS .*-Lodm-t-ldflags'; then
 	ok "make bench-bins: the preload library takes CPPFLAGS and LDFLAGS"
 else
-	bad "make bench-bins: the preload library ignores CPPFLAGS or LDFLAGS"
+	fail "make bench-bins: the preload library ignores CPPFLAGS or LDFLAGS"
 fi
 
 # -Werror by default (C and BPF), none with WERROR=0.
@@ -92,13 +89,13 @@ werr=$(env -u CFLAGS make -n all O="$out/werror" 2>&1 | grep -E '^(cc|clang) .* 
 if ! echo "$werr" | grep -v -- '-Werror' | grep -q .; then
 	ok "make all: -Werror in every compile by default"
 else
-	bad "make all: a compile without -Werror by default"
+	fail "make all: a compile without -Werror by default"
 fi
 if ! env -u CFLAGS make -n all O="$out/werror" WERROR=0 2>&1 | grep -E '^(cc|clang) ' |
 		grep -q -- '-Werror\( \|$\)'; then
 	ok "make all WERROR=0: no -Werror"
 else
-	bad "make all WERROR=0: -Werror is still there"
+	fail "make all WERROR=0: -Werror is still there"
 fi
 
 # One version: the VERSION file's, in every compile (odm and odmd print it).
@@ -106,7 +103,7 @@ version=$(cat VERSION)
 if ! echo "$compiles" | grep -vF -- "-DODM_VERSION='\"$version\"'" | grep -q .; then
 	ok "make all: -DODM_VERSION=\"$version\" (VERSION) in every compile"
 else
-	bad "make all: a compile without -DODM_VERSION=\"$version\""
+	fail "make all: a compile without -DODM_VERSION=\"$version\""
 fi
 
 # all is what gets installed and the demo; tests and the benchmark are
@@ -114,16 +111,15 @@ fi
 if ! echo "$lines" | grep -E -- '-o [^ ]*/(tests|bench|fuzz)/' | grep -q .; then
 	ok "make all: no test, fuzz or benchmark binary"
 else
-	bad "make all builds: $(echo "$lines" | grep -oE -- '-o [^ ]*/(tests|bench|fuzz)/[^ ]*' | head -n 3)"
+	fail "make all builds: $(echo "$lines" | grep -oE -- '-o [^ ]*/(tests|bench|fuzz)/[^ ]*' | head -n 3)"
 fi
 tb=$(make -n test-bins O="$out/tb" 2>&1)
 for b in bench/odm-bench bench/preload_bind.so tests/netns_test odmd examples/odm-client; do
 	if echo "$tb" | grep -qE -- "-o [^ ]*/$b( |$)"; then
 		ok "make test-bins: builds $b"
 	else
-		bad "make test-bins: does not build $b"
+		fail "make test-bins: does not build $b"
 	fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -29,26 +29,10 @@ CGNAME=odmcli-$$
 CGROOT=
 CG=
 TMP=
-passed=0
-failed=0
+. "$(dirname "$0")/lib/check.sh"
 inputs=0	# commands run, bad ones included (a figure for tests/run.sh)
 
 # ---- reporting ---------------------------------------------------------------
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL $1"
-	shift
-	local line
-	for line in "$@"; do
-		printf '  %s\n' "$line"
-	done
-}
 
 # check NAME COMMAND...: ok when the command succeeds.
 check() {
@@ -62,10 +46,10 @@ check() {
 	fi
 }
 
-summary() {
+# The suite's figure for tests/run.sh, then check.sh's totals.
+cli_summary() {
 	echo "figure: inputs $inputs"
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	summary
 }
 
 # ---- set-up and clean-up -----------------------------------------------------
@@ -730,4 +714,4 @@ test_null_rule
 test_prometheus
 test_exec
 test_monitor
-summary
+cli_summary

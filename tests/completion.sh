@@ -12,25 +12,9 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-passed=0
-failed=0
+. tests/lib/check.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL $1"
-	shift
-	local line
-	for line in "$@"; do
-		printf '  %s\n' "$line"
-	done
-}
 
 # complete_line LINE: COMPREPLY, one per line, for the cursor at the end of
 # LINE, in a fresh bash that sourced both files (as bash-completion loads
@@ -198,5 +182,4 @@ else
 	fail "odm: build/odm missing (make)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -13,24 +13,21 @@
 # Prints "ok NAME" / "FAIL NAME" per case, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
+. tests/lib/check.sh
 
 # Run as a suite of `make test`: no -n or -j from the outer make.
 unset MAKEFLAGS MAKELEVEL MFLAGS
 
-passed=0
-failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok()  { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # A fixed width and locale: the same warnings (or none) on every terminal.
 export MANWIDTH=80 LC_ALL=C.UTF-8
 unset MANPAGER PAGER MANOPT
 
 for tool in groff man; do
-	command -v $tool >/dev/null || { bad "$tool is not installed (scripts/deps.sh)"; }
+	command -v $tool >/dev/null || { fail "$tool is not installed (scripts/deps.sh)"; }
 done
 
 # The target of a link page ("man3/setsc.3"), or nothing for a real page.
@@ -49,7 +46,7 @@ pages=(man/*.[1-9])
 if [ ${#pages[@]} -gt 0 ]; then
 	ok "man/: ${#pages[@]} pages"
 else
-	bad "man/: no pages"
+	fail "man/: no pages"
 fi
 
 links=()
@@ -61,13 +58,13 @@ for p in "${pages[@]}"; do
 		# man resolves ".so man3/setsc.3" from the top of the man tree.
 		src=man/$(basename "$target")
 		if [ "${target%/*}" != "man${target##*.}" ]; then
-			bad "$p: .so $target is not of the form manN/PAGE.N"
+			fail "$p: .so $target is not of the form manN/PAGE.N"
 		elif [ ! -f "$src" ]; then
-			bad "$p: .so $target: no $src"
+			fail "$p: .so $target: no $src"
 		elif [ -n "$(so_target "$src")" ]; then
-			bad "$p: .so $target: a link to a link"
+			fail "$p: .so $target: a link to a link"
 		elif ! page_names "$src" | grep -qxF "${name%.*}"; then
-			bad "$p: $src's NAME does not name ${name%.*} (whatis and apropos would not find it)"
+			fail "$p: $src's NAME does not name ${name%.*} (whatis and apropos would not find it)"
 		else
 			ok "$p: link to $target, which names ${name%.*}"
 		fi
@@ -80,20 +77,20 @@ for p in "${pages[@]}"; do
 	if [ -z "$out" ]; then
 		ok "$p: groff -man -ww: no warning"
 	else
-		bad "$p: groff -man -ww:"
+		fail "$p: groff -man -ww:"
 		echo "$out" | head -n 5 | sed 's/^/    /'
 	fi
 	out=$(man -l --warnings "$p" 2>&1 >/dev/null)
 	if [ -z "$out" ]; then
 		ok "$p: man -l --warnings: no warning"
 	else
-		bad "$p: man -l --warnings:"
+		fail "$p: man -l --warnings:"
 		echo "$out" | head -n 5 | sed 's/^/    /'
 	fi
 	if [ -n "$(page_names "$p")" ]; then
 		ok "$p: NAME: $(page_names "$p" | tr '\n' ' ')"
 	else
-		bad "$p: no NAME section that lexgrog/whatis could read"
+		fail "$p: no NAME section that lexgrog/whatis could read"
 	fi
 done
 
@@ -102,7 +99,7 @@ for f in $(sed -n '/global:/,/local:/{ /:/d; s/[ \t;]//gp }' lib/libodm.map); do
 	if [ -f "man/$f.3" ]; then
 		ok "libodm.map: $f has man/$f.3"
 	else
-		bad "libodm.map: $f has no man/$f.3"
+		fail "libodm.map: $f has no man/$f.3"
 	fi
 done
 
@@ -113,7 +110,7 @@ mandir=$root/usr/share/man
 if out=$(make -s install DESTDIR="$root" PREFIX=/usr 2>&1); then
 	ok "make install DESTDIR=$root PREFIX=/usr"
 else
-	bad "make install DESTDIR=$root PREFIX=/usr:"
+	fail "make install DESTDIR=$root PREFIX=/usr:"
 	echo "$out" | tail -n 5 | sed 's/^/    /'
 fi
 for p in "${pages[@]}"; do
@@ -121,12 +118,12 @@ for p in "${pages[@]}"; do
 	sec=${name##*.}
 	dest=$mandir/man$sec/$name
 	if ! cmp -s "$p" "$dest"; then
-		bad "make install: $p is not $dest"
+		fail "make install: $p is not $dest"
 		continue
 	fi
 	out=$(man --warnings -M "$mandir" "$sec" "${name%.*}" 2>&1 >"$tmp/page")
 	if [ -n "$out" ] || ! grep -q . "$tmp/page"; then
-		bad "man -M ... $sec ${name%.*}: ${out:-empty}"
+		fail "man -M ... $sec ${name%.*}: ${out:-empty}"
 	else
 		ok "installed: man $sec ${name%.*} renders without a warning"
 	fi
@@ -136,8 +133,7 @@ left=$(find "$mandir" -type f 2>/dev/null)
 if [ -z "$left" ]; then
 	ok "make uninstall: no man page left"
 else
-	bad "make uninstall left: $left"
+	fail "make uninstall left: $left"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

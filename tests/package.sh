@@ -26,23 +26,18 @@ cd "$(dirname "$0")/.."
 
 unset MAKEFLAGS MAKELEVEL MFLAGS
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok   $*"; }
-bad()  { failed=$((failed + 1)); echo "FAIL $*"; }
-skip() { echo "skip $*"; }
+. tests/lib/check.sh
 finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	summary
 	exit
 }
 
 if [ "$(id -u)" -ne 0 ]; then
-	bad "needs root (a mount namespace, an overlay, chroot, dpkg -i)"
+	fail "needs root (a mount namespace, an overlay, chroot, dpkg -i)"
 	finish
 fi
 for t in dpkg-buildpackage dh unshare chroot; do
-	command -v $t >/dev/null || { bad "$t is not installed (scripts/deps.sh)"; finish; }
+	command -v $t >/dev/null || { fail "$t is not installed (scripts/deps.sh)"; finish; }
 done
 
 version=$(cat VERSION)
@@ -69,7 +64,7 @@ fi
 if (cd "$src" && dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1; then
 	ok "dpkg-buildpackage -us -uc -b in a copy of the tree"
 else
-	bad "dpkg-buildpackage -us -uc -b (the errors, then the end of the log):"
+	fail "dpkg-buildpackage -us -uc -b (the errors, then the end of the log):"
 	grep -E -A12 '^dpkg-gensymbols|: error:' "$tmp/build.log" | head -n 30 | sed 's/^/    /'
 	echo "    ..."
 	tail -n 8 "$tmp/build.log" | sed 's/^/    /'
@@ -87,7 +82,7 @@ for p in odm libodm1 libodm-dev; do
 		cp "$f" "$debs/"
 		ok "built $(basename "$f")"
 	else
-		bad "no $(basename "$f")"
+		fail "no $(basename "$f")"
 	fi
 done
 [ "$failed" -eq 0 ] || finish
@@ -101,7 +96,7 @@ elif out=$(lintian --fail-on error "$changes" 2>&1 | grep -v 'root privileges');
 	ok "lintian: no error${out:+; $(echo "$out" | grep -c '^[WIP]:') other tags}"
 	echo "$out" | grep '^W:' | head -n 5 | sed 's/^/    /'
 else
-	bad "lintian:"
+	fail "lintian:"
 	echo "$out" | grep '^E:' | head -n 10 | sed 's/^/    /'
 fi
 
@@ -186,6 +181,7 @@ version=$1
 debversion=$2
 cd /odm-debs
 export DEBIAN_FRONTEND=noninteractive PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# The lines of tests/lib/check.sh, not counted here: the caller greps them.
 ok()   { echo "ok   $*"; }
 bad()  { echo "FAIL $*"; }
 skip() { echo "skip $*"; }
@@ -375,7 +371,7 @@ fi
 passed=$((passed + $(echo "$out" | grep -c '^ok ')))
 failed=$((failed + $(echo "$out" | grep -c '^FAIL ')))
 if ! echo "$out" | grep -qE '^(ok|FAIL|NOROOT)'; then
-	bad "the throw-away root said nothing:"
+	fail "the throw-away root said nothing:"
 	echo "$out" | tail -n 10 | sed 's/^/    /'
 fi
 
@@ -383,13 +379,13 @@ fi
 if [ "$(git status --porcelain 2>/dev/null)" = "$git_before" ]; then
 	ok "the source tree is as it was (git status)"
 else
-	bad "the source tree changed: $(git status --porcelain | head -n 5)"
+	fail "the source tree changed: $(git status --porcelain | head -n 5)"
 fi
 host_after=$(dpkg-query -W -f='${binary:Package} ${Status} ${Version}\n' odm libodm1 libodm-dev 2>&1)
 if [ "$host_after" = "$host_before" ] && [ ! -e /odm-debs ]; then
 	ok "this machine's odm packages are as they were"
 else
-	bad "this machine's dpkg changed: $host_before -> $host_after"
+	fail "this machine's dpkg changed: $host_before -> $host_after"
 fi
 
 finish

@@ -12,14 +12,9 @@
 set -u
 
 ODMD=build/odmd
-passed=0
-failed=0
+. "$(dirname "$0")/lib/check.sh"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-
-ok() { passed=$((passed + 1)); echo "ok $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; shift; printf '  %s\n' "$@"; }
-skip() { echo "skip $1"; }
 
 # expect NAME WANT_RC PATTERN CMD...: CMD exits WANT_RC and its output
 # (stdout and stderr) has the fixed string PATTERN.
@@ -116,5 +111,4 @@ else
 	fi
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -12,20 +12,16 @@
 # "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
+. tests/lib/check.sh
 
 unset MAKEFLAGS MAKELEVEL MFLAGS
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok   $*"; }
-bad()  { failed=$((failed + 1)); echo "FAIL $*"; }
-skip() { echo "skip $*"; }
 
 version=$(cat VERSION 2>/dev/null)
 if [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
 	ok "VERSION: $version"
 else
-	bad "VERSION: '$version' is not MAJOR.MINOR.PATCH"
+	fail "VERSION: '$version' is not MAJOR.MINOR.PATCH"
 fi
 
 # The package's upstream version: no epoch, no Debian revision.
@@ -39,25 +35,25 @@ upstream=${upstream%-*}
 if [ -n "$deb" ] && [ "$upstream" = "$version" ]; then
 	ok "debian/changelog: $deb is VERSION $version"
 else
-	bad "debian/changelog: '$deb' is not VERSION $version (dch -v $version-1)"
+	fail "debian/changelog: '$deb' is not VERSION $version (dch -v $version-1)"
 fi
 
 # Up to date with VERSION (a no-op after make).
 make -s build/odm build/odmd build/libodm.so.1 build/libodm.pc >/dev/null 2>&1 ||
-	bad "make build/odm build/odmd build/libodm.so.1 build/libodm.pc"
+	fail "make build/odm build/odmd build/libodm.so.1 build/libodm.pc"
 
 out=$(build/odm -V 2>&1)
 if [[ $out =~ ^odm\ $version( |$) ]]; then
 	ok "odm -V: $out"
 else
-	bad "odm -V: '$out', not odm $version"
+	fail "odm -V: '$out', not odm $version"
 fi
 # odmd learns --version with issue 12; until then, say so.
 if out=$(build/odmd --version 2>&1); then
 	if [[ $out =~ (^|[^0-9.])$version([^0-9.]|$) ]]; then
 		ok "odmd --version: $(echo "$out" | head -n 1)"
 	else
-		bad "odmd --version: '$out' does not name $version"
+		fail "odmd --version: '$out' does not name $version"
 	fi
 else
 	skip "odmd --version: odmd has no --version option yet"
@@ -66,7 +62,7 @@ pc=$(sed -n 's/^Version: *//p' build/libodm.pc)
 if [ "$pc" = "$version" ]; then
 	ok "build/libodm.pc: Version $pc"
 else
-	bad "build/libodm.pc: Version '$pc', not $version"
+	fail "build/libodm.pc: Version '$pc', not $version"
 fi
 
 # The ABI: what the map exports is what the library exports is what the
@@ -81,27 +77,27 @@ nodes=$(sed -n 's/^ \([A-Z_0-9]*\)@\1 .*/\1/p' debian/libodm1.symbols | sort)
 if [ -n "$map" ] && [ "$map" = "$dyn" ]; then
 	ok "libodm.so.1 exports what lib/libodm.map says: $(echo $map)"
 else
-	bad "libodm.so.1 and lib/libodm.map differ:"
+	fail "libodm.so.1 and lib/libodm.map differ:"
 	diff <(echo "$map") <(echo "$dyn") | sed 's/^/    /'
 fi
 if [ "$map" = "$syms" ]; then
 	ok "debian/libodm1.symbols lists exactly lib/libodm.map's symbols"
 else
-	bad "debian/libodm1.symbols and lib/libodm.map differ (< map, > symbols):"
+	fail "debian/libodm1.symbols and lib/libodm.map differ (< map, > symbols):"
 	diff <(echo "$map") <(echo "$syms") | sed 's/^/    /'
 fi
 mapnodes=$(echo "$map" | sed 's/.*@//' | sort -u)
 if [ "$mapnodes" = "$nodes" ]; then
 	ok "debian/libodm1.symbols: version nodes $(echo $nodes)"
 else
-	bad "debian/libodm1.symbols: version nodes '$(echo $nodes)', map has '$(echo $mapnodes)'"
+	fail "debian/libodm1.symbols: version nodes '$(echo $nodes)', map has '$(echo $mapnodes)'"
 fi
 soname=$(readelf -d build/libodm.so.1 | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 head=$(sed -n '1s/^\([^ ]*\) .*/\1/p' debian/libodm1.symbols)
 if [ "$soname" = "$head" ] && [ "$soname" = "libodm.so.1" ]; then
 	ok "soname $soname: debian/libodm1.symbols, package libodm1"
 else
-	bad "soname '$soname', debian/libodm1.symbols is for '$head'"
+	fail "soname '$soname', debian/libodm1.symbols is for '$head'"
 fi
 # A symbol's minimal version cannot be newer than the package.
 newer=$(sed -n 's/^ [^ ]* \([^ ]*\)$/\1/p' debian/libodm1.symbols |
@@ -111,8 +107,7 @@ newer=$(sed -n 's/^ [^ ]* \([^ ]*\)$/\1/p' debian/libodm1.symbols |
 if [ -z "$newer" ]; then
 	ok "debian/libodm1.symbols: no minimal version newer than $deb"
 else
-	bad "debian/libodm1.symbols: versions newer than $deb: $newer"
+	fail "debian/libodm1.symbols: versions newer than $deb: $newer"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
