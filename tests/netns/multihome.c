@@ -385,6 +385,31 @@ static void ho_seen(struct agent *a, struct peer *cn, const char *what, int sock
 	printf("  %s: setsc %s, the correspondent saw %s\n", what, in6_str(addr, buf), seen);
 }
 
+/*
+ * A Session-lasting TCP session from the host to the correspondent: its
+ * socket into *sess, the address setsc() handed out into *sl, printed
+ * beside what the correspondent saw, which must be that address.  The
+ * correspondent's end, or -1 when the session did not arrive.
+ */
+static int sl_session(struct agent *a, struct peer *cn, int *sess, struct in6_addr *sl)
+{
+	char seen[64], buf[INET6_ADDRSTRLEN];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int c;
+
+	*sess = ag_socket(a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc(a, *sess, SESSION_LASTING_IPV6_ADDRESS, sl), 0, "setsc sl");
+	if (!ASSERT_EQ(ag_addr_op(a, AG_CONNECT, *sess, CN_ADDR, PORT, NULL), 0, "sl connect") ||
+	    !ASSERT_TRUE(wait_readable(cn->tcp), "the session arrives"))
+		return -1;
+	c = accept(cn->tcp, (struct sockaddr *)&ss, &len);
+	sa_addr_str(&ss, seen, sizeof(seen));
+	printf("  1 sl session: setsc %s, the correspondent saw %s\n", in6_str(sl, buf), seen);
+	ASSERT_STREQ(seen, in6_str(sl, buf), "the session comes from the session-lasting address");
+	return c;
+}
+
 /* The session sess carries data both ways: the host sends, the
  * correspondent reads on c and answers, the host reads the answer. */
 static void session_talks(struct agent *a, int sess, int c, const char *when)
@@ -413,8 +438,6 @@ void test_handoff_two_networks(void)
 	struct peer cn = { -1, -1 };
 	struct uplinks u;
 	struct in6_addr sl, fx, np, addr;
-	struct sockaddr_storage ss;
-	socklen_t sl_len = sizeof(ss);
 	char seen[64], buf[INET6_ADDRSTRLEN], buf2[INET6_ADDRSTRLEN], npp[64];
 	char cell_dir[160], ap1_dir[160], ap2_dir[160], what[128];
 	pid_t kea_cell = -1, kea_wifi = -1;
@@ -455,16 +478,10 @@ void test_handoff_two_networks(void)
 	ASSERT_STREQ(seen, in6_str(&fx, buf), "udp too");
 
 	/* The long session: Session-lasting, by cellular. */
-	sess = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_setsc(&a, sess, SESSION_LASTING_IPV6_ADDRESS, &sl), 0, "setsc sl");
-	ASSERT_TRUE(in_pool(&sl, 0xc1), "session-lasting from cellular's pool");
-	if (!ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, sess, CN_ADDR, PORT, NULL), 0, "sl connect") ||
-	    !ASSERT_TRUE(wait_readable(cn.tcp), "the session arrives"))
+	c = sl_session(&a, &cn, &sess, &sl);
+	if (c < 0)
 		goto cleanup;
-	c = accept(cn.tcp, (struct sockaddr *)&ss, &sl_len);
-	sa_addr_str(&ss, seen, sizeof(seen));
-	printf("  1 sl session: setsc %s, the correspondent saw %s\n", in6_str(&sl, buf), seen);
-	ASSERT_STREQ(seen, in6_str(&sl, buf), "the session from sl, through cellular");
+	ASSERT_TRUE(in_pool(&sl, 0xc1), "session-lasting from cellular's pool");
 	session_talks(&a, sess, c, "before the wifi change");
 	test_subtest_end();
 
@@ -683,8 +700,6 @@ void test_routed_anchor(void)
 	struct relay6 r1 = { -1 }, r2 = { -1 };
 	struct anchor_world w;
 	struct in6_addr sl, again;
-	struct sockaddr_storage ss;
-	socklen_t sl_len = sizeof(ss);
 	char seen[64], buf[INET6_ADDRSTRLEN], pfx[80], dir[160], hook[200];
 	pid_t kea = -1;
 	struct env e;
@@ -712,18 +727,12 @@ void test_routed_anchor(void)
 
 	/* 1. A session-lasting session through the first access router. */
 	SUBTEST("a session through the first access router");
-	sess = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_setsc(&a, sess, SESSION_LASTING_IPV6_ADDRESS, &sl), 0, "setsc sl");
+	c = sl_session(&a, &cn, &sess, &sl);
+	if (c < 0)
+		goto cleanup;
 	ASSERT_TRUE(in_pool(&sl, 0x51), "session-lasting from the anchor's pool");
 	snprintf(pfx, sizeof(pfx), "%s/64", kea_prefix(&sl, buf, sizeof(buf)));
 	ASSERT_TRUE(anchor_routes_via(&w, pfx, "anc-1"), "the anchor routes it via ar1");
-	if (!ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, sess, CN_ADDR, PORT, NULL), 0, "sl connect") ||
-	    !ASSERT_TRUE(wait_readable(cn.tcp), "the session arrives"))
-		goto cleanup;
-	c = accept(cn.tcp, (struct sockaddr *)&ss, &sl_len);
-	sa_addr_str(&ss, seen, sizeof(seen));
-	printf("  1 sl session: setsc %s, the correspondent saw %s\n", in6_str(&sl, buf), seen);
-	ASSERT_STREQ(seen, in6_str(&sl, buf), "the session from sl");
 	session_talks(&a, sess, c, "through ar1");
 	test_subtest_end();
 
