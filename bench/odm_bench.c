@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -43,6 +44,8 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+
+#include <bpf/bpf.h>
 
 #include "env.h"
 #include "core.h"
@@ -76,6 +79,7 @@ static volatile sig_atomic_t stop;
 static struct env env;
 static char cg_plain[PATH_MAX + 64];
 static char cg_home[2 * PATH_MAX];
+static char cg_floor[PATH_MAX + 64];
 static bool odm_loaded;
 static int listen_fd = -1;
 static pthread_t acceptor;
@@ -172,6 +176,50 @@ static socklen_t sa6(struct sockaddr_in6 *sa, const char *addr, int port)
 	return sizeof(*sa);
 }
 
+/*
+ * The kernel's floor: what any cgroup socket-option program costs before
+ * it does anything.  The kernel copies the option in, locks the socket,
+ * runs the program array, and for getsockopt() copies the answer out.
+ * floor_prog() is three or four instructions: optlen 0 ("nothing changed",
+ * as odm passes the options it does not own) and for getsockopt retval 0,
+ * so that getsockopt(ODM_SOL) is answered as setsc()'s call is.  Attached,
+ * from raw instructions, to a cgroup of its own (cg_floor); figures 6d, 6e
+ * and 3g are measured there, and odm's figure less the floor is odm's own
+ * work.
+ */
+static int floor_prog(enum bpf_attach_type at)
+{
+	struct bpf_insn insns[] = {
+		/* r2 = 0; ctx->optlen = r2; ctx->retval = r2; r0 = 1; exit */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = 0 },
+		{ .code = BPF_STX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2,
+		  .off = offsetof(struct bpf_sockopt, optlen) },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+		{ 0 },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at);
+	int n = 4, fd, cg, err;
+
+	if (at == BPF_CGROUP_GETSOCKOPT) {
+		/* retval is a getsockopt program's only: inserted after optlen */
+		memmove(&insns[3], &insns[2], 2 * sizeof(insns[0]));
+		insns[2] = (struct bpf_insn){ .code = BPF_STX | BPF_MEM | BPF_W,
+					      .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2,
+					      .off = offsetof(struct bpf_sockopt, retval) };
+		n = 5;
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCKOPT, "odmb_floor", "GPL", insns, n, &opts);
+	if (fd < 0)
+		return -errno;
+	cg = open(cg_floor, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	err = cg < 0 || bpf_prog_attach(fd, cg, at, 0) ? -errno : 0;
+	if (cg >= 0)
+		close(cg);
+	close(fd);	/* the attachment holds the program until the cgroup goes */
+	return err;
+}
+
 static bool world_setup(const char *preload)
 {
 	char root[PATH_MAX];
@@ -188,6 +236,14 @@ static bool world_setup(const char *preload)
 	snprintf(cg_plain, sizeof(cg_plain), "%s/odmb-%d-plain", root, getpid());
 	if (mkdir(cg_plain, 0755) && errno != EEXIST)
 		return false;
+	snprintf(cg_floor, sizeof(cg_floor), "%s/odmb-%d-floor", root, getpid());
+	if (mkdir(cg_floor, 0755) && errno != EEXIST)
+		return false;
+	if (floor_prog(BPF_CGROUP_SETSOCKOPT) || floor_prog(BPF_CGROUP_GETSOCKOPT)) {
+		fprintf(stderr, "odm-bench: cannot attach the floor programs: %s\n",
+			strerror(errno));
+		return false;
+	}
 
 	/* The peer's sink: datagrams are dropped when its buffer is full, with
 	 * no ICMP errors coming back to muddy the sender's timing. */
@@ -246,6 +302,8 @@ static void world_teardown(void)
 	env_teardown(&env);
 	if (cg_plain[0] && rmdir(cg_plain) && errno != ENOENT)
 		fprintf(stderr, "odm-bench: rmdir %s: %s\n", cg_plain, strerror(errno));
+	if (cg_floor[0] && rmdir(cg_floor) && errno != ENOENT)
+		fprintf(stderr, "odm-bench: rmdir %s: %s\n", cg_floor, strerror(errno));
 }
 
 /* ---- timing --------------------------------------------------------------- */
@@ -344,6 +402,7 @@ enum op {
 	OP_SETSOCKOPT,		/* setsockopt(SO_PRIORITY) */
 	OP_SC_TWO,		/* the two socket options libodm made before the one call */
 	OP_GETSOCKOPT,		/* getsockopt(SO_PRIORITY) */
+	OP_SC_FLOOR,		/* getsockopt(ODM_SOL) of fresh sockets, answered by floor_prog() */
 	OP_MAX,
 };
 
@@ -354,7 +413,7 @@ static const int op_n[OP_MAX] = {
 	[OP_SC_RAW] = 10000, [OP_UDP_PREBOUND_CONNECT] = 4000,
 	[OP_TCP_CYCLE] = 400, [OP_TCP_SETSC_CYCLE] = 400, [OP_TCP_BIND_CYCLE] = 400,
 	[OP_SENDTO] = 8000, [OP_SENDTO_TYPED] = 8000, [OP_SETSOCKOPT] = 30000,
-	[OP_SC_TWO] = 10000, [OP_GETSOCKOPT] = 30000,
+	[OP_SC_TWO] = 10000, [OP_GETSOCKOPT] = 30000, [OP_SC_FLOOR] = 10000,
 };
 
 static int udp_socket(bool typed)
@@ -431,6 +490,7 @@ static double batch(enum op op, int n, int *fds, double *cpu)
 	case OP_SETSC:
 	case OP_SC_RAW:
 	case OP_SC_TWO:
+	case OP_SC_FLOOR:
 		if (fds_open(fds, n, typed))
 			return -1;
 		break;
@@ -492,6 +552,14 @@ static double batch(enum op op, int n, int *fds, double *cpu)
 					 &res, &len) || res.status != ODM_ST_OK;
 			break;
 		}
+		case OP_SC_FLOOR: {
+			struct odm_sc_result res;
+			socklen_t len = sizeof(res);
+
+			err = getsockopt(fds[i], ODM_SOL, ODM_SO_SC(ODM_TYPE_SESSION_LASTING, 0),
+					 &res, &len);
+			break;
+		}
 		case OP_GETSOCKOPT: {
 			int prio;
 			socklen_t len = sizeof(prio);
@@ -540,7 +608,7 @@ static double batch(enum op op, int n, int *fds, double *cpu)
 
 	if (fd >= 0)
 		close(fd);
-	if (op <= OP_UDP_PREBOUND_CONNECT || op == OP_SC_TWO)
+	if (op <= OP_UDP_PREBOUND_CONNECT || op == OP_SC_TWO || op == OP_SC_FLOOR)
 		fds_close(fds, n);
 	return t;
 }
@@ -739,8 +807,8 @@ struct figure {
 };
 
 enum {
-	F1, F2U, F2T, F3U, F3T, F3S, F3R, F3W, F3L, F4, F5P, F5S, F5M, F6, F6L, F6G, F7A, F7R, F8,
-	F8P, F8C, F9O, F9P, F9R, F10, F10T, F11C, F11M, F11P, F11S,
+	F1, F2U, F2T, F3U, F3T, F3S, F3R, F3W, F3L, F3G, F3H, F3I, F3J, F3K, F3O, F4, F5P, F5S, F5M, F6, F6L, F6G, F6D,
+	F6E, F7A, F7R, F8, F8P, F8C, F9O, F9P, F9R, F10, F10T, F11C, F11M, F11P, F11S,
 	/* the CPU view (cpu_name) of figures 1, 2, 3 and 6 */
 	F1C, F2UC, F2TC, F3UC, F3TC, F3SC, F6C, F6LC, F_MAX
 };
@@ -755,6 +823,17 @@ static struct figure figs[F_MAX] = {
 	[F3R] = { "3d", "setsc()'s one getsockopt alone (no libodm)", K_ABS, "ns", 0 },
 	[F3W] = { "3e", "the two socket options of libodm before (no libodm)", K_ABS, "ns", 0 },
 	[F3L] = { "3f", "setsc() alone, odmd --no-setsockopt", K_ABS, "ns", 0 },
+	[F3G] = { "3g", "one getsockopt(ODM_SOL), a program that does nothing (floor)", K_ABS,
+		  "ns", 0 },
+	[F3H] = { "3h", "setsc()'s getsockopt program alone, its run time (bpf_stats)", K_ABS,
+		  "ns", 0 },
+	[F3I] = { "3i", "same, the socket's storage made at socket() by a default type", K_ABS,
+		  "ns", 0 },
+	[F3J] = { "3j", "sock_create program, no policy (bpf_stats)", K_ABS, "ns", 0 },
+	[F3K] = { "3k", "sock_create program making the storage of a default type", K_ABS,
+		  "ns", 0 },
+	[F3O] = { "3l", "the floor's getsockopt program, its run time (what bpf_stats adds)",
+		  K_ABS, "ns", 0 },
 	[F4]  = { "4", "UDP sendto, typed unbound / no odm", K_RATIO, "ns", 1.06 },
 	[F5P] = { "5a", "typed connect overhead over bound, 4096 / 16 prefixes", K_RATIO, "ns",
 		  1.05 },
@@ -763,6 +842,10 @@ static struct figure figs[F_MAX] = {
 	[F6]  = { "6", "setsockopt(SO_PRIORITY), odm cgroup - no odm", K_EXTRA, "ns", 150 },
 	[F6L] = { "6b", "same, odmd --no-setsockopt - no odm", K_EXTRA, "ns", 150 },
 	[F6G] = { "6c", "getsockopt(SO_PRIORITY), odm cgroup - no odm", K_EXTRA, "ns", 0 },
+	[F6D] = { "6d", "setsockopt(SO_PRIORITY), a program that does nothing - no odm",
+		  K_EXTRA, "ns", 0 },
+	[F6E] = { "6e", "getsockopt(SO_PRIORITY), a program that does nothing - no odm",
+		  K_EXTRA, "ns", 0 },
 	[F7A] = { "7a", "add one prefix (put + recompute)", K_ABS, "us", 0 },
 	[F7R] = { "7b", "reload 1000 prefixes", K_ABS, "ms", 50 },
 	[F8]  = { "8a", "setsc() with ON_NET: DHCPv6 PD from Kea, median", K_ABS, "ms", 0 },
@@ -981,6 +1064,107 @@ static int od_queued(double *ms, int *exchanges)
 	return ok;
 }
 
+/*
+ * Program view (figures 3h-3k): the kernel's own count of the time spent in
+ * a program (BPF_ENABLE_STATS, as `sysctl kernel.bpf_stats_enabled`, held
+ * only while this phase runs: it adds two clock reads to every program
+ * run, so the rounds go without it).  Tracing programs do not load here;
+ * this itemizes setsc()'s call all the same.
+ */
+struct prog_run {
+	__u64 ns, cnt;
+};
+
+/* The run time so far of the program attached at (cgroup, at). */
+static int prog_run_read(const char *cg, enum bpf_attach_type at, struct prog_run *pr)
+{
+	struct bpf_prog_info info;
+	__u32 ids[4], n = 4, len = sizeof(info);
+	int cgfd, fd, err = 0;
+
+	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return -errno;
+	if (bpf_prog_query(cgfd, at, 0, NULL, ids, &n) || n != 1)
+		err = n != 1 ? -ENOENT : -errno;
+	close(cgfd);
+	if (err)
+		return err;
+	fd = bpf_prog_get_fd_by_id(ids[0]);
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	close(fd);
+	pr->ns = info.run_time_ns;
+	pr->cnt = info.run_cnt;
+	return err;
+}
+
+/* ns per run of the programs at gs and sc while op is measured. */
+static int prog_view(enum op op, double *gs, double *sc)
+{
+	struct prog_run g0, g1, s0, s1;
+
+	if (prog_run_read(env.cgroup, BPF_CGROUP_GETSOCKOPT, &g0) ||
+	    prog_run_read(env.cgroup, BPF_CGROUP_INET_SOCK_CREATE, &s0) || measure(op) < 0 ||
+	    prog_run_read(env.cgroup, BPF_CGROUP_GETSOCKOPT, &g1) ||
+	    prog_run_read(env.cgroup, BPF_CGROUP_INET_SOCK_CREATE, &s1) ||
+	    g1.cnt == g0.cnt || s1.cnt == s0.cnt)
+		return -1;
+	*gs = (double)(g1.ns - g0.ns) / (double)(g1.cnt - g0.cnt);
+	*sc = (double)(s1.ns - s0.ns) / (double)(s1.cnt - s0.cnt);
+	return 0;
+}
+
+static void prog_phase(void)
+{
+	struct odm_policy pol = { .default_type = ODM_TYPE_SESSION_LASTING };
+	double gs, sc, gs_def, sc_def, fl;
+	struct prog_run f0, f1;
+	struct odm_maps m;
+	bool ok = false, maps = false;
+	__u64 cgid;
+	int stats;
+
+	stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (stats < 0 || !odm_load() || odm_cgroup_id(env.cgroup, &cgid) ||
+	    odm_maps_open(&m, env.pin_dir))
+		goto out;
+	maps = true;
+	/* The floor program: what the clock reads of the statistics cost. */
+	if (cg_enter(cg_floor) || prog_run_read(cg_floor, BPF_CGROUP_GETSOCKOPT, &f0) ||
+	    measure(OP_SC_FLOOR) < 0 || prog_run_read(cg_floor, BPF_CGROUP_GETSOCKOPT, &f1) ||
+	    f1.cnt == f0.cnt)
+		goto out;
+	fl = (double)(f1.ns - f0.ns) / (double)(f1.cnt - f0.cnt);
+	if (cg_enter(env.cgroup) || prog_view(OP_SC_RAW, &gs, &sc))
+		goto out;
+	/* A default type: odm_sock_create makes the storage at socket(). */
+	if (odm_policy_set(&m, cgid, &pol) || prog_view(OP_SC_RAW, &gs_def, &sc_def))
+		goto out;
+	fig_add(F3H, 0, gs);
+	fig_add(F3I, 0, gs_def);
+	fig_add(F3J, 0, sc);
+	fig_add(F3K, 0, sc_def);
+	fig_add(F3O, 0, fl);
+	ok = true;
+out:
+	if (!ok) {
+		fprintf(stderr, "odm-bench: no program view: %s\n",
+			stats < 0 ? strerror(-stats) : "measuring failed");
+		figs[F3H].error = figs[F3I].error = figs[F3J].error = figs[F3K].error = true;
+		figs[F3O].error = true;
+	}
+	cg_enter(cg_home);
+	if (maps)
+		odm_maps_close(&m);
+	odm_unload();
+	if (stats >= 0)
+		close(stats);
+}
+
 static void on_demand_phase(bool quick)
 {
 	double ms[OD_SAMPLES_MAX];
@@ -1046,6 +1230,7 @@ struct round {
 	double none[OP_MAX], other_udp, odm[OP_MAX], route_udp;
 	double none_c[OP_MAX], other_udp_c, odm_c[OP_MAX];	/* CPU view */
 	double lean[OP_MAX], lean_c[OP_MAX];		/* odmd --no-setsockopt */
+	double floor[OP_MAX];				/* cg_floor, no odm */
 	double scale_none, scale_odm;			/* 64 threads, ns per cycle */
 	double add_one_us, reload_ms;
 	double typed_p[N_PSTEPS], setsc_s[N_SSTEPS];
@@ -1064,6 +1249,13 @@ static bool stage_none(struct round *r)
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		r->none[ops[i]] = measure_cpu(ops[i], &r->none_c[ops[i]]);
 	r->scale_none = scale_run(false);
+	if (cg_enter(cg_floor))
+		return false;
+	r->floor[OP_SETSOCKOPT] = measure(OP_SETSOCKOPT);
+	r->floor[OP_GETSOCKOPT] = measure(OP_GETSOCKOPT);
+	r->floor[OP_SC_FLOOR] = measure(OP_SC_FLOOR);
+	if (cg_enter(cg_plain))
+		return false;
 	/* Policy routing: the source comes with the route to the peer. */
 	if (env_host(&env, "ip -6 route add %s/128 dev veth-h src %s", NET_ADDR, TYPED_ADDR)) {
 		r->route_udp = measure(OP_UDP_CONNECT);
@@ -1268,6 +1460,7 @@ static void round_record(const struct round *r)
 	fig_add(F3R, 0, r->odm[OP_SC_RAW]);
 	fig_add(F3W, 0, r->odm[OP_SC_TWO]);
 	fig_add(F3L, 0, r->lean[OP_SETSC]);
+	fig_add(F3G, 0, r->floor[OP_SC_FLOOR]);
 	fig_add(F4, r->none[OP_SENDTO], r->odm[OP_SENDTO_TYPED]);
 	/* A ratio of overheads is only defined where the small one is positive;
 	 * a non-positive one means odm's cost drowned in the noise. */
@@ -1278,6 +1471,8 @@ static void round_record(const struct round *r)
 	fig_add(F6, r->none[OP_SETSOCKOPT], r->odm[OP_SETSOCKOPT]);
 	fig_add(F6L, r->none[OP_SETSOCKOPT], r->lean[OP_SETSOCKOPT]);
 	fig_add(F6G, r->none[OP_GETSOCKOPT], r->odm[OP_GETSOCKOPT]);
+	fig_add(F6D, r->none[OP_SETSOCKOPT], r->floor[OP_SETSOCKOPT]);
+	fig_add(F6E, r->none[OP_GETSOCKOPT], r->floor[OP_GETSOCKOPT]);
 	fig_add(F10, r->scale_none, r->scale_odm);
 	fig_add(F10T, 0, r->scale_odm > 0 ? 1e6 / r->scale_odm : -1);
 	if (cpu_fd >= 0) {
@@ -1552,6 +1747,8 @@ int main(int argc, char **argv)
 		printf("  round %d/%d: %.1f s\n", r + 1, rounds, (now_ns() - rt) / 1e9);
 		fflush(stdout);
 	}
+	if (!stop)
+		prog_phase();
 	if (!stop)
 		on_demand_phase(quick);
 	for (f = 0; f < F_MAX; f++) {
