@@ -44,12 +44,18 @@ static bool selected(int argc, char **argv, const char *name)
 }
 
 /*
- * A run killed midway (a timeout, ^C) leaves its namespaces, cgroup and
- * pins behind; they are named after its pid.  Remove those of dead pids.
+ * A run killed midway (a timeout, ^C) leaves its odmd, Kea and radvd
+ * running, and its namespaces, cgroup and pins behind; all are named after
+ * its pid (the daemons in their command lines).  Stop and remove those of
+ * dead pids.
  */
 static void sweep_stale(void)
 {
-	sys("for ns in $(ip netns list | awk '/^odmt-[hn]-/ {print $1}'); do "
+	sys("for p in $(pgrep -f 'odmt-[0-9]+-'); do "
+	    "  pid=$(tr '\\0' ' ' </proc/$p/cmdline 2>/dev/null | grep -o 'odmt-[0-9]*-' | "
+	    "        head -n 1 | tr -dc 0-9); "
+	    "  [ -n \"$pid\" ] && [ ! -d /proc/$pid ] && kill $p; done; "
+	    "for ns in $(ip netns list | awk '/^odmt-[hn]-/ {print $1}'); do "
 	    "  pid=${ns#odmt-?-}; pid=${pid%%%%-*}; "
 	    "  [ -d /proc/$pid ] || ip netns del $ns; done; "
 	    "for d in /sys/fs/bpf/odmt-*; do [ -d \"$d\" ] || continue; "
