@@ -59,22 +59,63 @@ static size_t put_opt(unsigned char *b, unsigned int code, const void *data, siz
 	return 4 + len;
 }
 
-/* The option code of [p, end) in a list of options, or NULL. */
+/*
+ * The option at *p of a list ending at end: its code, value and length,
+ * and *p moved past it.  false at the end of the list, or at an option
+ * that would run past it.
+ */
+static bool next_opt(const unsigned char **p, const unsigned char *end, unsigned int *code,
+		     const unsigned char **val, size_t *len)
+{
+	size_t l;
+
+	if (end - *p < 4)
+		return false;
+	l = get16(*p + 2);
+	if ((size_t)(end - *p - 4) < l)
+		return false;
+	*code = get16(*p);
+	*val = *p + 4;
+	*len = l;
+	*p += 4 + l;
+	return true;
+}
+
+/* The value of option code in the list [p, end), or NULL. */
 static const unsigned char *find_opt(const unsigned char *p, const unsigned char *end,
 				     unsigned int code, size_t *len)
 {
-	while (end - p >= 4) {
-		size_t l = get16(p + 2);
+	const unsigned char *val;
+	unsigned int c;
 
-		if ((size_t)(end - p - 4) < l)
-			return NULL;
-		if (get16(p) == code) {
-			*len = l;
-			return p + 4;
-		}
-		p += 4 + l;
-	}
+	while (next_opt(&p, end, &c, &val, len))
+		if (c == code)
+			return val;
 	return NULL;
+}
+
+/* Route (valid lifetime > 0) or unroute the IAPREFIX value pv via the client. */
+static void route_prefix(const struct relay_cfg *c, const unsigned char *pv, const char *via)
+{
+	unsigned long valid = get32(pv + 4);	/* after the preferred lifetime */
+	unsigned int plen = pv[8];
+	char pfx[INET6_ADDRSTRLEN], cmd[512];
+
+	inet_ntop(AF_INET6, pv + 9, pfx, sizeof(pfx));
+	if (valid)
+		snprintf(cmd, sizeof(cmd),
+			 "ip -6 route replace %s/%u via %s dev %s proto dhcp;"
+			 " ip -6 rule del iif %s from %s/%u pref 100 2>/dev/null;"
+			 " ip -6 rule add iif %s from %s/%u lookup main pref 100",
+			 pfx, plen, via, c->down_name, c->down_name, pfx, plen, c->down_name, pfx,
+			 plen);
+	else
+		snprintf(cmd, sizeof(cmd),
+			 "ip -6 route del %s/%u dev %s 2>/dev/null;"
+			 " ip -6 rule del iif %s from %s/%u pref 100 2>/dev/null",
+			 pfx, plen, c->down_name, c->down_name, pfx, plen);
+	if (system(cmd) != 0)
+		fprintf(stderr, "relay6: %s failed\n", cmd);
 }
 
 /*
@@ -86,46 +127,19 @@ static const unsigned char *find_opt(const unsigned char *p, const unsigned char
 static void snoop_reply(const struct relay_cfg *c, const unsigned char *msg, size_t n,
 			const struct in6_addr *peer)
 {
-	const unsigned char *p = msg + 4, *end = msg + n;
-	char via[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN], cmd[512];
+	const unsigned char *p = msg + 4, *end = msg + n, *ia, *q, *pv;
+	unsigned int code, qcode;
+	char via[INET6_ADDRSTRLEN];
+	size_t l, ql;
 
 	inet_ntop(AF_INET6, peer, via, sizeof(via));
-	while (end - p >= 4) {
-		size_t l = get16(p + 2);
-		const unsigned char *q, *qend;
-
-		if ((size_t)(end - p - 4) < l)
-			return;
-		if (get16(p) == OPT_IA_PD && l >= 12) {
-			for (q = p + 16, qend = p + 4 + l; qend - q >= 4;) {
-				size_t ql = get16(q + 2);
-
-				if ((size_t)(qend - q - 4) < ql)
-					break;
-				if (get16(q) == OPT_IAPREFIX && ql >= 25) {
-					unsigned long valid = get32(q + 8);
-					unsigned int plen = q[12];
-
-					inet_ntop(AF_INET6, q + 13, pfx, sizeof(pfx));
-					if (valid)
-						snprintf(cmd, sizeof(cmd),
-							 "ip -6 route replace %s/%u via %s dev %s proto dhcp;"
-							 " ip -6 rule del iif %s from %s/%u pref 100 2>/dev/null;"
-							 " ip -6 rule add iif %s from %s/%u lookup main pref 100",
-							 pfx, plen, via, c->down_name, c->down_name, pfx,
-							 plen, c->down_name, pfx, plen);
-					else
-						snprintf(cmd, sizeof(cmd),
-							 "ip -6 route del %s/%u dev %s 2>/dev/null;"
-							 " ip -6 rule del iif %s from %s/%u pref 100 2>/dev/null",
-							 pfx, plen, c->down_name, c->down_name, pfx, plen);
-					if (system(cmd) != 0)
-						fprintf(stderr, "relay6: %s failed\n", cmd);
-				}
-				q += 4 + ql;
-			}
-		}
-		p += 4 + l;
+	while (next_opt(&p, end, &code, &ia, &l)) {
+		if (code != OPT_IA_PD || l < 12)
+			continue;
+		/* IAID, T1, T2, then the IA_PD's own options */
+		for (q = ia + 12; next_opt(&q, ia + l, &qcode, &pv, &ql);)
+			if (qcode == OPT_IAPREFIX && ql >= 25)
+				route_prefix(c, pv, via);
 	}
 }
 
