@@ -16,7 +16,6 @@ cd "$(dirname "$0")/.."
 
 unset MAKEFLAGS MAKELEVEL MFLAGS
 
-
 version=$(cat VERSION 2>/dev/null)
 if [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
 	ok "VERSION: $version"
@@ -48,15 +47,11 @@ if [[ $out =~ ^odm\ $version( |$) ]]; then
 else
 	fail "odm -V: '$out', not odm $version"
 fi
-# odmd learns --version with issue 12; until then, say so.
-if out=$(build/odmd --version 2>&1); then
-	if [[ $out =~ (^|[^0-9.])$version([^0-9.]|$) ]]; then
-		ok "odmd --version: $(echo "$out" | head -n 1)"
-	else
-		fail "odmd --version: '$out' does not name $version"
-	fi
+out=$(build/odmd --version 2>&1)
+if [[ $out =~ (^|[^0-9.])$version([^0-9.]|$) ]]; then
+	ok "odmd --version: $(echo "$out" | head -n 1)"
 else
-	skip "odmd --version: odmd has no --version option yet"
+	fail "odmd --version: '$out' does not name $version"
 fi
 pc=$(sed -n 's/^Version: *//p' build/libodm.pc)
 if [ "$pc" = "$version" ]; then
