@@ -142,8 +142,19 @@ void test_policy_reload(void)
 	ASSERT_EQ(env_odm(&e, out, sizeof(out), "policy set cgroup %s allow "
 			  "session-lasting,non-persistent on-net deny rate 5 max-held 3 upgrade allow",
 			  e.cgroup), 0, "odm policy set");
+	/*
+	 * Each round changes or restarts what it must and waits until the
+	 * file's default is in the map, so a reload is known to have
+	 * happened before the other fields are checked.
+	 */
 	for (round = 0; round < 3; round++) {
+		const char *def = round < 2 ? "session-lasting" : "none";
+		char dflt[64];
+		int tries;
+
 		if (round == 0) {
+			ASSERT_TRUE(sys("sed -i 's/^default .*/default session-lasting/' %s",
+					e.config), "config says default session-lasting");
 			ASSERT_EQ(kill(e.odmd, SIGHUP), 0, "SIGHUP");
 		} else if (round == 1) {
 			env_stop_odmd(&e, false);
@@ -153,14 +164,20 @@ void test_policy_reload(void)
 				    "config says default none");
 			ASSERT_EQ(kill(e.odmd, SIGHUP), 0, "SIGHUP with default none");
 		}
-		usleep(300 * 1000);	/* odmd reloads from its event loop */
-		ASSERT_EQ(env_odm(&e, out, sizeof(out), "-j policy show"), 0, "policy show");
+		snprintf(dflt, sizeof(dflt), "\"default_type\":\"%s\"", def);
+		/* odmd reloads from its event loop: 5 s at most */
+		for (tries = 0; tries < 50; tries++) {
+			if (env_odm(&e, out, sizeof(out), "-j policy show") == 0 &&
+			    strstr(out, dflt))
+				break;
+			usleep(100 * 1000);
+		}
+		snprintf(what, sizeof(what), "round %d: the file's default, %s", round, def);
+		ASSERT_HAS(out, dflt, what);
 		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 			snprintf(what, sizeof(what), "round %d keeps %s", round, want[i]);
 			ASSERT_HAS(out, want[i], what);
 		}
-		ASSERT_HAS(out, round < 2 ? "\"default_type\":\"non-persistent\"" :
-			   "\"default_type\":\"none\"", "the file's default");
 	}
 cleanup:
 	env_teardown(&e);
