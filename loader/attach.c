@@ -61,10 +61,13 @@ static int link_pin_path(char *buf, size_t len, const char *dir, const struct bp
 /*
  * Attach one program, or swap it into the link already pinned for it (so a
  * reload never leaves a window without odm).  A pinned link must belong to
- * the same cgroup.
+ * the same cgroup, unless that cgroup is gone: the kernel detached the
+ * program when it was removed, and the link says cgroup id 0 (or, until
+ * the kernel has done so, still stale_cgid, the id odmd knows is gone).
+ * Such a link is unpinned and the program attached anew.
  */
 static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, __u64 cgid,
-		      const char *cgpath)
+		      const char *cgpath, __u64 stale_cgid)
 {
 	struct bpf_link_info info;
 	__u32 info_len = sizeof(info);
@@ -79,7 +82,17 @@ static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, _
 	if (link) {
 		memset(&info, 0, sizeof(info));
 		err = bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &info_len);
-		if (!err && info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != cgid) {
+		if (!err && info.type == BPF_LINK_TYPE_CGROUP &&
+		    (info.cgroup.cgroup_id == 0 || info.cgroup.cgroup_id == stale_cgid)) {
+			bpf_link__destroy(link);
+			if (unlink(path)) {
+				logmsg("cannot remove %s: %s", path, strerror(errno));
+				return -errno;
+			}
+			debug("%s: its cgroup is gone, attaching anew", path);
+			link = NULL;
+		} else if (!err && info.type == BPF_LINK_TYPE_CGROUP &&
+			   info.cgroup.cgroup_id != cgid) {
 			logmsg("odm is attached to another cgroup (id %llu) through %s; "
 			       "run odmd --unload first", (unsigned long long)info.cgroup.cgroup_id, path);
 			err = -EBUSY;
@@ -88,8 +101,10 @@ static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, _
 			if (err)
 				logmsg("cannot replace the program of %s: %s", path, strerror(-err));
 		}
-		bpf_link__destroy(link);	/* the pin keeps it attached */
-		return err;
+		if (link) {
+			bpf_link__destroy(link);	/* the pin keeps it attached */
+			return err;
+		}
 	}
 	link = bpf_program__attach_cgroup(prog, cgfd);
 	if (!link) {
@@ -129,7 +144,7 @@ static int detach_one(struct bpf_program *prog, const char *pin_dir)
 }
 
 int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, __u64 cgid,
-	       bool no_setsockopt)
+	       bool no_setsockopt, __u64 stale_cgid)
 {
 	struct bpf_program *prog;
 	int cgfd, err = 0;
@@ -144,12 +159,41 @@ int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, 
 		    bpf_program__expected_attach_type(prog) == BPF_CGROUP_SETSOCKOPT)
 			err = detach_one(prog, pin_dir);
 		else
-			err = attach_one(prog, pin_dir, cgfd, cgid, cgpath);
+			err = attach_one(prog, pin_dir, cgfd, cgid, cgpath, stale_cgid);
 		if (err)
 			break;
 	}
 	close(cgfd);
 	return err;
+}
+
+int attach_follow(struct bpf_object *obj, const char *pin_dir, const char *cgpath,
+		  bool no_setsockopt, struct attach_state *st)
+{
+	__u64 id;
+	int err;
+
+	if (odm_cgroup_id(cgpath, &id)) {
+		if (!st->gone)
+			log_info("cgroup %s is gone: odm attaches to it again when it is made",
+				 cgpath);
+		st->gone = true;
+		return 0;
+	}
+	st->gone = false;
+	if (id == st->cgid)
+		return 0;
+	if (id != st->failed)
+		log_info("cgroup %s was made anew (id %llu, was %llu): attaching to it", cgpath,
+			 (unsigned long long)id, (unsigned long long)st->cgid);
+	err = attach_all(obj, pin_dir, cgpath, id, no_setsockopt, st->cgid);
+	if (err) {
+		st->failed = id;	/* tried again next tick, logged once */
+		return err;
+	}
+	st->failed = 0;
+	st->cgid = id;
+	return 1;
 }
 
 int unpin_all(struct bpf_object *obj, const char *pin_dir)

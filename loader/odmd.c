@@ -137,9 +137,35 @@ static unsigned long long monotonic_usec(void)
  * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
  * SIGHUP re-reads the config.
  */
-static int watch(const struct odmd_opts *o, struct odm_maps *m, const char *cgpath, __u64 cgid,
-		 struct odm_ondemand *od, struct odm_ra *ra)
+/*
+ * The attached cgroup was made anew (attach_follow): odm_info names it,
+ * the old one's policy key goes, and the file's default applies to it.
+ */
+static void cgroup_renewed(const struct odmd_opts *o, struct odm_maps *m, __u64 old, __u64 cgid)
 {
+	struct odm_info info;
+	__u32 key = 0;
+	int err;
+
+	if (bpf_map_lookup_elem(m->info, &key, &info) == 0) {
+		info.cgroup_id = cgid;
+		if (bpf_map_update_elem(m->info, &key, &info, BPF_ANY))
+			logmsg("cannot update odm_info: %s", strerror(errno));
+	}
+	if (odm_maps_lock(m) == 0) {
+		err = odm_policy_del(m, old);
+		odm_maps_unlock(m);
+		if (err && err != -ENOENT)
+			logmsg("cannot remove the policy of the old cgroup (id %llu): %s",
+			       (unsigned long long)old, strerror(-err));
+	}
+	apply_config(m, o->config, cgid);
+}
+
+static int watch(const struct odmd_opts *o, struct odm_maps *m, struct bpf_object *obj,
+		 const char *cgpath, __u64 cgid, struct odm_ondemand *od, struct odm_ra *ra)
+{
+	struct attach_state att = { .cgid = cgid };
 	struct pollfd pfd[MAX_POLLFDS];
 	struct signalfd_siginfo si;
 	struct odm_retired *retired;
@@ -183,6 +209,7 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, const char *cgpa
 	while (!err) {
 		bool changed = false, egress_due;
 		int n = 4, ret, timeout;
+		__u64 old;
 
 		pfd[0] = (struct pollfd){ .fd = nlfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -233,6 +260,12 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, const char *cgpa
 				resync(o, m, od);
 			/* Slices made anew since: their policies (apply.c). */
 			policies_tick(m);
+			/* Our own cgroup made anew: the programs follow it. */
+			old = att.cgid;
+			if (attach_follow(obj, o->pin_dir, cgpath, o->no_setsockopt, &att) > 0) {
+				cgroup_renewed(o, m, old, att.cgid);
+				log_info("attached to %s", cgpath);
+			}
 		}
 		if (egress_due)
 			odm_egress_reconcile(eg, m);
@@ -243,7 +276,7 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, const char *cgpa
 				log_info("SIGHUP: reloading %s", cfg);
 				notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
 				       monotonic_usec(), cfg);
-				ret = apply_config(m, o->config, cgid);
+				ret = apply_config(m, o->config, att.cgid);
 				if (ret == 0)
 					resync(o, m, od);
 				/* A bad file changed nothing: odmd runs on as it was. */
@@ -478,7 +511,7 @@ static int run(struct odmd_opts *o)
 	err = sync_kernel(&m);
 	if (err)
 		goto cleanup_maps;
-	err = attach_all(skel->obj, o->pin_dir, cgpath, cgid, o->no_setsockopt);
+	err = attach_all(skel->obj, o->pin_dir, cgpath, cgid, o->no_setsockopt, 0);
 	if (err)
 		goto cleanup_maps;
 	log_info("attached to %s, maps and links pinned in %s", cgpath, o->pin_dir);
@@ -499,7 +532,7 @@ static int run(struct odmd_opts *o)
 	notify_ready(o->notify_fd);
 	notify_status("READY=1\n", cgpath, &m, "");
 	if (!o->once)
-		err = watch(o, &m, cgpath, cgid, od, ra);
+		err = watch(o, &m, skel->obj, cgpath, cgid, od, ra);
 	else
 		notify("STOPPING=1");
 	odm_ra_free(ra);

@@ -109,11 +109,30 @@ int ensure_bpffs(const char *pin_dir);
 /*
  * Attach every program of the loaded object to the cgroup at cgpath (id
  * cgid) and pin its link in pin_dir; where the link is pinned already,
- * swap the program in (a reload leaves no window without odm).  -EBUSY
- * when those links belong to another cgroup; 0 or -errno.
+ * swap the program in (a reload leaves no window without odm).  A link
+ * whose cgroup is gone (the kernel says id 0, or it is stale_cgid, 0 for
+ * none) is replaced.  -EBUSY when those links belong to another, living
+ * cgroup; 0 or -errno.
  */
 int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, __u64 cgid,
-	       bool no_setsockopt);
+	       bool no_setsockopt, __u64 stale_cgid);
+
+/* What attach_follow() knows of the cgroup odmd attached to. */
+struct attach_state {
+	__u64 cgid;	/* the cgroup the programs are attached to */
+	__u64 failed;	/* a new cgroup at the path that attaching failed to (logged) */
+	bool gone;	/* the path was missing at the last look (logged) */
+};
+/*
+ * The 1 s tick: the cgroup at cgpath was removed and made again (a slice
+ * stopped and started, an administrator's rmdir and mkdir).  The kernel
+ * detached the programs from the old one when it went; attach them to the
+ * new one and set st->cgid.  1 when it did, 0 when nothing changed or the
+ * path is missing (said once), -errno when attaching failed (said once,
+ * tried again on the next call).
+ */
+int attach_follow(struct bpf_object *obj, const char *pin_dir, const char *cgpath,
+		  bool no_setsockopt, struct attach_state *st);
 /* Remove every pin obj makes from pin_dir (the links first: that detaches
  * the programs), then pin_dir itself.  0 or -errno. */
 int unpin_all(struct bpf_object *obj, const char *pin_dir);

@@ -300,3 +300,73 @@ cleanup:
 		close(fd);
 	env_teardown(&e);
 }
+
+/* A legacy connect from the agent: what the peer saw into seen. */
+static void legacy_seen(struct agent *a, struct peer *net, char *seen, size_t len)
+{
+	int s = ag_socket(a, SOCK_STREAM);
+
+	seen[0] = '\0';
+	if (ASSERT_EQ(ag_addr_op(a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "legacy connect"))
+		peer_seen_tcp(net, seen, len);
+	ag_simple(a, AG_CLOSE, s, 0, NULL);
+}
+
+/*
+ * odmd's own cgroup removed and made again, as systemd does when a slice
+ * is stopped and started: the kernel detached the programs with the old
+ * cgroup.  The tick attaches them to the new one, with the file's default;
+ * and an odmd started on links whose cgroup is gone takes them over,
+ * where it used to refuse ("attached to another cgroup, id 0").
+ */
+void test_cgroup_made_anew(void)
+{
+	struct peer net = { -1, -1 };
+	struct agent a = { .pid = -1 };
+	unsigned long long id, id2, id3;
+	char seen[64], out[4096], cfg[1024];
+	struct env e;
+
+	snprintf(cfg, sizeof(cfg), "%sdefault non-persistent\n", base_config);
+	if (!ASSERT_TRUE(env_setup(&e, cfg) && add_base_addrs(&e), "setup"))
+		goto cleanup;
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "2>>%s/odmd.log", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd") ||
+	    !ASSERT_TRUE(peer_open(&e, &net, e.net_ns, "::", PORT), "peer") ||
+	    !ASSERT_EQ(odm_cgroup_id(e.cgroup, &id), 0, "its id"))
+		goto cleanup;
+
+	SUBTEST("made anew under a running odmd");
+	FAULT();
+	if (!ASSERT_TRUE(rmdir(e.cgroup) == 0 && mkdir(e.cgroup, 0755) == 0, "made anew") ||
+	    !ASSERT_EQ(odm_cgroup_id(e.cgroup, &id2), 0, "its new id"))
+		goto cleanup;
+	ASSERT_TRUE(id2 != id, "another cgroup to the kernel");
+	ASSERT_TRUE(wait_policy(&e, id2, out, sizeof(out)), "the file's default on the new one");
+	ASSERT_HAS(policy_of(&e, id2, out, sizeof(out)) ?: "",
+		   "\"default_type\":\"non-persistent\"", "the default");
+	ASSERT_TRUE(policy_of(&e, id, out, sizeof(out)) == NULL, "the old id's key is gone");
+	ASSERT_TRUE(odmd_logged(&e, "was made anew"), "odmd says so");
+	if (!ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "an app in the new cgroup"))
+		goto cleanup;
+	legacy_seen(&a, &net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, NP_ADDR, "its socket gets the default type");
+	agent_stop(&a);
+	test_subtest_end();
+
+	SUBTEST("made anew while odmd is stopped");
+	env_stop_odmd(&e, false);
+	FAULT();
+	if (!ASSERT_TRUE(rmdir(e.cgroup) == 0 && mkdir(e.cgroup, 0755) == 0, "made anew") ||
+	    !ASSERT_EQ(odm_cgroup_id(e.cgroup, &id3), 0, "its new id") ||
+	    !ASSERT_TRUE(env_start_odmd(&e), "odmd starts on the pinned links of a gone cgroup") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "an app in it"))
+		goto cleanup;
+	legacy_seen(&a, &net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, NP_ADDR, "its socket gets the default type");
+	test_subtest_end();
+cleanup:
+	agent_stop(&a);
+	peer_close(&net);
+	env_teardown(&e);
+}

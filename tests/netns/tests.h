@@ -66,6 +66,7 @@ DEFINE_TEST(test_handoff_two_networks)		/* multihome.c */
 DEFINE_TEST(test_routed_anchor)			/* multihome.c */
 DEFINE_TEST(test_sd_notify)			/* service.c */
 DEFINE_TEST(test_config_policies)		/* service.c */
+DEFINE_TEST(test_cgroup_made_anew)		/* service.c */
 DEFINE_TEST(test_monitor_dhcpv6)		/* monitor.c */
 DEFINE_TEST(test_setsc_one_call)		/* onecall.c */
 DEFINE_TEST(test_no_setsockopt_mode)		/* onecall.c */
