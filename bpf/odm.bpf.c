@@ -643,6 +643,25 @@ static __always_inline int sc_decide(struct odm_sk *st, __u32 type, const __be32
 	return 0;
 }
 
+/*
+ * The storage of a socket a setsc() request may still type, made when it
+ * has none; NULL with *err set when it may not: EISCONN once connected or
+ * listening (its source can no longer change), ENOMEM.
+ */
+static __always_inline struct odm_sk *sc_storage(struct bpf_sock *sk, int *err)
+{
+	struct odm_sk *st;
+
+	if (sk->state != BPF_TCP_CLOSE) {
+		*err = EISCONN;
+		return NULL;
+	}
+	st = bpf_sk_storage_get(&odm_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st)
+		*err = ENOMEM;
+	return st;
+}
+
 /* setsockopt(ODM_SO_SC_TYPE): a request with a hint, or from a libodm
  * older than the one-call path. */
 static __always_inline int sc_request(struct bpf_sockopt *ctx)
@@ -660,12 +679,9 @@ static __always_inline int sc_request(struct bpf_sockopt *ctx)
 		stat_inc(ODM_STAT_SETSC_INVAL);
 		return reject(EINVAL);
 	}
-	/* A connected or listening socket's source can no longer change. */
-	if (sk->state != BPF_TCP_CLOSE)
-		return reject(EISCONN);
-	st = bpf_sk_storage_get(&odm_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	st = sc_storage(sk, &err);
 	if (!st)
-		return reject(ENOMEM);
+		return reject(err);
 	err = sc_decide(st, req->type, req->hint.w, !addr_is_zero(req->hint.w),
 			st->flags & ODM_SKF_ON_NET);
 	if (err)
@@ -783,7 +799,7 @@ static __always_inline int sc_call(struct bpf_sockopt *ctx)
 {
 	struct odm_sc_result *res = ctx->optval;
 	struct bpf_sock *sk = ctx->sk;
-	__u32 opt = ctx->optname, type = opt & 0x07;
+	__u32 opt = ctx->optname, type = opt & ODM_SO_SC_TYPES;
 	__be32 hint[4] = {};
 	struct odm_choice *c;
 	struct odm_sk *st;
@@ -800,12 +816,9 @@ static __always_inline int sc_call(struct bpf_sockopt *ctx)
 		stat_inc(ODM_STAT_SETSC_INVAL);
 		return get_fail(ctx, EINVAL);
 	}
-	/* A connected or listening socket's source can no longer change. */
-	if (sk->state != BPF_TCP_CLOSE)
-		return get_fail(ctx, EISCONN);
-	st = bpf_sk_storage_get(&odm_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	st = sc_storage(sk, &err);
 	if (!st)
-		return get_fail(ctx, ENOMEM);
+		return get_fail(ctx, err);
 	/* ON_NET asked through the call is set on the socket as the
 	 * preference would be: the hint or answer that follows is held to it. */
 	if (opt & ODM_SCF_ON_NET)

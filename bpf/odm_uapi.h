@@ -79,9 +79,12 @@ enum odm_type {
  * legacy host.  The slow path's hint still travels by ODM_SO_SC_TYPE.
  */
 #define ODM_SOL			0x4f44	/* "OD", far above every SOL_* */
-#define ODM_SO_SC_CALL		0x4f00	/* | type (bits 0-2) | ODM_SCF_* */
-#define ODM_SO_SC_ARGS		0x001f	/* the bits of optname that carry the request */
-#define ODM_SO_SC(type, flags)	(ODM_SO_SC_CALL | ((flags) & 0x18) | ((type) & 0x07))
+#define ODM_SO_SC_CALL		0x4f00	/* | type | ODM_SCF_* */
+#define ODM_SO_SC_TYPES		0x0007	/* the bits of optname that carry the type */
+#define ODM_SO_SC_FLAGS		0x0018	/* those that carry ODM_SCF_* */
+#define ODM_SO_SC_ARGS		(ODM_SO_SC_TYPES | ODM_SO_SC_FLAGS)
+#define ODM_SO_SC(type, flags)	\
+	(ODM_SO_SC_CALL | ((flags) & ODM_SO_SC_FLAGS) | ((type) & ODM_SO_SC_TYPES))
 
 /*
  * ODM_SCF_ON_NET: section 6.2 asked through the call itself (setsc_opts),
