@@ -377,90 +377,125 @@ int odm_stats_read(struct odm_maps *m, __u64 out[ODM_STAT_MAX])
 	return err;
 }
 
+/*
+ * Every counter's name for output (snake_case), and one line saying what
+ * it counts (Prometheus # HELP; as in bpf/odm_maps.h, for people reading a
+ * metrics page): one table, so that no counter is named and not explained.
+ */
+static const struct {
+	const char *name, *help;
+} stat_desc[ODM_STAT_MAX] = {
+	[ODM_STAT_SETSC_OK] = {
+		"setsc_ok",
+		"setsc() calls that got an address" },
+	[ODM_STAT_SETSC_NO_PREFIX] = {
+		"setsc_no_prefix",
+		"setsc() calls for a type with no prefix" },
+	[ODM_STAT_SETSC_NEED_NET] = {
+		"setsc_need_net",
+		"setsc() calls with IPV6_REQUIRE_SRC_ON_NET" },
+	[ODM_STAT_SETSC_INVAL] = {
+		"setsc_inval",
+		"malformed ODM_SO_SC_TYPE requests" },
+	[ODM_STAT_DEFAULT_APPLIED] = {
+		"default_applied",
+		"sockets given their cgroup's default type" },
+	[ODM_STAT_CONNECT_BOUND] = {
+		"connect_bound",
+		"typed sockets bound by connect()" },
+	[ODM_STAT_CONNECT_SKIP_BOUND] = {
+		"connect_skip_bound",
+		"connect() of sockets the application had bound" },
+	[ODM_STAT_CONNECT_SKIP_DST] = {
+		"connect_skip_dst",
+		"connect()/sendmsg() to v4-mapped, loopback, link-local or multicast "
+		"destinations" },
+	[ODM_STAT_CONNECT_SKIP_RFC5014] = {
+		"connect_skip_rfc5014",
+		"connect()/sendmsg() left to RFC 5014 preferences" },
+	[ODM_STAT_CONNECT_NO_ADDR] = {
+		"connect_no_addr",
+		"typed sockets with no address of their type" },
+	[ODM_STAT_CONNECT_FAIL] = {
+		"connect_fail",
+		"binds of typed sockets that failed" },
+	[ODM_STAT_SENDMSG_SET] = {
+		"sendmsg_set",
+		"sendmsg() calls given the typed source" },
+	[ODM_STAT_ON_NET_STRIPPED] = {
+		"on_net_stripped",
+		"IPV6_REQUIRE_SRC_ON_NET flags taken out" },
+	[ODM_STAT_RELEASE_COUNTED] = {
+		"release_counted",
+		"closed sockets whose use count was dropped" },
+	[ODM_STAT_SETSC_HINT] = {
+		"setsc_hint",
+		"setsc() calls that took the address odmd obtained" },
+	[ODM_STAT_SETSC_DENIED] = {
+		"setsc_denied",
+		"setsc() calls refused by policy" },
+	[ODM_STAT_SETSC_UPGRADED] = {
+		"setsc_upgraded",
+		"setsc() calls served by a stronger type" },
+	[ODM_STAT_NET_DENIED] = {
+		"net_denied",
+		"network requests refused by policy" },
+	[ODM_STAT_NET_QUOTA] = {
+		"net_quota_exceeded",
+		"network requests refused: max-held reached" },
+	[ODM_STAT_NET_RATE] = {
+		"net_rate_limited",
+		"network requests refused: rate limit reached" },
+	[ODM_STAT_NET_REFUSED] = {
+		"net_refused",
+		"delegated prefixes refused as unsafe, taken or untyped" },
+	[ODM_STAT_USE_FULL] = {
+		"use_map_full",
+		"times the address use map was full" },
+	[ODM_STAT_CONNECT_AUTOBOUND] = {
+		"connect_autobound",
+		"typed UDP sockets the kernel had bound already" },
+	[ODM_STAT_DHCP6_SOLICIT] = {
+		"dhcp6_solicit_sent",
+		"DHCPv6 Solicit messages sent" },
+	[ODM_STAT_DHCP6_REQUEST] = {
+		"dhcp6_request_sent",
+		"DHCPv6 Request messages sent" },
+	[ODM_STAT_DHCP6_RENEW] = {
+		"dhcp6_renew_sent",
+		"DHCPv6 Renew messages sent" },
+	[ODM_STAT_DHCP6_REBIND] = {
+		"dhcp6_rebind_sent",
+		"DHCPv6 Rebind messages sent" },
+	[ODM_STAT_DHCP6_RELEASE] = {
+		"dhcp6_release_sent",
+		"DHCPv6 Release messages sent" },
+	[ODM_STAT_DHCP6_ADVERTISE] = {
+		"dhcp6_advertise_received",
+		"DHCPv6 Advertise messages received" },
+	[ODM_STAT_DHCP6_REPLY] = {
+		"dhcp6_reply_received",
+		"DHCPv6 Reply messages received" },
+	[ODM_STAT_DHCP6_FAILED] = {
+		"dhcp6_acquire_failed",
+		"DHCPv6 acquisitions that ended without a lease" },
+	[ODM_STAT_DHCP6_LOST] = {
+		"dhcp6_lease_lost",
+		"DHCPv6 leases expired or taken back" },
+};
+
 const char *odm_stat_name(unsigned int stat)
 {
-	static const char *const names[ODM_STAT_MAX] = {
-		[ODM_STAT_SETSC_OK]		= "setsc_ok",
-		[ODM_STAT_SETSC_NO_PREFIX]	= "setsc_no_prefix",
-		[ODM_STAT_SETSC_NEED_NET]	= "setsc_need_net",
-		[ODM_STAT_SETSC_INVAL]		= "setsc_inval",
-		[ODM_STAT_DEFAULT_APPLIED]	= "default_applied",
-		[ODM_STAT_CONNECT_BOUND]	= "connect_bound",
-		[ODM_STAT_CONNECT_SKIP_BOUND]	= "connect_skip_bound",
-		[ODM_STAT_CONNECT_SKIP_DST]	= "connect_skip_dst",
-		[ODM_STAT_CONNECT_SKIP_RFC5014]	= "connect_skip_rfc5014",
-		[ODM_STAT_CONNECT_NO_ADDR]	= "connect_no_addr",
-		[ODM_STAT_CONNECT_FAIL]		= "connect_fail",
-		[ODM_STAT_SENDMSG_SET]		= "sendmsg_set",
-		[ODM_STAT_ON_NET_STRIPPED]	= "on_net_stripped",
-		[ODM_STAT_RELEASE_COUNTED]	= "release_counted",
-		[ODM_STAT_SETSC_HINT]		= "setsc_hint",
-		[ODM_STAT_SETSC_DENIED]		= "setsc_denied",
-		[ODM_STAT_SETSC_UPGRADED]	= "setsc_upgraded",
-		[ODM_STAT_NET_DENIED]		= "net_denied",
-		[ODM_STAT_NET_QUOTA]		= "net_quota_exceeded",
-		[ODM_STAT_NET_RATE]		= "net_rate_limited",
-		[ODM_STAT_NET_REFUSED]		= "net_refused",
-		[ODM_STAT_USE_FULL]		= "use_map_full",
-		[ODM_STAT_CONNECT_AUTOBOUND]	= "connect_autobound",
-		[ODM_STAT_DHCP6_SOLICIT]	= "dhcp6_solicit_sent",
-		[ODM_STAT_DHCP6_REQUEST]	= "dhcp6_request_sent",
-		[ODM_STAT_DHCP6_RENEW]		= "dhcp6_renew_sent",
-		[ODM_STAT_DHCP6_REBIND]		= "dhcp6_rebind_sent",
-		[ODM_STAT_DHCP6_RELEASE]	= "dhcp6_release_sent",
-		[ODM_STAT_DHCP6_ADVERTISE]	= "dhcp6_advertise_received",
-		[ODM_STAT_DHCP6_REPLY]		= "dhcp6_reply_received",
-		[ODM_STAT_DHCP6_FAILED]		= "dhcp6_acquire_failed",
-		[ODM_STAT_DHCP6_LOST]		= "dhcp6_lease_lost",
-	};
-
-	if (stat >= ODM_STAT_MAX || !names[stat])
+	if (stat >= ODM_STAT_MAX || !stat_desc[stat].name)
 		return "unknown";
-	return names[stat];
+	return stat_desc[stat].name;
 }
 
 const char *odm_stat_help(unsigned int stat)
 {
-	/* As in bpf/odm_maps.h, for people reading a metrics page. */
-	static const char *const help[ODM_STAT_MAX] = {
-		[ODM_STAT_SETSC_OK]		= "setsc() calls that got an address",
-		[ODM_STAT_SETSC_NO_PREFIX]	= "setsc() calls for a type with no prefix",
-		[ODM_STAT_SETSC_NEED_NET]	= "setsc() calls with IPV6_REQUIRE_SRC_ON_NET",
-		[ODM_STAT_SETSC_INVAL]		= "malformed ODM_SO_SC_TYPE requests",
-		[ODM_STAT_DEFAULT_APPLIED]	= "sockets given their cgroup's default type",
-		[ODM_STAT_CONNECT_BOUND]	= "typed sockets bound by connect()",
-		[ODM_STAT_CONNECT_SKIP_BOUND]	= "connect() of sockets the application had bound",
-		[ODM_STAT_CONNECT_SKIP_DST]	= "connect()/sendmsg() to v4-mapped, loopback, "
-						  "link-local or multicast destinations",
-		[ODM_STAT_CONNECT_SKIP_RFC5014]	= "connect()/sendmsg() left to RFC 5014 preferences",
-		[ODM_STAT_CONNECT_NO_ADDR]	= "typed sockets with no address of their type",
-		[ODM_STAT_CONNECT_FAIL]		= "binds of typed sockets that failed",
-		[ODM_STAT_SENDMSG_SET]		= "sendmsg() calls given the typed source",
-		[ODM_STAT_ON_NET_STRIPPED]	= "IPV6_REQUIRE_SRC_ON_NET flags taken out",
-		[ODM_STAT_RELEASE_COUNTED]	= "closed sockets whose use count was dropped",
-		[ODM_STAT_SETSC_HINT]		= "setsc() calls that took the address odmd obtained",
-		[ODM_STAT_SETSC_DENIED]		= "setsc() calls refused by policy",
-		[ODM_STAT_SETSC_UPGRADED]	= "setsc() calls served by a stronger type",
-		[ODM_STAT_NET_DENIED]		= "network requests refused by policy",
-		[ODM_STAT_NET_QUOTA]		= "network requests refused: max-held reached",
-		[ODM_STAT_NET_RATE]		= "network requests refused: rate limit reached",
-		[ODM_STAT_NET_REFUSED]		= "delegated prefixes refused as unsafe, taken or untyped",
-		[ODM_STAT_USE_FULL]		= "times the address use map was full",
-		[ODM_STAT_CONNECT_AUTOBOUND]	= "typed UDP sockets the kernel had bound already",
-		[ODM_STAT_DHCP6_SOLICIT]	= "DHCPv6 Solicit messages sent",
-		[ODM_STAT_DHCP6_REQUEST]	= "DHCPv6 Request messages sent",
-		[ODM_STAT_DHCP6_RENEW]		= "DHCPv6 Renew messages sent",
-		[ODM_STAT_DHCP6_REBIND]		= "DHCPv6 Rebind messages sent",
-		[ODM_STAT_DHCP6_RELEASE]	= "DHCPv6 Release messages sent",
-		[ODM_STAT_DHCP6_ADVERTISE]	= "DHCPv6 Advertise messages received",
-		[ODM_STAT_DHCP6_REPLY]		= "DHCPv6 Reply messages received",
-		[ODM_STAT_DHCP6_FAILED]		= "DHCPv6 acquisitions that ended without a lease",
-		[ODM_STAT_DHCP6_LOST]		= "DHCPv6 leases expired or taken back",
-	};
-
-	if (stat >= ODM_STAT_MAX || !help[stat])
+	if (stat >= ODM_STAT_MAX || !stat_desc[stat].help)
 		return "";
-	return help[stat];
+	return stat_desc[stat].help;
 }
 
 int odm_use_get(struct odm_maps *m, const __u32 addr[4], struct odm_use *use)
