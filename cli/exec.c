@@ -199,7 +199,6 @@ static int target_path(const struct cli_cmd *c, const char *base, struct target 
 /* The policy's default type, the other fields as they were. */
 static int set_default(const struct cli_cmd *c, struct target *t)
 {
-	struct odm_policy pol = { 0 };
 	struct odm_maps m;
 	int err;
 
@@ -208,9 +207,7 @@ static int set_default(const struct cli_cmd *c, struct target *t)
 		return err;
 	err = odm_maps_lock(&m);
 	if (!err) {
-		bpf_map_lookup_elem(m.policy, &t->cgid, &pol);	/* absent: all zero */
-		pol.default_type = c->type;
-		err = odm_policy_set(&m, t->cgid, &pol);
+		err = odm_policy_set_default(&m, t->cgid, c->type);
 		odm_maps_unlock(&m);
 	}
 	odm_maps_close(&m);

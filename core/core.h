@@ -329,6 +329,12 @@ int odm_select_recompute(struct odm_maps *m);
 
 int odm_policy_set(struct odm_maps *m, __u64 cgroup_id, const struct odm_policy *pol);
 int odm_policy_del(struct odm_maps *m, __u64 cgroup_id);
+/*
+ * The cgroup's default type, its policy's other fields as they were; a
+ * policy left saying nothing (ODM_TYPE_NONE and no other field) is
+ * removed, so the cgroup inherits again.  Call with the lock held.
+ */
+int odm_policy_set_default(struct odm_maps *m, __u64 cgroup_id, __u8 type);
 typedef int (*odm_policy_cb)(__u64 cgroup_id, const struct odm_policy *pol, void *ctx);
 int odm_policy_foreach(struct odm_maps *m, odm_policy_cb cb, void *ctx);
 

@@ -325,6 +325,19 @@ int odm_policy_del(struct odm_maps *m, __u64 cgroup_id)
 	return bpf_map_delete_elem(m->policy, &cgroup_id) < 0 ? -errno : 0;
 }
 
+int odm_policy_set_default(struct odm_maps *m, __u64 cgroup_id, __u8 type)
+{
+	struct odm_policy pol = { 0 }, none = { 0 };
+	int err;
+
+	if (bpf_map_lookup_elem(m->policy, &cgroup_id, &pol) && errno != ENOENT)
+		return -errno;
+	pol.default_type = type;
+	err = memcmp(&pol, &none, sizeof(pol)) ? odm_policy_set(m, cgroup_id, &pol) :
+	      odm_policy_del(m, cgroup_id);
+	return err == -ENOENT ? 0 : err;
+}
+
 int odm_policy_foreach(struct odm_maps *m, odm_policy_cb cb, void *ctx)
 {
 	struct key_snap s;

@@ -49,6 +49,8 @@ static struct {
 	__u64 *cgid;
 	size_t n;
 	size_t n_prefixes;	/* for config_counts() */
+	bool have_default;	/* the file's default line, for config_cgroup_renewed() */
+	__u8 default_type;
 } applied;
 
 /* The id of the cgroup at a path of the file; 0 when there is none. */
@@ -257,6 +259,8 @@ static void remember(struct resolved *r)
 	applied.cgid = r->cgid;
 	applied.n = r->cfg.n_policies;
 	applied.n_prefixes = r->cfg.n_prefixes;
+	applied.have_default = r->cfg.have_default;
+	applied.default_type = r->cfg.default_type;
 	r->cfg.policies = NULL;
 	r->cfg.n_policies = 0;
 	r->cgid = NULL;
@@ -294,6 +298,23 @@ void policies_tick(struct odm_maps *m)
 	}
 }
 
+void config_cgroup_renewed(struct odm_maps *m, __u64 old, __u64 cgid)
+{
+	int err;
+
+	if (odm_maps_lock(m))
+		return;
+	/* The old cgroup is gone: its key would only take a slot. */
+	err = odm_policy_del(m, old);
+	if (err && err != -ENOENT)
+		logmsg("cannot remove the policy of the old cgroup (id %llu): %s",
+		       (unsigned long long)old, strerror(-err));
+	err = applied.have_default ? odm_policy_set_default(m, cgid, applied.default_type) : 0;
+	odm_maps_unlock(m);
+	if (err)
+		logmsg("cannot set the default type of the new cgroup: %s", strerror(-err));
+}
+
 void config_counts(size_t *prefixes, size_t *policies)
 {
 	*prefixes = applied.n_prefixes;
@@ -325,18 +346,9 @@ int apply_config(struct odm_maps *m, const char *path, __u64 cgid)
 	if (!err)
 		err = apply_policies(m, &r, path);
 	if (!err && r.cfg.have_default) {
-		struct odm_policy pol = { 0 }, none = { 0 };
-
 		/* Only what the file names changes: allow, on-net, rate,
 		 * max-held and upgrade set with `odm policy set` stay. */
-		if (bpf_map_lookup_elem(m->policy, &cgid, &pol) && errno != ENOENT)
-			err = -errno;
-		pol.default_type = r.cfg.default_type;
-		if (!err)
-			err = memcmp(&pol, &none, sizeof(pol)) ? odm_policy_set(m, cgid, &pol) :
-			      odm_policy_del(m, cgid);
-		if (err == -ENOENT)
-			err = 0;
+		err = odm_policy_set_default(m, cgid, r.cfg.default_type);
 		if (err)
 			logmsg("%s: cannot set the default type: %s", path, strerror(-err));
 	}

@@ -137,29 +137,19 @@ static unsigned long long monotonic_usec(void)
  * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
  * SIGHUP re-reads the config.
  */
-/*
- * The attached cgroup was made anew (attach_follow): odm_info names it,
- * the old one's policy key goes, and the file's default applies to it.
- */
-static void cgroup_renewed(const struct odmd_opts *o, struct odm_maps *m, __u64 old, __u64 cgid)
+/* The attached cgroup was made anew (attach_follow): odm_info names it,
+ * and its policy follows (config_cgroup_renewed()). */
+static void cgroup_renewed(struct odm_maps *m, __u64 old, __u64 cgid)
 {
 	struct odm_info info;
 	__u32 key = 0;
-	int err;
 
 	if (bpf_map_lookup_elem(m->info, &key, &info) == 0) {
 		info.cgroup_id = cgid;
 		if (bpf_map_update_elem(m->info, &key, &info, BPF_ANY))
 			logmsg("cannot update odm_info: %s", strerror(errno));
 	}
-	if (odm_maps_lock(m) == 0) {
-		err = odm_policy_del(m, old);
-		odm_maps_unlock(m);
-		if (err && err != -ENOENT)
-			logmsg("cannot remove the policy of the old cgroup (id %llu): %s",
-			       (unsigned long long)old, strerror(-err));
-	}
-	apply_config(m, o->config, cgid);
+	config_cgroup_renewed(m, old, cgid);
 }
 
 static int watch(const struct odmd_opts *o, struct odm_maps *m, struct bpf_object *obj,
@@ -263,7 +253,7 @@ static int watch(const struct odmd_opts *o, struct odm_maps *m, struct bpf_objec
 			/* Our own cgroup made anew: the programs follow it. */
 			old = att.cgid;
 			if (attach_follow(obj, o->pin_dir, cgpath, o->no_setsockopt, &att) > 0) {
-				cgroup_renewed(o, m, old, att.cgid);
+				cgroup_renewed(m, old, att.cgid);
 				log_info("attached to %s", cgpath);
 			}
 		}

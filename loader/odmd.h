@@ -97,6 +97,12 @@ int apply_config(struct odm_maps *m, const char *path, __u64 cgid);
  * one that went is deleted.
  */
 void policies_tick(struct odm_maps *m);
+/*
+ * odm's own cgroup was made anew (attach_follow): the old id's policy
+ * goes, and the default line of the configuration applied last goes to the
+ * new id, as apply_config() would, without reading the file again.
+ */
+void config_cgroup_renewed(struct odm_maps *m, __u64 old, __u64 cgid);
 /* Prefixes and policies of the configuration applied last (STATUS=). */
 void config_counts(size_t *prefixes, size_t *policies);
 /* Free what apply_config() remembers. */
