@@ -186,20 +186,27 @@ static void answer(struct client *c, __u32 result, const struct odm_prefix_key *
 }
 
 /*
- * Tell every monitor (odm monitor) what only odmd saw.  Like a watcher, a
- * monitor too slow to read loses its subscription, never odmd's time.
+ * One message to every subscriber of a kind: the monitors (odm monitor),
+ * or the other watchers (setsc_watch).  A subscriber too slow to read
+ * loses its subscription, never odmd's time.
  */
-static void notify(struct odm_ondemand *d, const struct odm_msg_notice *nt)
+static void broadcast(struct odm_ondemand *d, bool monitors, const void *msg, size_t len)
 {
 	int i;
 
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &d->clients[i];
 
-		if (c->fd >= 0 && c->monitor &&
-		    send(c->fd, nt, sizeof(*nt), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(*nt))
+		if (c->fd >= 0 && c->watcher && c->monitor == monitors &&
+		    send(c->fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len)
 			client_close(c);
 	}
+}
+
+/* Tell every monitor what only odmd saw. */
+static void notify(struct odm_ondemand *d, const struct odm_msg_notice *nt)
+{
+	broadcast(d, true, nt, sizeof(*nt));
 }
 
 /* A notice about one lease on network n (ifindex, prefix, lifetimes);
@@ -792,6 +799,22 @@ static void refused(struct net *n, const struct odm_lease *l, const char *why)
 	notify_lease(n, ODM_N_REFUSED, &shown, ODM_NR_UNSAFE, NULL);
 }
 
+/*
+ * A new lease whose address could not be configured: refused when its
+ * prefix is one the host has already (-EEXIST), else said; given back
+ * either way (the server may reuse it).  Not on the host, so not ours to
+ * keep: a lease left bound would be renewed for ever and counted nowhere.
+ */
+static void unpublished(struct net *n, const struct odm_lease *l, int err)
+{
+	if (err == -EEXIST)
+		refused(n, l, TAKEN_WHY);
+	else
+		logmsg("cannot configure an address in the delegated prefix: %s; releasing it",
+		       strerror(-err));
+	give_back(n, l);
+}
+
 static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result res,
 		     const struct odm_lease *l)
 {
@@ -842,18 +865,8 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 			return;
 		}
 		err = publish_lease(n, l, &key, &val, true);
-		if (err == -EEXIST) {
-			refused(n, l, TAKEN_WHY);
-			give_back(n, l);	/* the server may reuse it */
-			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
-			return;
-		}
 		if (err) {
-			/* Not on the host, so not ours to keep: a lease left
-			 * bound would be renewed for ever and counted nowhere. */
-			logmsg("cannot configure an address in the delegated prefix: %s; "
-			       "releasing it", strerror(-err));
-			give_back(n, l);
+			unpublished(n, l, err);
 			answer_waiting(n, l->type, ODM_R_FAILED, NULL, NULL);
 			return;
 		}
@@ -874,12 +887,7 @@ static void on_dhcp6(void *ctx, enum odm_dhcp6_event ev, enum odm_dhcp6_result r
 	case ODM_DHCP6_REPLACED:
 		err = publish_lease(n, l, &key, &val, true);
 		if (err) {
-			if (err == -EEXIST)
-				refused(n, l, TAKEN_WHY);
-			else
-				logmsg("cannot configure an address in the new prefix: %s; "
-				       "releasing it", strerror(-err));
-			give_back(n, l);
+			unpublished(n, l, err);
 			return;		/* the LOST that follows ends a join */
 		}
 		notify_lease(n, ODM_N_LEASE_OBTAINED, l, ODM_NR_NONE, val.addr.w);
@@ -1428,7 +1436,6 @@ void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 	struct odm_msg_notice nt;
 	struct odm_msg_event ev;
 	unsigned int j;
-	int i;
 
 	/*
 	 * A superseded delegated prefix is given back: kept bound, its next
@@ -1454,15 +1461,7 @@ void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 	memcpy(nt.new_addr, new_addr, sizeof(nt.new_addr));
 	notify(d, &nt);
 	odm_msg_event_init(&ev, type, grace_s, old_addr, new_addr);
-	for (i = 0; i < MAX_CLIENTS; i++) {
-		struct client *c = &d->clients[i];
-
-		/* A watcher too slow to read loses its subscription, never
-		 * odmd's time. */
-		if (c->fd >= 0 && c->watcher && !c->monitor &&
-		    send(c->fd, &ev, sizeof(ev), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(ev))
-			client_close(c);
-	}
+	broadcast(d, false, &ev, sizeof(ev));
 }
 
 /* Accept, check and seat up to ACCEPT_BATCH peers; the refused are closed
