@@ -142,26 +142,6 @@ cleanup:
 	env_teardown(&e);
 }
 
-/* The raw setsc() socket option with a hint (NULL: none), as libodm sends
- * it with odmd's answer: 0 or the errno; *status and *addr as
- * ODM_SO_SC_RESULT reads them back. */
-static int ag_sc_raw(struct agent *a, int id, int type, const char *hint, int *status,
-		     struct in6_addr *addr)
-{
-	struct agent_req rq = { .op = AG_SC_RAW, .id = id, .arg = type };
-	struct agent_resp rs;
-
-	if (hint)
-		rq.salen = make_sa6(&rq.sa, hint, 0, NULL, NULL);
-	*status = -1;
-	if (!agent_call(a, &rq, &rs))
-		return -9999;
-	*status = rs.arg;
-	if (addr)
-		*addr = rs.addr;
-	return rs.ret < 0 ? rs.err : 0;
-}
-
 /*
  * ON_NET and the hint (security review): an impostor odmd, or anything else
  * that feeds libodm its answer, could satisfy an ON_NET request with an

@@ -200,6 +200,40 @@ int ag_setsc_err(struct agent *a, int id, int type, int *err)
 	return rs.ret;
 }
 
+int ag_sc_req(struct agent *a, const struct agent_req *rq, int *status, struct in6_addr *addr)
+{
+	struct agent_resp rs;
+
+	*status = -1;
+	if (!agent_call(a, rq, &rs))
+		return -9999;
+	*status = rs.arg;
+	if (addr)
+		*addr = rs.addr;
+	return rs.ret < 0 ? rs.err : 0;
+}
+
+int ag_sc_raw(struct agent *a, int id, int type, const char *hint, int *status,
+	      struct in6_addr *addr)
+{
+	struct agent_req rq = { .op = AG_SC_RAW, .id = id, .arg = type };
+
+	if (hint)
+		rq.salen = make_sa6(&rq.sa, hint, 0, NULL, NULL);
+	return ag_sc_req(a, &rq, status, addr);
+}
+
+const char *legacy_connect_seen(struct agent *a, struct peer *net, char *seen, size_t len)
+{
+	int s = ag_socket(a, SOCK_STREAM);
+
+	seen[0] = '\0';
+	if (ASSERT_EQ(ag_addr_op(a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "legacy connect"))
+		peer_seen_tcp(net, seen, len);
+	ag_simple(a, AG_CLOSE, s, 0, NULL);
+	return seen;
+}
+
 const char *in6_str(const struct in6_addr *a, char *buf)
 {
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);

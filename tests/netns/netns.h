@@ -75,6 +75,17 @@ int ag_setsc_err(struct agent *a, int id, int type, int *err);
 int ag_addr_op(struct agent *a, int op, int id, const char *addr, int port, const char *dev);
 /* Any other operation with id and arg: 0 or the errno; the response into out. */
 int ag_simple(struct agent *a, int op, int id, int arg, struct agent_resp *out);
+/*
+ * An odm socket option request rq (op AG_SC_RAW or AG_SC_CALL): 0 or the
+ * errno; *status and *addr (may be NULL) as odm answered.
+ */
+int ag_sc_req(struct agent *a, const struct agent_req *rq, int *status, struct in6_addr *addr);
+/* The setsc() socket option with a hint (NULL: none), as libodm sends it
+ * with odmd's answer, and before the one call without: as ag_sc_req(). */
+int ag_sc_raw(struct agent *a, int id, int type, const char *hint, int *status,
+	      struct in6_addr *addr);
+/* A legacy TCP client in the agent: connect to the peer; what it saw ("" if nothing). */
+const char *legacy_connect_seen(struct agent *a, struct peer *net, char *seen, size_t len);
 /* setsc() of type on a new socket, connect or sendto the peer: what the peer saw. */
 int setsc_seen(struct agent *a, struct peer *net, int sock_type, int type,
 	       struct in6_addr *addr, char *seen, size_t len);

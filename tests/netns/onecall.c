@@ -13,35 +13,13 @@
 
 #include "netns.h"
 
-/* The one call in the agent: 0 or the errno; *status and *addr answered. */
+/* The one call in the agent: as ag_sc_req(). */
 static int ag_sc_call(struct agent *a, int id, int args, int optlen, int *status,
 		      struct in6_addr *addr)
 {
 	struct agent_req rq = { .op = AG_SC_CALL, .id = id, .arg = args, .family = optlen };
-	struct agent_resp rs;
 
-	*status = -1;
-	if (!agent_call(a, &rq, &rs))
-		return -9999;
-	*status = rs.arg;
-	if (addr)
-		*addr = rs.addr;
-	return rs.ret < 0 ? rs.err : 0;
-}
-
-/* The two options libodm made before the call (and still makes for a hint). */
-static int ag_sc_two(struct agent *a, int id, int type, int *status, struct in6_addr *addr)
-{
-	struct agent_req rq = { .op = AG_SC_RAW, .id = id, .arg = type };
-	struct agent_resp rs;
-
-	*status = -1;
-	if (!agent_call(a, &rq, &rs))
-		return -9999;
-	*status = rs.arg;
-	if (addr)
-		*addr = rs.addr;
-	return rs.ret < 0 ? rs.err : 0;
+	return ag_sc_req(a, &rq, status, addr);
 }
 
 /* setsc_start() (with SETSC_F_ON_NET when on_net) and its wait: the result. */
@@ -159,7 +137,7 @@ void test_setsc_one_call(void)
 
 	/* libodm built before the call: its two options still work. */
 	s = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_sc_two(&a, s, ODM_TYPE_SESSION_LASTING, &st, &addr), 0, "two options");
+	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_SESSION_LASTING, NULL, &st, &addr), 0, "two options");
 	ASSERT_EQ(st, ODM_ST_OK, "status ok");
 	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "the session-lasting address");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
@@ -230,7 +208,7 @@ void test_no_setsockopt_mode(void)
 
 	/* What the mode gives up: the options odm no longer sees. */
 	s = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_sc_two(&a, s, ODM_TYPE_SESSION_LASTING, &st, NULL), ENOPROTOOPT,
+	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_SESSION_LASTING, NULL, &st, NULL), ENOPROTOOPT,
 		  "libodm before the call: a legacy host");
 	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0,
 		  "ON_NET preference: the kernel ignores the bit");

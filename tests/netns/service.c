@@ -301,17 +301,6 @@ cleanup:
 	env_teardown(&e);
 }
 
-/* A legacy connect from the agent: what the peer saw into seen. */
-static void legacy_seen(struct agent *a, struct peer *net, char *seen, size_t len)
-{
-	int s = ag_socket(a, SOCK_STREAM);
-
-	seen[0] = '\0';
-	if (ASSERT_EQ(ag_addr_op(a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "legacy connect"))
-		peer_seen_tcp(net, seen, len);
-	ag_simple(a, AG_CLOSE, s, 0, NULL);
-}
-
 /*
  * odmd's own cgroup removed and made again, as systemd does when a slice
  * is stopped and started: the kernel detached the programs with the old
@@ -342,15 +331,15 @@ void test_cgroup_made_anew(void)
 	    !ASSERT_EQ(odm_cgroup_id(e.cgroup, &id2), 0, "its new id"))
 		goto cleanup;
 	ASSERT_TRUE(id2 != id, "another cgroup to the kernel");
-	ASSERT_TRUE(wait_policy(&e, id2, out, sizeof(out)), "the file's default on the new one");
-	ASSERT_HAS(policy_of(&e, id2, out, sizeof(out)) ?: "",
-		   "\"default_type\":\"non-persistent\"", "the default");
+	if (ASSERT_TRUE(wait_policy(&e, id2, out, sizeof(out)), "the file's default on the new one"))
+		ASSERT_HAS(policy_of(&e, id2, out, sizeof(out)),
+			   "\"default_type\":\"non-persistent\"", "the default");
 	ASSERT_TRUE(policy_of(&e, id, out, sizeof(out)) == NULL, "the old id's key is gone");
 	ASSERT_TRUE(odmd_logged(&e, "was made anew"), "odmd says so");
 	if (!ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "an app in the new cgroup"))
 		goto cleanup;
-	legacy_seen(&a, &net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, NP_ADDR, "its socket gets the default type");
+	ASSERT_STREQ(legacy_connect_seen(&a, &net, seen, sizeof(seen)), NP_ADDR,
+		     "its socket gets the default type");
 	agent_stop(&a);
 	test_subtest_end();
 
@@ -362,8 +351,8 @@ void test_cgroup_made_anew(void)
 	    !ASSERT_TRUE(env_start_odmd(&e), "odmd starts on the pinned links of a gone cgroup") ||
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "an app in it"))
 		goto cleanup;
-	legacy_seen(&a, &net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, NP_ADDR, "its socket gets the default type");
+	ASSERT_STREQ(legacy_connect_seen(&a, &net, seen, sizeof(seen)), NP_ADDR,
+		     "its socket gets the default type");
 	test_subtest_end();
 cleanup:
 	agent_stop(&a);

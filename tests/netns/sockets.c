@@ -389,17 +389,6 @@ cleanup:
  * Default type from policy (sections 3.4, 5.2): legacy apps, no code change.
  * ========================================================================= */
 
-/* A legacy TCP client in the agent: connect, and return what the peer saw. */
-static const char *legacy_connect_seen(struct agent *a, struct peer *net, char *seen, size_t len)
-{
-	int s = ag_socket(a, SOCK_STREAM);
-
-	ASSERT_EQ(ag_addr_op(a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "legacy connect");
-	peer_seen_tcp(net, seen, len);
-	ag_simple(a, AG_CLOSE, s, 0, NULL);
-	return seen;
-}
-
 void test_default_policy(void)
 {
 	struct peer net = { -1, -1 };
