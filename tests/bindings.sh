@@ -61,12 +61,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-setup_fail() {
-	fail "setup" "$@"
-	summary
-	exit 1
-}
-
 # Debian's toolchain (what scripts/deps.sh installs) before one on PATH.
 tool() {
 	if [ -x "/usr/bin/$1" ]; then
@@ -88,7 +82,7 @@ setup_world() {
 	done
 	TMP=$(mktemp -d /tmp/odmbind.XXXXXX) || setup_fail "mktemp"
 
-	cgroot=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	cgroot=$(cgroup2_root)
 	[ -n "$cgroot" ] || setup_fail "no cgroup2 mount in /proc/self/mountinfo"
 	CG=$cgroot/odmbind-$$
 	mkdir "$CG" || setup_fail "cannot create $CG"

@@ -74,24 +74,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The cgroup v2 mount point: the fifth field of the mountinfo line whose
-# file system type (the first field after " - ") is cgroup2.
-cgroup2_root() {
-	awk '{
-		for (i = 7; i <= NF; i++)
-			if ($i == "-") {
-				if ($(i + 1) == "cgroup2") { print $5; exit }
-				break
-			}
-	}' /proc/self/mountinfo
-}
-
-setup_fail() {
-	fail "setup" "$@"
-	summary
-	exit 1
-}
-
 setup() {
 	[ "$(id -u)" -eq 0 ] || setup_fail "needs root"
 	if [ ! -x "$ODM" ] || [ ! -x "$ODMD" ]; then

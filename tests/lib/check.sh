@@ -8,6 +8,9 @@
 #   fail "NAME" [DETAIL...]       a case failed; each DETAIL on a line of its own
 #   skip "NAME" [WHY]             a case that cannot run here (counted in neither)
 #   summary                       the totals; its status is 0 when nothing failed
+#   setup_fail [DETAIL...]        the world could not be made: a failed "setup",
+#                                 the totals, exit 1 (the caller's EXIT trap cleans)
+#   cgroup2_root                  prints where cgroup v2 is mounted
 #
 # The lines are those of the C harness (tests/lib/test.c): "ok   NAME",
 # "FAIL NAME", details indented by two spaces.
@@ -38,4 +41,22 @@ skip() {
 summary() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
+}
+
+setup_fail() {
+	fail "setup" "$@"
+	summary
+	exit 1
+}
+
+# The fifth field of the mountinfo line whose file system type (the first
+# field after " - ") is cgroup2: optional fields come before the " - ".
+cgroup2_root() {
+	awk '{
+		for (i = 7; i <= NF; i++)
+			if ($i == "-") {
+				if ($(i + 1) == "cgroup2") { print $5; exit }
+				break
+			}
+	}' /proc/self/mountinfo
 }
