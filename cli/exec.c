@@ -232,6 +232,15 @@ static void cleanup(const struct cli_cmd *c, const struct target *t)
 	odm_maps_close(&m);
 }
 
+/* odm exec's status when the child failed before exec: 127 when the
+ * command is not found, 126 when it cannot run, as the shell says. */
+static int child_status(const struct child_err *ce)
+{
+	if (ce->stage != ST_EXEC)
+		return CLI_ERROR;
+	return ce->err == ENOENT ? 127 : 126;
+}
+
 /* The child: into the cgroup, down to the user, exec.  Never returns. */
 static void run_child(const struct cli_cmd *c, const struct target *t, int status_fd)
 {
@@ -270,7 +279,7 @@ static void run_child(const struct cli_cmd *c, const struct target *t, int statu
 fail:
 	if (write(status_fd, &ce, sizeof(ce)) < 0)
 		_exit(127);
-	_exit(ce.stage == ST_EXEC ? (ce.err == ENOENT ? 127 : 126) : CLI_ERROR);
+	_exit(child_status(&ce));
 }
 
 static void say_child_error(const struct cli_cmd *c, const struct target *t,
@@ -363,7 +372,7 @@ int cli_exec(const struct cli_cmd *c)
 		cleanup(c, &t);
 		if (n == sizeof(ce)) {
 			say_child_error(c, &t, &ce);
-			return ce.stage == ST_EXEC ? (ce.err == ENOENT ? 127 : 126) : CLI_ERROR;
+			return child_status(&ce);
 		}
 		if (WIFSIGNALED(status))
 			return 128 + WTERMSIG(status);
