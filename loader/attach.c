@@ -62,10 +62,21 @@ static int link_pin_path(char *buf, size_t len, const char *dir, const struct bp
  * Attach one program, or swap it into the link already pinned for it (so a
  * reload never leaves a window without odm).  A pinned link must belong to
  * the same cgroup, unless that cgroup is gone: the kernel detached the
- * program when it was removed, and the link says cgroup id 0 (or, until
- * the kernel has done so, still stale_cgid, the id odmd knows is gone).
- * Such a link is unpinned and the program attached anew.
+ * program when it was removed, and the link says cgroup id 0.  Until the
+ * kernel has done so, which waits for the last socket made in the removed
+ * cgroup to be freed (an orphaned TCP socket can take a minute), the link
+ * still names the old id: stale_cgid when odmd saw it go, else an id that
+ * is nowhere in the cgroup2 tree (cgroup v2 has no rename: a live cgroup
+ * has a directory).  Such a link is unpinned and the program attached anew.
  */
+static bool link_cgroup_gone(__u64 link_cgid, __u64 stale_cgid)
+{
+	char rel[PATH_MAX];
+
+	return link_cgid == 0 || link_cgid == stale_cgid ||
+	       odm_cgroup_path(link_cgid, rel, sizeof(rel)) == -ENOENT;
+}
+
 static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, __u64 cgid,
 		      const char *cgpath, __u64 stale_cgid)
 {
@@ -82,14 +93,15 @@ static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, _
 	if (link) {
 		memset(&info, 0, sizeof(info));
 		err = bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &info_len);
-		if (!err && info.type == BPF_LINK_TYPE_CGROUP &&
-		    (info.cgroup.cgroup_id == 0 || info.cgroup.cgroup_id == stale_cgid)) {
+		if (!err && info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != cgid &&
+		    link_cgroup_gone(info.cgroup.cgroup_id, stale_cgid)) {
 			bpf_link__destroy(link);
 			if (unlink(path)) {
 				logmsg("cannot remove %s: %s", path, strerror(errno));
 				return -errno;
 			}
-			debug("%s: its cgroup is gone, attaching anew", path);
+			debug("%s: its cgroup (id %llu) is gone, attaching anew", path,
+			      (unsigned long long)info.cgroup.cgroup_id);
 			link = NULL;
 		} else if (!err && info.type == BPF_LINK_TYPE_CGROUP &&
 			   info.cgroup.cgroup_id != cgid) {

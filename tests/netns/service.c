@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <bpf/bpf.h>
+
 #include "netns.h"
 
 /* Where the tests find odmd, as tests/lib/env.c does. */
@@ -301,6 +303,26 @@ cleanup:
 	env_teardown(&e);
 }
 
+/* The cgroup id the pinned link of program odm_NAME is attached to. */
+static bool link_cgroup_id(const struct env *e, const char *name, unsigned long long *id)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[4400];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/link_%s", e->pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err || info.type != BPF_LINK_TYPE_CGROUP)
+		return false;
+	*id = info.cgroup.cgroup_id;
+	return true;
+}
+
 /*
  * odmd's own cgroup removed and made again, as systemd does when a slice
  * is stopped and started: the kernel detached the programs with the old
@@ -311,9 +333,11 @@ cleanup:
 void test_cgroup_made_anew(void)
 {
 	struct peer net = { -1, -1 };
-	struct agent a = { .pid = -1 };
-	unsigned long long id, id2, id3;
-	char seen[64], out[4096], cfg[1024];
+	struct agent a = { .pid = -1 }, held = { .pid = -1 };
+	struct agent_req rq = { .op = AG_JOIN };
+	unsigned long long id, id2, id3, lid;
+	char seen[64], out[4096], cfg[1024], hold[sizeof(((struct env *)0)->cgroup) + 8] = "";
+	struct agent_resp rs;
 	struct env e;
 
 	snprintf(cfg, sizeof(cfg), "%sdefault non-persistent\n", base_config);
@@ -343,19 +367,50 @@ void test_cgroup_made_anew(void)
 	agent_stop(&a);
 	test_subtest_end();
 
-	SUBTEST("made anew while odmd is stopped");
+	/*
+	 * The kernel detaches the links of a removed cgroup only once the
+	 * last socket made in it is freed (an orphaned TCP socket can take a
+	 * minute); until then they still name the old id.  A socket held
+	 * open by a process that moved out makes that window certain.
+	 */
+	SUBTEST("made anew while odmd is stopped, a socket of the old one still open");
+	snprintf(hold, sizeof(hold), "%s-hold", e.cgroup);
+	snprintf(rq.payload, sizeof(rq.payload), "%s", hold);
+	if (!ASSERT_EQ(mkdir(hold, 0755), 0, "a cgroup to move to") ||
+	    !ASSERT_TRUE(agent_start(&e, &held, e.cgroup, 0), "an app in the cgroup") ||
+	    !ASSERT_TRUE(ag_socket(&held, SOCK_DGRAM) >= 0, "its socket") ||
+	    !ASSERT_TRUE(agent_call(&held, &rq, &rs) && rs.ret == 0, "the app moves out"))
+		goto cleanup;
 	env_stop_odmd(&e, false);
 	FAULT();
 	if (!ASSERT_TRUE(rmdir(e.cgroup) == 0 && mkdir(e.cgroup, 0755) == 0, "made anew") ||
-	    !ASSERT_EQ(odm_cgroup_id(e.cgroup, &id3), 0, "its new id") ||
-	    !ASSERT_TRUE(env_start_odmd(&e), "odmd starts on the pinned links of a gone cgroup") ||
+	    !ASSERT_EQ(odm_cgroup_id(e.cgroup, &id3), 0, "its new id"))
+		goto cleanup;
+	ASSERT_TRUE(link_cgroup_id(&e, "sock_create", &lid) && lid == id2,
+		    "the pinned link still names the removed cgroup");
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd starts on the pinned links of a gone cgroup") ||
 	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "an app in it"))
 		goto cleanup;
+	ASSERT_TRUE(link_cgroup_id(&e, "sock_create", &lid) && lid == id3,
+		    "the link is the new cgroup's");
 	ASSERT_STREQ(legacy_connect_seen(&a, &net, seen, sizeof(seen)), NP_ADDR,
 		     "its socket gets the default type");
 	test_subtest_end();
+
+	SUBTEST("a link whose cgroup is alive is still refused");
+	env_stop_odmd(&e, false);
+	ASSERT_TRUE(sys_status(out, sizeof(out), "nsenter --net=/run/netns/%s %s --once "
+			       "--config %s --cgroup %s --pin-dir %s 2>&1", e.host_ns, ODMD,
+			       e.config, hold, e.pin_dir) != 0, "odmd on another live cgroup, same pins");
+	ASSERT_HAS(out, "run odmd --unload first", "odmd says why");
+	ASSERT_TRUE(link_cgroup_id(&e, "sock_create", &lid) && lid == id3,
+		    "the link stays with its cgroup");
+	test_subtest_end();
 cleanup:
 	agent_stop(&a);
+	agent_stop(&held);
+	if (hold[0])
+		rmdir(hold);
 	peer_close(&net);
 	env_teardown(&e);
 }
