@@ -164,8 +164,8 @@ struct setsc_opts {
  * Section 6.2 asked through the request itself: as IPV6_REQUIRE_SRC_ON_NET
  * in IPV6_ADDR_PREFERENCES (and set on the socket as that would set it),
  * for hosts where odm does not see that option (odmd --no-setsockopt).
- * With odm programs older than setsc()'s one-call path the request fails
- * with EAI_REQUIREDIPFAILED rather than be served without a fresh prefix.
+ * With odm programs older than setsc()'s one-call path, libodm sets it
+ * with IPV6_ADDR_PREFERENCES itself before asking.
  */
 #define SETSC_F_ON_NET		0x1
 

@@ -41,6 +41,8 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <netinet/in.h>
+#include <linux/in6.h>		/* IPV6_PREFER_SRC_* */
 #include <linux/types.h>
 
 #include "odm.h"
@@ -117,10 +119,37 @@ static int sc_local(int sockfd, sc_type type, const __u32 *hint, struct odm_sc_r
 }
 
 /*
+ * Section 6.2's flag set on the socket as an application sets it, for odm
+ * programs older than the one call: they learn ON_NET only from
+ * IPV6_ADDR_PREFERENCES.  The one call sets it on the socket the same way.
+ * The kernel reads back PUBTMP_DEFAULT|HOME from a socket whose
+ * application set no RFC 5014 flag: written back, odm would take them as
+ * the application's (section 5.4: the kernel selects).  The flag alone
+ * leaves the kernel's preferences as they are.
+ */
+static int prefs_on_net(int sockfd)
+{
+	const int untouched = IPV6_PREFER_SRC_PUBTMP_DEFAULT | IPV6_PREFER_SRC_HOME;
+	socklen_t len = sizeof(int);
+	int prefs;
+
+	if (getsockopt(sockfd, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, &prefs, &len))
+		return EAI_SYSTEM;
+	if (prefs & IPV6_REQUIRE_SRC_ON_NET)
+		return 0;
+	if (prefs == untouched)
+		prefs = 0;
+	prefs |= IPV6_REQUIRE_SRC_ON_NET;
+	if (setsockopt(sockfd, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, &prefs, sizeof(prefs)))
+		return EAI_SYSTEM;
+	return 0;
+}
+
+/*
  * setsc() in one call (ODM_SO_SC): 0 with *res filled, or a setsc() error
  * code.  flags: ODM_SCF_*.  An odm without the call answers ENOPROTOOPT:
- * then the two options, which cannot carry ON_NET from the call (only
- * IPV6_ADDR_PREFERENCES can) nor an answer without a hint.
+ * then the two options, with ON_NET through IPV6_ADDR_PREFERENCES first,
+ * and no answer without a hint.
  */
 static int sc_call(int sockfd, sc_type type, unsigned int flags, struct odm_sc_result *res)
 {
@@ -137,9 +166,14 @@ static int sc_call(int sockfd, sc_type type, unsigned int flags, struct odm_sc_r
 		return EAI_SYSTEM;
 	if (flags & ODM_SCF_ANSWER)
 		return EAI_REQUIREDIPFAILED;	/* no hint to give: cannot happen */
+	if (flags & ODM_SCF_ON_NET) {
+		rc = prefs_on_net(sockfd);
+		if (rc)
+			return rc;
+	}
 	rc = sc_local(sockfd, type, NULL, res);
 	if (!rc && (flags & ODM_SCF_ON_NET) && res->status == ODM_ST_OK)
-		return EAI_REQUIREDIPFAILED;	/* a fresh prefix was asked for */
+		return EAI_REQUIREDIPFAILED;	/* odm did not see ON_NET: cannot happen */
 	return rc;
 }
 

@@ -3,7 +3,7 @@
  * onecall.c - setsc() in one system call (getsockopt(ODM_SOL, ODM_SO_SC)):
  * the address it hands out and the peer sees, its errors, ON_NET asked
  * either way, libodm's fallback to the two options when the programs
- * predate the call, libodm built before the call, and odmd
+ * predate the call (ON_NET from setsc_opts included), libodm built before the call, and odmd
  * --no-setsockopt, where the call is the only way in.
  */
 #include <errno.h>
@@ -154,9 +154,36 @@ void test_setsc_one_call(void)
 	peer_seen_tcp(&net, seen, sizeof(seen));
 	ASSERT_STREQ(seen, SL_ADDR, "peer sees it");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	/* ON_NET through setsc_opts: libodm sets it as IPV6_ADDR_PREFERENCES,
+	 * which these programs read, and a prefix comes from the network. */
+	env_stop_odmd(&e, false);
+	snprintf(e.odmd_args, sizeof(e.odmd_args), "--dhcp6 veth-h --dhcp6-max-rt 1000 "
+		 "--lease-file %s/leases", e.tmpdir);
+	if (!ASSERT_TRUE(env_start_kea(&e, kea_pools) && env_start_odmd(&e), "kea and odmd"))
+		goto cleanup;
 	s = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_setsc_async(&a, s, FIXED_IPV6_ADDRESS, true, NULL), EAI_REQUIREDIPFAILED,
-		  "ON_NET through setsc_opts cannot be served by the two options");
+	ASSERT_EQ(ag_setsc_async(&a, s, SESSION_LASTING_IPV6_ADDRESS, true, &addr), 0,
+		  "ON_NET through setsc_opts, the two options");
+	ASSERT_TRUE(in_pool(&addr, 0x51), "a prefix delegated for it");
+	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 0, "not the configured session-lasting address");
+	ASSERT_EQ(ag_simple(&a, AG_GETPREFS, s, 0, &rs), 0, "getprefs");
+	ASSERT_TRUE(rs.arg & IPV6_REQUIRE_SRC_ON_NET, "set on the socket, as the call sets it");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, in6_str(&addr, buf), "peer sees the delegated address");
+	ag_simple(&a, AG_CLOSE, s, 0, NULL);
+	/* The application's own RFC 5014 flags stay, and keep kernel
+	 * selection without a bind (section 5.4), as with the call. */
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, 0x2 /* PUBLIC */, NULL), 0, "PUBLIC");
+	ASSERT_EQ(ag_setsc_async(&a, s, SESSION_LASTING_IPV6_ADDRESS, true, &addr), 0,
+		  "ON_NET through setsc_opts on a socket with RFC 5014 flags");
+	ASSERT_EQ(ag_simple(&a, AG_GETPREFS, s, 0, &rs), 0, "getprefs");
+	ASSERT_EQ(rs.arg & (IPV6_REQUIRE_SRC_ON_NET | 0x2), IPV6_REQUIRE_SRC_ON_NET | 0x2,
+		  "PUBLIC kept, ON_NET added");
+	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
+	peer_seen_tcp(&net, seen, sizeof(seen));
+	ASSERT_STREQ(seen, HOST_UNTYPED, "the kernel's selection");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 cleanup:
 	agent_stop(&a);
