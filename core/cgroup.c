@@ -69,23 +69,30 @@ static bool mountinfo_is_cgroup2(char *line, char **mnt)
 	return false;
 }
 
-int odm_cgroup2_root(char *buf, size_t len)
+int odm_cgroup2_root_in(FILE *mountinfo, char *buf, size_t len)
 {
 	char *line = NULL, *mnt = NULL;
 	size_t cap = 0;
 	int err = -ENOENT;
-	FILE *f;
 
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return -errno;
-	while (getline(&line, &cap, f) > 0) {
+	while (getline(&line, &cap, mountinfo) > 0) {
 		if (mountinfo_is_cgroup2(line, &mnt)) {
 			err = unescape_octal(buf, len, mnt);
 			break;
 		}
 	}
 	free(line);
+	return err;
+}
+
+int odm_cgroup2_root(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = odm_cgroup2_root_in(f, buf, len);
 	fclose(f);
 	return err;
 }

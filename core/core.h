@@ -362,6 +362,8 @@ int odm_tx_get(struct odm_maps *m, const __u32 addr[4], struct odm_tx *tx);
 
 /* Mount point of the cgroup v2 hierarchy from /proc/self/mountinfo into buf. */
 int odm_cgroup2_root(char *buf, size_t len);
+/* The same from a mountinfo stream: 0, -ENOENT (none), -ENAMETOOLONG. */
+int odm_cgroup2_root_in(FILE *mountinfo, char *buf, size_t len);
 /* cgroup id (the inode number / file handle) of a cgroup v2 directory. */
 int odm_cgroup_id(const char *path, __u64 *id);
 /*

@@ -23,7 +23,7 @@ CONF=
 KEADIR=
 KEA_PID=
 PEERLOG=
-CG_ROOT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+CG_ROOT=$(sh scripts/cgroup2-root.sh)
 CG=$CG_ROOT/odm-demo
 ODMD_PID=
 PEER_PID=

@@ -49,14 +49,7 @@ setup_fail() {
 	exit 1
 }
 
-# The fifth field of the mountinfo line whose file system type (the first
-# field after " - ") is cgroup2: optional fields come before the " - ".
+# Where cgroup v2 is mounted (optional mountinfo fields handled there).
 cgroup2_root() {
-	awk '{
-		for (i = 7; i <= NF; i++)
-			if ($i == "-") {
-				if ($(i + 1) == "cgroup2") { print $5; exit }
-				break
-			}
-	}' /proc/self/mountinfo
+	sh "$(dirname "${BASH_SOURCE[0]:-$0}")/../../scripts/cgroup2-root.sh"
 }

@@ -12,6 +12,7 @@
  * The tests are in the area files (see netns.h), run in the order of tests.h.
  */
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,10 @@ static bool selected(int argc, char **argv, const char *name)
  */
 static void sweep_stale(void)
 {
+	char root[PATH_MAX];
+
+	if (odm_cgroup2_root(root, sizeof(root)))
+		root[0] = '\0';	/* no cgroup v2: no odmt cgroups either */
 	sys("for p in $(pgrep -f 'odmt-[0-9]+-'); do "
 	    "  pid=$(tr '\\0' ' ' </proc/$p/cmdline 2>/dev/null | grep -o 'odmt-[0-9]*-' | "
 	    "        head -n 1 | tr -dc 0-9); "
@@ -61,10 +66,10 @@ static void sweep_stale(void)
 	    "for d in /sys/fs/bpf/odmt-*; do [ -d \"$d\" ] || continue; "
 	    "  pid=${d#/sys/fs/bpf/odmt-}; pid=${pid%%%%-*}; "
 	    "  [ -d /proc/$pid ] || build/odmd --unload --pin-dir $d; done; "
-	    "root=$(awk '$9 == \"cgroup2\" {print $5; exit}' /proc/self/mountinfo); "
-	    "for d in $root/odmt-*; do [ -d \"$d\" ] || continue; "
+	    "root='%s'; [ -n \"$root\" ] && for d in \"$root\"/odmt-*; do "
+	    "  [ -d \"$d\" ] || continue; "
 	    "  pid=${d##*/odmt-}; pid=${pid%%%%-*}; "
-	    "  [ -d /proc/$pid ] || rmdir $d; done; true");
+	    "  [ -d /proc/$pid ] || rmdir \"$d\"; done; true", root);
 }
 
 int main(int argc, char **argv)
