@@ -299,6 +299,8 @@ static void serve(int fd, int ctl, int res, const struct rogue_script *s)
 	uint32_t seed = 0x8653u;
 	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = ctl, .events = POLLIN } };
 
+	bool stopping = false;
+
 	for (;;) {
 		struct sockaddr_in6 from;
 		socklen_t fl = sizeof(from);
@@ -308,13 +310,19 @@ static void serve(int fd, int ctl, int res, const struct rogue_script *s)
 		unsigned int i;
 		ssize_t n;
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (!stopping) {
+			if (poll(p, 2, -1) < 0 && errno != EINTR)
+				break;
+			/* The test closed ctl: what odmd sent before that still
+			 * counts, so read what is queued, then report and go. */
+			stopping = p[1].revents;
+			if (!stopping && !(p[0].revents & POLLIN))
+				continue;
+		}
+		n = recvfrom(fd, in, sizeof(in), stopping ? MSG_DONTWAIT : 0,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 0 && stopping)
 			break;
-		if (p[1].revents)
-			break;			/* the test closed ctl: report and go */
-		if (!(p[0].revents & POLLIN))
-			continue;
-		n = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&from, &fl);
 		if (n < 0 || !parse_client(in, (size_t)n, &m))
 			continue;
 		if (m.type == MSG_SOLICIT) {

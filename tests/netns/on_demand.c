@@ -948,7 +948,8 @@ void test_untyped_grant(void)
 	if (!ASSERT_TRUE(rogue_start(&e, &r, &untyped), "rogue"))
 		goto cleanup;
 	ASSERT_TRUE(env_start_odmd(&e), "odmd restarts without the switch");
-	usleep(300 * 1000);
+	ASSERT_TRUE(wait_logged(&e, "instead of restoring it"), "odmd says it gives it back");
+	usleep(100 * 1000);	/* the Release leaves just after the log line */
 	rogue_stop(&r, &st);
 	ASSERT_TRUE(st.releases >= 1, "the untyped lease was released");
 	ASSERT_STREQ(prefix_row(&e, "2001:db8:66::/64", row, sizeof(row)), "",
