@@ -48,7 +48,7 @@ static bool selected(int argc, char **argv, const char *name)
  * A run killed midway (a timeout, ^C) leaves its odmd, Kea and radvd
  * running, and its namespaces, cgroup and pins behind; all are named after
  * its pid (the daemons in their command lines).  Stop and remove those of
- * dead pids.
+ * dead pids; a zombie (a run killed, not yet reaped) is dead too.
  */
 static void sweep_stale(void)
 {
@@ -56,20 +56,21 @@ static void sweep_stale(void)
 
 	if (odm_cgroup2_root(root, sizeof(root)))
 		root[0] = '\0';	/* no cgroup v2: no odmt cgroups either */
-	sys("for p in $(pgrep -f 'odmt-[0-9]+-'); do "
+	sys("alive() { [ -d /proc/$1 ] && ! grep -qs '^State:[[:space:]]*Z' /proc/$1/status; }; "
+	    "for p in $(pgrep -f 'odmt-[0-9]+-'); do "
 	    "  pid=$(tr '\\0' ' ' </proc/$p/cmdline 2>/dev/null | grep -o 'odmt-[0-9]*-' | "
 	    "        head -n 1 | tr -dc 0-9); "
-	    "  [ -n \"$pid\" ] && [ ! -d /proc/$pid ] && kill $p; done; "
+	    "  [ -n \"$pid\" ] && ! alive $pid && kill $p; done; "
 	    "for ns in $(ip netns list | awk '/^odmt-[hn]-/ {print $1}'); do "
 	    "  pid=${ns#odmt-?-}; pid=${pid%%%%-*}; "
-	    "  [ -d /proc/$pid ] || ip netns del $ns; done; "
+	    "  alive $pid || ip netns del $ns; done; "
 	    "for d in /sys/fs/bpf/odmt-*; do [ -d \"$d\" ] || continue; "
 	    "  pid=${d#/sys/fs/bpf/odmt-}; pid=${pid%%%%-*}; "
-	    "  [ -d /proc/$pid ] || build/odmd --unload --pin-dir $d; done; "
+	    "  alive $pid || build/odmd --unload --pin-dir $d; done; "
 	    "root='%s'; [ -n \"$root\" ] && for d in \"$root\"/odmt-*; do "
 	    "  [ -d \"$d\" ] || continue; "
 	    "  pid=${d##*/odmt-}; pid=${pid%%%%-*}; "
-	    "  [ -d /proc/$pid ] || rmdir \"$d\"; done; true", root);
+	    "  alive $pid || rmdir \"$d\"; done; true", root);
 }
 
 int main(int argc, char **argv)
