@@ -187,27 +187,15 @@ static int parse_cgroup_kw(struct args *a, struct cli_cmd *c)
 #define POLICY_KEYWORDS "'default TYPE', 'allow TYPE[,TYPE...]|all', 'on-net allow|deny', " \
 			"'rate N', 'max-held N' or 'upgrade allow|deny'"
 
-/* allow fixed,session-lasting  |  allow all */
+/* allow fixed,session-lasting  |  allow all (mask 0): odm_type_list_parse() */
 static int parse_type_list(struct args *a, const char *val, __u8 *mask)
 {
-	char buf[256], *tok, *save = NULL;
-	__u8 type;
+	char why[512];
+	unsigned int m;
 
-	if (!strcmp(val, "all")) {
-		*mask = 0;
-		return CLI_OK;
-	}
-	if (strlen(val) >= sizeof(buf))
-		return fail(a, CLI_ERROR, "type list too long");
-	snprintf(buf, sizeof(buf), "%s", val);
-	*mask = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (parse_type_value(a, tok, false, &type))
-			return CLI_ERROR;
-		*mask |= (__u8)(1u << type);
-	}
-	if (!*mask)
-		return fail(a, CLI_ERROR, "empty type list '%s'", val);
+	if (odm_type_list_parse(val, &m, why, sizeof(why)))
+		return fail(a, CLI_ERROR, "%s", why);
+	*mask = m == ODM_TYPE_MASK_ALL ? 0 : (__u8)m;
 	return CLI_OK;
 }
 

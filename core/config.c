@@ -36,7 +36,7 @@
 /* Far above any sane config, low enough that reading /dev/zero stops. */
 #define FILE_MAX_BYTES	(64u << 20)
 
-#define TYPE_LIST	"fixed, session-lasting, non-persistent or graceful-replacement"
+#define TYPE_LIST	ODM_TYPE_LIST
 
 struct parser {
 	const char *name;
@@ -202,31 +202,13 @@ static int parse_prefix_line(struct parser *ps, char **tok, int ntok)
 	return add_prefix(ps, &cp);
 }
 
-/*
- * "TYPE[,TYPE...]" or "all" into bits.  A type named twice is an error, not
- * a no-op: a list written with a typo in mind ("fixed,fixed" for
- * "fixed,session-lasting") must not quietly ask for less.
- */
+/* "TYPE[,TYPE...]" or "all" into bits: odm_type_list_parse(), FILE:LINE. */
 static int parse_type_list(struct parser *ps, const char *list, unsigned int *mask)
 {
-	char buf[LINE_MAX_CHARS + 1], *item, *save = NULL;
-	__u8 type;
+	char why[LINE_MAX_CHARS + 128];
 
-	*mask = 0;
-	if (!strcmp(list, "all")) {
-		*mask = ODM_TYPE_MASK_ALL;
-		return 0;
-	}
-	snprintf(buf, sizeof(buf), "%s", list);
-	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
-		return perr(ps, "empty type in '%s' (expected TYPE[,TYPE...] or all)", list);
-	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		if (odm_type_parse(item, false, &type))
-			return perr(ps, "unknown type '%s' (expected %s, or all)", item, TYPE_LIST);
-		if (*mask & (1u << type))
-			return perr(ps, "type %s named twice in '%s'", odm_type_name(type), list);
-		*mask |= 1u << type;
-	}
+	if (odm_type_list_parse(list, mask, why, sizeof(why)))
+		return perr(ps, "%s", why);
 	return 0;
 }
 

@@ -40,12 +40,18 @@ int odm_type_parse(const char *s, bool allow_none, __u8 *type);
 /* Every type, as bits (1 << enum odm_type). */
 #define ODM_TYPE_MASK_ALL	((1u << ODM_TYPE_FIXED) | (1u << ODM_TYPE_SESSION_LASTING) | \
 				 (1u << ODM_TYPE_NON_PERSISTENT) | (1u << ODM_TYPE_GRACEFUL))
+/* The types as messages list them: "expected " ODM_TYPE_LIST. */
+#define ODM_TYPE_LIST	"fixed, session-lasting, non-persistent or graceful-replacement"
 /*
  * Parse "TYPE[,TYPE...]" (each as odm_type_parse() without none) or
- * "all" into bits (1 << enum odm_type).  Returns 0 and sets *mask, or
- * -EINVAL (an unknown type, an empty item) leaving *mask untouched.
+ * "all" into bits (1 << enum odm_type): the one grammar of a type list,
+ * for odm.conf, odmd's flags and the CLI.  Returns 0 and sets *mask, or
+ * -EINVAL (an unknown type, an empty item, a type named twice) leaving
+ * *mask untouched; then why (when not NULL) says so in whylen bytes:
+ * "unknown type 'x' (expected ...)", "empty type in 'fixed,' (...)",
+ * "type fixed named twice in 'fixed,1'".
  */
-int odm_type_list_parse(const char *s, unsigned int *mask);
+int odm_type_list_parse(const char *s, unsigned int *mask, char *why, size_t whylen);
 /* Short name ("fixed", "session-lasting", "non-persistent",
  * "graceful-replacement", "none"); "reserved" for anything else. */
 const char *odm_type_name(unsigned int type);

@@ -279,13 +279,12 @@ int parse_args(int argc, char **argv, struct odmd_opts *o)
 			break;
 		}
 		case OPT_DHCP6_UNTYPED: {
+			char why[256];
 			unsigned int mask;
 
 			/* Repeated, the lists add up, as --lifetime's do. */
-			if (odm_type_list_parse(optarg, &mask)) {
-				logmsg("invalid --dhcp6-untyped '%s': expected TYPE[,TYPE...] or all, "
-				       "TYPE one of fixed, session-lasting, non-persistent, "
-				       "graceful-replacement", optarg);
+			if (odm_type_list_parse(optarg, &mask, why, sizeof(why))) {
+				logmsg("invalid --dhcp6-untyped '%s': %s", optarg, why);
 				return 2;
 			}
 			o->dhcp6_untyped |= mask;

@@ -152,7 +152,8 @@ static void test_type_list_parse(void)
 		  1u << ODM_TYPE_NON_PERSISTENT | 1u << ODM_TYPE_FIXED },
 		{ "2,GRACEFUL_REPLACEMENT_IPV6_ADDRESS", 0,
 		  1u << ODM_TYPE_SESSION_LASTING | 1u << ODM_TYPE_GRACEFUL },
-		{ "fixed,fixed",		0, 1u << ODM_TYPE_FIXED },
+		{ "fixed,fixed",		-EINVAL, 0 },
+		{ "fixed,1",			-EINVAL, 0 },
 		{ "all",			0, ODM_TYPE_MASK_ALL },
 		{ "1,2,3,4",			0, ODM_TYPE_MASK_ALL },
 		{ "",				-EINVAL, 0 },
@@ -174,12 +175,41 @@ static void test_type_list_parse(void)
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		mask = 0xee;
-		if (!ASSERT_EQ(odm_type_list_parse(cases[i].in, &mask), cases[i].want_ret,
+		if (!ASSERT_EQ(odm_type_list_parse(cases[i].in, &mask, NULL, 0), cases[i].want_ret,
 			       cases[i].in))
 			continue;
 		ASSERT_EQ(mask, cases[i].want_ret ? 0xee : cases[i].want_mask, cases[i].in);
 	}
-	ASSERT_EQ(odm_type_list_parse(NULL, &mask), -EINVAL, "NULL");
+	ASSERT_EQ(odm_type_list_parse(NULL, &mask, NULL, 0), -EINVAL, "NULL");
+}
+
+/* What a refused list is told, whoever parses it (odm.conf, odmd, odm). */
+static void test_type_list_why(void)
+{
+	static const struct {
+		const char *in;
+		const char *why;
+	} cases[] = {
+		{ "fixed,bogus", "unknown type 'bogus' (expected " ODM_TYPE_LIST ", or all)" },
+		{ "fixed,", "empty type in 'fixed,' (expected TYPE[,TYPE...] or all)" },
+		{ ",", "empty type in ',' (expected TYPE[,TYPE...] or all)" },
+		{ "fixed,1", "type fixed named twice in 'fixed,1'" },
+		{ "all,fixed", "unknown type 'all' (expected " ODM_TYPE_LIST ", or all)" },
+	};
+	unsigned int mask;
+	char why[256], tiny[8];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		why[0] = '\0';
+		INPUTS(1);
+		ASSERT_EQ(odm_type_list_parse(cases[i].in, &mask, why, sizeof(why)), -EINVAL,
+			  cases[i].in);
+		ASSERT_STREQ(why, cases[i].why, cases[i].in);
+	}
+	/* A short buffer gets a cut message, never an overrun. */
+	ASSERT_EQ(odm_type_list_parse("bogus", &mask, tiny, sizeof(tiny)), -EINVAL, "tiny");
+	ASSERT_STREQ(tiny, "unknown", "cut to the buffer");
 }
 
 static void test_is_prefix(void)
@@ -201,6 +231,7 @@ int main(void)
 	RUN(test_type_roundtrip);
 	RUN(test_names);
 	RUN(test_type_list_parse);
+	RUN(test_type_list_why);
 	RUN(test_is_prefix);
 	return test_summary();
 }
