@@ -32,17 +32,9 @@ struct cli_cmd {
 	struct odm_prefix_key prefix;
 	const char *cgroup;		/* policy set/del */
 	bool on_net;			/* request ... on-net */
-	/* policy set: each field changes only when given */
-	bool has_allow;
-	__u8 allow_mask;		/* bit (1 << type); 0: all types */
-	bool has_on_net;
-	bool on_net_deny;
-	bool has_rate;
-	__u16 rate;			/* network requests per minute, 0: no limit */
-	bool has_max_held;
-	__u16 max_held;			/* fixed + session-lasting prefixes, 0: no limit */
-	bool has_upgrade;
-	bool upgrade;			/* a stronger type may serve a missing one */
+	/* policy set: the fields of pol the keywords in pol_kws name change */
+	unsigned int pol_kws;		/* bits 1 << enum odm_policy_kw */
+	struct odm_policy pol;
 	bool prometheus;		/* stats -o prometheus */
 	/* exec: has_type/type and cgroup as above (cgroup NULL: one per type) */
 	const char *user;		/* NULL: stay who we are */

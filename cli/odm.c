@@ -368,33 +368,6 @@ static int policy_show(struct odm_maps *m, struct odm_printer *p)
 	return 0;
 }
 
-/* The fields the command names, over what the cgroup had. */
-static void policy_merge(const struct cli_cmd *cmd, struct odm_policy *pol)
-{
-	if (cmd->has_type)
-		pol->default_type = cmd->type;
-	if (cmd->has_allow) {
-		pol->allow_mask = cmd->allow_mask;
-		pol->flags &= ~ODM_POLF_ALLOW;
-		if (cmd->allow_mask)
-			pol->flags |= ODM_POLF_ALLOW;
-	}
-	if (cmd->has_on_net) {
-		pol->flags &= ~ODM_POLF_NO_ON_NET;
-		if (cmd->on_net_deny)
-			pol->flags |= ODM_POLF_NO_ON_NET;
-	}
-	if (cmd->has_upgrade) {
-		pol->flags &= ~ODM_POLF_UPGRADE;
-		if (cmd->upgrade)
-			pol->flags |= ODM_POLF_UPGRADE;
-	}
-	if (cmd->has_rate)
-		pol->net_per_min = cmd->rate;
-	if (cmd->has_max_held)
-		pol->max_held = cmd->max_held;
-}
-
 /*
  * "default none" alone on a policy that says nothing else removes it, so
  * the cgroup inherits again.  Any other setting is kept even if it equals
@@ -402,8 +375,7 @@ static void policy_merge(const struct cli_cmd *cmd, struct odm_policy *pol)
  */
 static bool policy_removable(const struct cli_cmd *cmd, const struct odm_policy *pol)
 {
-	return !cmd->has_allow && !cmd->has_on_net && !cmd->has_rate && !cmd->has_max_held &&
-	       !cmd->has_upgrade &&
+	return !(cmd->pol_kws & ~(1u << ODM_PKW_DEFAULT)) &&
 	       !pol->default_type && !pol->flags && !pol->net_per_min && !pol->max_held;
 }
 
@@ -427,7 +399,8 @@ static int policy_change(const struct cli_cmd *cmd, struct odm_maps *m)
 		return err;
 	if (cmd->verb == VERB_SET) {
 		bpf_map_lookup_elem(m->policy, &cgid, &pol);	/* absent: all zero */
-		policy_merge(cmd, &pol);
+		/* The fields the command names, over what the cgroup had. */
+		odm_policy_kw_copy(cmd->pol_kws, &pol, &cmd->pol);
 		/* Nothing left to say: the cgroup simply has no policy. */
 		err = policy_removable(cmd, &pol) ? odm_policy_del(m, cgid) :
 						    odm_policy_set(m, cgid, &pol);

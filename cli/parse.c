@@ -187,84 +187,33 @@ static int parse_cgroup_kw(struct args *a, struct cli_cmd *c)
 #define POLICY_KEYWORDS "'default TYPE', 'allow TYPE[,TYPE...]|all', 'on-net allow|deny', " \
 			"'rate N', 'max-held N' or 'upgrade allow|deny'"
 
-/* allow fixed,session-lasting  |  allow all (mask 0): odm_type_list_parse() */
-static int parse_type_list(struct args *a, const char *val, __u8 *mask)
-{
-	char why[512];
-	unsigned int m;
-
-	if (odm_type_list_parse(val, &m, why, sizeof(why)))
-		return fail(a, CLI_ERROR, "%s", why);
-	*mask = m == ODM_TYPE_MASK_ALL ? 0 : (__u8)m;
-	return CLI_OK;
-}
-
-static int parse_u16(struct args *a, const char *kw, const char *val, __u16 *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(val, &end, 10);
-	if (errno || *end || end == val || v < 0 || v > 65535)
-		return fail(a, CLI_ERROR, "invalid %s '%s' (expected 0 to 65535, 0: no limit)", kw,
-			    val);
-	*out = (__u16)v;
-	return CLI_OK;
-}
-
-/* policy set cgroup PATH followed by at least one keyword, each once. */
+/* policy set cgroup PATH followed by at least one keyword, each once
+ * (core/policy_kw.c, abbreviations allowed). */
 static int parse_policy_set(struct args *a, struct cli_cmd *c)
 {
 	const char *kw, *val;
-	int ret, n = 0;
+	char why[512];
+	int ret, k;
 
 	while ((kw = next(a))) {
-		bool *seen;
-
-		if (odm_is_prefix(kw, "default"))
-			seen = &c->has_type;
-		else if (odm_is_prefix(kw, "allow"))
-			seen = &c->has_allow;
-		else if (odm_is_prefix(kw, "on-net"))
-			seen = &c->has_on_net;
-		else if (odm_is_prefix(kw, "rate"))
-			seen = &c->has_rate;
-		else if (odm_is_prefix(kw, "max-held"))
-			seen = &c->has_max_held;
-		else if (odm_is_prefix(kw, "upgrade"))
-			seen = &c->has_upgrade;
-		else if (n)
+		k = odm_policy_kw_find(kw, true);
+		if (k < 0 && c->pol_kws)
 			return fail(a, CLI_USAGE, "unexpected argument '%s' (expected %s)", kw,
 				    POLICY_KEYWORDS);
-		else
+		if (k < 0)
 			return fail(a, CLI_USAGE, "expected %s after the cgroup, not '%s'",
 				    POLICY_KEYWORDS, kw);
-		if (*seen)
+		if (c->pol_kws & (1u << k))
 			return fail(a, CLI_USAGE, "'%s' given twice", kw);
 		ret = need_value(a, kw, &val);
 		if (ret)
 			return ret;
-		if (seen == &c->has_type)
-			ret = parse_type_value(a, val, true, &c->type);
-		else if (seen == &c->has_allow)
-			ret = parse_type_list(a, val, &c->allow_mask);
-		else if (seen == &c->has_rate)
-			ret = parse_u16(a, "rate", val, &c->rate);
-		else if (seen == &c->has_max_held)
-			ret = parse_u16(a, "max-held", val, &c->max_held);
-		else if (!odm_is_prefix(val, "allow") && !odm_is_prefix(val, "deny"))
-			ret = fail(a, CLI_ERROR, "invalid %s '%s' (expected allow or deny)", kw, val);
-		else if (seen == &c->has_on_net)
-			c->on_net_deny = odm_is_prefix(val, "deny");
-		else
-			c->upgrade = odm_is_prefix(val, "allow");
-		if (ret)
-			return ret;
-		*seen = true;
-		n++;
+		if (odm_policy_kw_parse((enum odm_policy_kw)k, val, true, &c->pol, why,
+					sizeof(why)))
+			return fail(a, CLI_ERROR, "%s", why);
+		c->pol_kws |= 1u << k;
 	}
-	if (!n)
+	if (!c->pol_kws)
 		return fail(a, CLI_USAGE, "expected %s after the cgroup", POLICY_KEYWORDS);
 	return CLI_OK;
 }

@@ -477,23 +477,20 @@ static bool same_cgroup(const char *a, const char *b)
 	return la == lb && !memcmp(a, b, la);
 }
 
-#define POLICY_KEYWORDS "default, allow, on-net, rate, max-held or upgrade"
-
 /*
  * policy CGROUP KEYWORD VALUE...: the keywords of `odm policy set`, in
- * full.  The line is the cgroup's whole policy: what it does not name is
- * unrestricted, as a cgroup with no policy at all would be, so that taking
- * a keyword out of the file and reloading takes its effect out too.
+ * full (core/policy_kw.c).  The line is the cgroup's whole policy: what it
+ * does not name is unrestricted, as a cgroup with no policy at all would
+ * be, so that taking a keyword out of the file and reloading takes its
+ * effect out too.
  */
 static int parse_policy_line(struct parser *ps, char **tok, int ntok)
 {
-	static const char *const kws[] = { "default", "allow", "on-net", "rate", "max-held",
-					   "upgrade" };
 	struct odm_config_policy cp, *np;
-	unsigned long long v;
-	unsigned int seen = 0, k, mask;
+	char why[LINE_MAX_CHARS + 128];
+	unsigned int seen = 0;
 	size_t i, ncap;
-	int t;
+	int t, k;
 
 	memset(&cp, 0, sizeof(cp));
 	cp.line = ps->line;
@@ -506,55 +503,21 @@ static int parse_policy_line(struct parser *ps, char **tok, int ntok)
 			return perr(ps, "policy of %s already defined at line %d", tok[1],
 				    ps->cfg.policies[i].line);
 	if (ntok < 3)
-		return perr(ps, "policy %s says nothing (expected %s)", tok[1], POLICY_KEYWORDS);
+		return perr(ps, "policy %s says nothing (expected %s)", tok[1],
+			    ODM_POLICY_KEYWORDS);
 	strcpy(cp.cgroup, tok[1]);
 	for (t = 2; t < ntok; t += 2) {
-		const char *val = tok[t + 1];
-
-		for (k = 0; k < sizeof(kws) / sizeof(kws[0]); k++)
-			if (!strcmp(tok[t], kws[k]))
-				break;
-		if (k == sizeof(kws) / sizeof(kws[0]))
-			return perr(ps, "unexpected '%s' (expected %s)", tok[t], POLICY_KEYWORDS);
+		k = odm_policy_kw_find(tok[t], false);
+		if (k < 0)
+			return perr(ps, "unexpected '%s' (expected %s)", tok[t], ODM_POLICY_KEYWORDS);
 		if (seen & (1u << k))
 			return perr(ps, "duplicate '%s'", tok[t]);
 		seen |= 1u << k;
 		if (t + 1 >= ntok)
 			return perr(ps, "missing value after '%s'", tok[t]);
-		switch (k) {
-		case 0:
-			if (odm_type_parse(val, true, &cp.pol.default_type))
-				return perr(ps, "unknown type '%s' (expected %s, or none)", val,
-					    TYPE_LIST);
-			break;
-		case 1:
-			if (parse_type_list(ps, val, &mask))
-				return -EINVAL;
-			/* "all" is no restriction, as with `odm policy set`. */
-			if (mask != ODM_TYPE_MASK_ALL) {
-				cp.pol.allow_mask = (__u8)mask;
-				cp.pol.flags |= ODM_POLF_ALLOW;
-			}
-			break;
-		case 3:
-		case 4:
-			if (parse_num(ps, tok[t], val, 0, 65535, &v))
-				return -EINVAL;
-			if (k == 3)
-				cp.pol.net_per_min = (__u16)v;
-			else
-				cp.pol.max_held = (__u16)v;
-			break;
-		default:
-			if (strcmp(val, "allow") && strcmp(val, "deny"))
-				return perr(ps, "invalid %s '%s' (expected allow or deny)", tok[t],
-					    val);
-			if (k == 2 && !strcmp(val, "deny"))
-				cp.pol.flags |= ODM_POLF_NO_ON_NET;
-			if (k == 5 && !strcmp(val, "allow"))
-				cp.pol.flags |= ODM_POLF_UPGRADE;
-			break;
-		}
+		if (odm_policy_kw_parse((enum odm_policy_kw)k, tok[t + 1], false, &cp.pol, why,
+					sizeof(why)))
+			return perr(ps, "%s", why);
 	}
 	if (ps->cfg.n_policies == ODM_CONFIG_MAX_POLICIES)
 		return perr(ps, "too many policies (at most %d)", ODM_CONFIG_MAX_POLICIES);

@@ -277,6 +277,32 @@ void odm_print_null(struct odm_printer *p, const char *key, const char *fmt);
 /* Text mode only: print literal text (e.g. "\n" or a table header). */
 void odm_print_text(struct odm_printer *p, const char *text);
 
+/* ---- policy_kw.c: a policy's keywords (odm.conf and odm policy set) --- */
+
+enum odm_policy_kw {
+	ODM_PKW_DEFAULT,	/* default TYPE|none */
+	ODM_PKW_ALLOW,		/* allow TYPE[,TYPE...]|all */
+	ODM_PKW_ON_NET,		/* on-net allow|deny */
+	ODM_PKW_RATE,		/* rate N (network requests a minute, 0: no limit) */
+	ODM_PKW_MAX_HELD,	/* max-held N (Fixed + Session-lasting held, 0: no limit) */
+	ODM_PKW_UPGRADE,	/* upgrade allow|deny */
+	ODM_PKW_COUNT,
+};
+#define ODM_POLICY_KEYWORDS "default, allow, on-net, rate, max-held or upgrade"
+/* kw's enum odm_policy_kw, or -1; abbrev: a leading part names it too. */
+int odm_policy_kw_find(const char *kw, bool abbrev);
+const char *odm_policy_kw_name(enum odm_policy_kw k);
+/*
+ * Keyword k's value into the field and flag bits of pol it names ("allow
+ * all" clears ODM_POLF_ALLOW: no restriction); abbrev lets "al" and "d"
+ * say allow and deny.  0, or -EINVAL leaving pol's other fields as they
+ * were, with why (when not NULL) saying what is wrong.
+ */
+int odm_policy_kw_parse(enum odm_policy_kw k, const char *val, bool abbrev,
+			struct odm_policy *pol, char *why, size_t whylen);
+/* What the keywords in kws (bits 1 << enum odm_policy_kw) set in src, into dst. */
+void odm_policy_kw_copy(unsigned int kws, struct odm_policy *dst, const struct odm_policy *src);
+
 /* ---- args.c: ip/bpftool-style argument helpers ------------------------ */
 
 /* true when arg is a non-empty prefix of keyword ("pre" matches "prefix"). */

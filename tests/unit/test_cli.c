@@ -5,6 +5,8 @@
  * bad input with its exit code class (1 bad value, 2 usage) and the word
  * the message must name.
  */
+#include <errno.h>
+
 #include "../../cli/cli.h"	/* the Makefile has no -Icli */
 #include "test.h"
 
@@ -329,9 +331,16 @@ static void check_case(const struct cli_case *t)
 	ASSERT_EQ(c.object, t->object, what);
 	if (t->object == OBJ_PREFIX || t->object == OBJ_POLICY)
 		ASSERT_EQ(c.verb, t->verb, what);
-	ASSERT_EQ(c.has_type, t->has_type, what);
-	if (t->has_type)
-		ASSERT_EQ(c.type, t->type, what);
+	if (t->object == OBJ_POLICY && t->verb == VERB_SET) {
+		/* policy set's default is a keyword of the policy's */
+		ASSERT_EQ(!!(c.pol_kws & (1u << ODM_PKW_DEFAULT)), t->has_type, what);
+		if (t->has_type)
+			ASSERT_EQ(c.pol.default_type, t->type, what);
+	} else {
+		ASSERT_EQ(c.has_type, t->has_type, what);
+		if (t->has_type)
+			ASSERT_EQ(c.type, t->type, what);
+	}
 	if (t->dev)
 		ASSERT_STREQ(c.dev, t->dev, what);
 	else
@@ -410,20 +419,82 @@ static void test_policy_set_fields(void)
 	char err[256];
 
 	ASSERT_EQ(cli_parse(13, argv, &c, err, sizeof(err)), CLI_OK, "parse");
-	ASSERT_TRUE(c.has_allow && c.has_on_net && c.has_rate && c.has_max_held, "all given");
-	ASSERT_TRUE(!c.has_type, "default not given");
-	ASSERT_EQ(c.allow_mask, (1 << ODM_TYPE_FIXED) | (1 << ODM_TYPE_SESSION_LASTING), "mask");
-	ASSERT_TRUE(c.on_net_deny, "on-net deny");
-	ASSERT_EQ(c.rate, 10, "rate");
-	ASSERT_EQ(c.max_held, 2, "max-held");
+	ASSERT_EQ(c.pol_kws, 1u << ODM_PKW_ALLOW | 1u << ODM_PKW_ON_NET | 1u << ODM_PKW_RATE |
+		  1u << ODM_PKW_MAX_HELD, "all given, default not");
+	ASSERT_EQ(c.pol.allow_mask, (1 << ODM_TYPE_FIXED) | (1 << ODM_TYPE_SESSION_LASTING), "mask");
+	ASSERT_EQ(c.pol.flags, ODM_POLF_ALLOW | ODM_POLF_NO_ON_NET, "allow list, on-net deny");
+	ASSERT_EQ(c.pol.net_per_min, 10, "rate");
+	ASSERT_EQ(c.pol.max_held, 2, "max-held");
 	ASSERT_EQ(cli_parse(7, argv2, &c, err, sizeof(err)), CLI_OK, "allow all");
-	ASSERT_TRUE(c.has_allow && c.allow_mask == 0, "all is an empty mask");
+	ASSERT_TRUE(c.pol_kws == 1u << ODM_PKW_ALLOW && c.pol.allow_mask == 0 &&
+		    !(c.pol.flags & ODM_POLF_ALLOW), "all is no restriction");
+}
+
+/*
+ * The keywords as odm.conf and odm policy set both read them, and the merge
+ * `odm policy set` makes: only the fields the keywords name change.
+ */
+static void test_policy_keywords(void)
+{
+	struct odm_policy pol = { 0 }, set = { 0 }, had = {
+		.default_type = ODM_TYPE_FIXED, .allow_mask = 1 << ODM_TYPE_FIXED,
+		.flags = ODM_POLF_ALLOW | ODM_POLF_NO_ON_NET, .net_per_min = 7, .max_held = 3,
+	};
+	char why[128];
+
+	ASSERT_EQ(odm_policy_kw_find("default", false), ODM_PKW_DEFAULT, "in full");
+	ASSERT_EQ(odm_policy_kw_find("def", false), -1, "the file wants it in full");
+	ASSERT_EQ(odm_policy_kw_find("def", true), ODM_PKW_DEFAULT, "the CLI takes a leading part");
+	ASSERT_EQ(odm_policy_kw_find("m", true), ODM_PKW_MAX_HELD, "m");
+	ASSERT_EQ(odm_policy_kw_find("", true), -1, "empty");
+	ASSERT_EQ(odm_policy_kw_find(NULL, false), -1, "NULL");
+	ASSERT_EQ(odm_policy_kw_find("rates", true), -1, "longer than the keyword");
+	ASSERT_STREQ(odm_policy_kw_name(ODM_PKW_ON_NET), "on-net", "name");
+
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_ON_NET, "d", false, &pol, why, sizeof(why)),
+		  -EINVAL, "the file wants deny in full");
+	ASSERT_STREQ(why, "invalid on-net 'd' (expected allow or deny)", "why");
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_ON_NET, "d", true, &pol, why, sizeof(why)), 0,
+		  "the CLI takes d");
+	ASSERT_EQ(pol.flags, ODM_POLF_NO_ON_NET, "on-net deny");
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_RATE, "+5", true, &pol, why, sizeof(why)), -EINVAL,
+		  "digits only");
+	ASSERT_STREQ(why, "invalid rate '+5' (expected 0 to 65535, 0: no limit)", "why");
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_MAX_HELD, "99999999999999999999", true, &pol, why,
+				      sizeof(why)), -EINVAL, "no wrap-around");
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_MAX_HELD, "65535", true, &pol, NULL, 0), 0, "max");
+	ASSERT_EQ(pol.max_held, 65535, "65535");
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_DEFAULT, "none", false, &pol, NULL, 0), 0, "none");
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_DEFAULT, "nope", false, &pol, why, sizeof(why)),
+		  -EINVAL, "unknown type");
+	ASSERT_STREQ(why, "unknown type 'nope' (expected " ODM_TYPE_LIST ", or none)", "why");
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_ALLOW, "fixed,fixed", false, &pol, why, sizeof(why)),
+		  -EINVAL, "a type twice");
+	ASSERT_STREQ(why, "type fixed named twice in 'fixed,fixed'", "the list's reason");
+
+	/* odm policy set ... upgrade allow rate 0 over what the cgroup had. */
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_UPGRADE, "allow", true, &set, NULL, 0), 0, "upgrade");
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_RATE, "0", true, &set, NULL, 0), 0, "rate");
+	odm_policy_kw_copy(1u << ODM_PKW_UPGRADE | 1u << ODM_PKW_RATE, &had, &set);
+	ASSERT_EQ(had.flags, ODM_POLF_ALLOW | ODM_POLF_NO_ON_NET | ODM_POLF_UPGRADE,
+		  "upgrade added, the other flags kept");
+	ASSERT_EQ(had.net_per_min, 0, "rate lifted");
+	ASSERT_EQ(had.default_type, ODM_TYPE_FIXED, "default kept");
+	ASSERT_EQ(had.allow_mask, 1 << ODM_TYPE_FIXED, "allow list kept");
+	ASSERT_EQ(had.max_held, 3, "max-held kept");
+	/* allow all and on-net allow clear their bits. */
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_ALLOW, "all", true, &set, NULL, 0), 0, "allow all");
+	ASSERT_EQ(odm_policy_kw_parse(ODM_PKW_ON_NET, "al", true, &set, NULL, 0), 0, "on-net al");
+	odm_policy_kw_copy(1u << ODM_PKW_ALLOW | 1u << ODM_PKW_ON_NET, &had, &set);
+	ASSERT_EQ(had.flags, ODM_POLF_UPGRADE, "only upgrade left");
+	ASSERT_EQ(had.allow_mask, 0, "no list");
 }
 
 int main(void)
 {
 	RUN(test_parse_ok);
 	RUN(test_policy_set_fields);
+	RUN(test_policy_keywords);
 	RUN(test_parse_bad);
 	RUN(test_parse_resets);
 	RUN(test_small_err_buffer);

@@ -302,9 +302,10 @@ static const struct {
 	  "odm.conf:1: invalid on-net 'maybe' (expected allow or deny)" },
 	{ "policy a.slice upgrade yes\n",
 	  "odm.conf:1: invalid upgrade 'yes' (expected allow or deny)" },
-	{ "policy a.slice rate 65536\n", "odm.conf:1: invalid rate '65536' (expected 0 to 65535)" },
+	{ "policy a.slice rate 65536\n",
+	  "odm.conf:1: invalid rate '65536' (expected 0 to 65535, 0: no limit)" },
 	{ "policy a.slice max-held -1\n",
-	  "odm.conf:1: invalid max-held '-1' (expected 0 to 65535)" },
+	  "odm.conf:1: invalid max-held '-1' (expected 0 to 65535, 0: no limit)" },
 	{ "policy a.slice def fixed\n",
 	  "odm.conf:1: unexpected 'def' (expected default, allow, on-net, rate, max-held or "
 	  "upgrade)" },
