@@ -307,6 +307,8 @@ void odm_policy_kw_copy(unsigned int kws, struct odm_policy *dst, const struct o
 
 /* true when arg is a non-empty prefix of keyword ("pre" matches "prefix"). */
 bool odm_is_prefix(const char *arg, const char *keyword);
+/* A parser's refusal: the message into why (when not NULL), -EINVAL. */
+int odm_why(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- maps.c: odm's pinned maps ---------------------------------------- */
 

@@ -6,8 +6,6 @@
  * full; the CLI takes leading parts, as ip(8) does ("def", "al").
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core.h"
@@ -42,21 +40,6 @@ const char *odm_policy_kw_name(enum odm_policy_kw k)
 	return (unsigned int)k < ODM_PKW_COUNT ? kw_names[k] : "?";
 }
 
-static int kw_error(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int kw_error(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* Digits only, 0 to 65535: no sign, no blank, no base prefix. */
 static int parse_u16(const char *val, __u16 *out)
 {
@@ -87,11 +70,11 @@ int odm_policy_kw_parse(enum odm_policy_kw k, const char *val, bool abbrev,
 	bool allow;
 
 	if (!val || !pol)
-		return kw_error(why, whylen, "missing value after '%s'", name);
+		return odm_why(why, whylen, "missing value after '%s'", name);
 	switch (k) {
 	case ODM_PKW_DEFAULT:
 		if (odm_type_parse(val, true, &pol->default_type))
-			return kw_error(why, whylen, "unknown type '%s' (expected %s, or none)", val,
+			return odm_why(why, whylen, "unknown type '%s' (expected %s, or none)", val,
 					ODM_TYPE_LIST);
 		return 0;
 	case ODM_PKW_ALLOW:
@@ -105,13 +88,13 @@ int odm_policy_kw_parse(enum odm_policy_kw k, const char *val, bool abbrev,
 	case ODM_PKW_RATE:
 	case ODM_PKW_MAX_HELD:
 		if (parse_u16(val, k == ODM_PKW_RATE ? &pol->net_per_min : &pol->max_held))
-			return kw_error(why, whylen, "invalid %s '%s' (expected 0 to 65535, "
+			return odm_why(why, whylen, "invalid %s '%s' (expected 0 to 65535, "
 					"0: no limit)", name, val);
 		return 0;
 	case ODM_PKW_ON_NET:
 	case ODM_PKW_UPGRADE:
 		if (!names(val, "allow", abbrev) && !names(val, "deny", abbrev))
-			return kw_error(why, whylen, "invalid %s '%s' (expected allow or deny)",
+			return odm_why(why, whylen, "invalid %s '%s' (expected allow or deny)",
 					name, val);
 		allow = names(val, "allow", abbrev);
 		if (k == ODM_PKW_ON_NET)
@@ -120,7 +103,7 @@ int odm_policy_kw_parse(enum odm_policy_kw k, const char *val, bool abbrev,
 			set_flag(pol, ODM_POLF_UPGRADE, allow);
 		return 0;
 	default:
-		return kw_error(why, whylen, "unknown policy keyword");
+		return odm_why(why, whylen, "unknown policy keyword");
 	}
 }
 

@@ -5,8 +5,6 @@
  * One table per enum so that parsing and printing can never disagree.
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -66,22 +64,6 @@ int odm_type_parse(const char *s, bool allow_none, __u8 *type)
 	return -EINVAL;
 }
 
-/* why, when the caller wants it: a message for -EINVAL.  Returns -EINVAL. */
-static int list_error(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int list_error(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 int odm_type_list_parse(const char *s, unsigned int *mask, char *why, size_t whylen)
 {
 	unsigned int m = 0;
@@ -91,7 +73,7 @@ int odm_type_list_parse(const char *s, unsigned int *mask, char *why, size_t why
 	__u8 t;
 
 	if (!s || !mask)
-		return list_error(why, whylen, "no type list");
+		return odm_why(why, whylen, "no type list");
 	if (!strcmp(s, "all")) {
 		*mask = ODM_TYPE_MASK_ALL;
 		return 0;
@@ -101,21 +83,21 @@ int odm_type_list_parse(const char *s, unsigned int *mask, char *why, size_t why
 		n = comma ? (size_t)(comma - p) : strlen(p);
 		/* An empty item (",,", a trailing comma) is a typo, not "nothing". */
 		if (!n)
-			return list_error(why, whylen, "empty type in '%s' (expected "
+			return odm_why(why, whylen, "empty type in '%s' (expected "
 					  "TYPE[,TYPE...] or all)", s);
 		/* Longer than any spelling: refused, not cut to fit. */
 		if (n >= sizeof(one))
-			return list_error(why, whylen, "unknown type '%.*s' (expected %s, or all)",
+			return odm_why(why, whylen, "unknown type '%.*s' (expected %s, or all)",
 					  (int)n, p, ODM_TYPE_LIST);
 		memcpy(one, p, n);
 		one[n] = '\0';
 		if (odm_type_parse(one, false, &t))
-			return list_error(why, whylen, "unknown type '%s' (expected %s, or all)",
+			return odm_why(why, whylen, "unknown type '%s' (expected %s, or all)",
 					  one, ODM_TYPE_LIST);
 		/* Not a no-op: a list written with a typo in it ("fixed,fixed"
 		 * for "fixed,session-lasting") must not quietly ask for less. */
 		if (m & (1u << t))
-			return list_error(why, whylen, "type %s named twice in '%s'",
+			return odm_why(why, whylen, "type %s named twice in '%s'",
 					  odm_type_name(t), s);
 		m |= 1u << t;
 		if (!comma)
