@@ -182,9 +182,8 @@ void test_on_net_hint_fresh(void)
 	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_FIXED, FX_ADDR, &st, &addr), 0, "fixed, hint");
 	ASSERT_EQ(st, ODM_ST_BAD_HINT, "ON_NET: a configured address is refused as the hint");
 	ASSERT_EQ(env_sockets_on(&e, FX_ADDR), 0, "no socket counted on it");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, HOST_UNTYPED, "the socket stays as it was: the kernel's choice");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     HOST_UNTYPED, "the socket stays as it was: the kernel's choice");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 
 	/* A hint with no local request before it is no fresher. */
@@ -200,9 +199,8 @@ void test_on_net_hint_fresh(void)
 	ASSERT_EQ(ag_sc_raw(&a, s, ODM_TYPE_FIXED, FX_ADDR, &st, &addr), 0, "no ON_NET, hint");
 	ASSERT_EQ(st, ODM_ST_OK, "without ON_NET the hint is taken");
 	ASSERT_STREQ(in6_str(&addr, buf), FX_ADDR, "its address");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, FX_ADDR, "peer sees the fixed address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     FX_ADDR, "peer sees the fixed address");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 
 	/* The real path: ON_NET gets a prefix delegated for it. */
@@ -210,9 +208,8 @@ void test_on_net_hint_fresh(void)
 	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, s, IPV6_REQUIRE_SRC_ON_NET, NULL), 0, "ON_NET");
 	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &fresh), 0, "setsc sl on-net");
 	ASSERT_TRUE(in_pool(&fresh, 0x51), "from the session-lasting pool");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, in6_str(&fresh, buf), "peer sees the delegated address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     in6_str(&fresh, buf), "peer sees the delegated address");
 
 	/* A delegated prefix, but one the host had before this request. */
 	s = ag_socket(&a, SOCK_STREAM);

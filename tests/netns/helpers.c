@@ -223,13 +223,25 @@ int ag_sc_raw(struct agent *a, int id, int type, const char *hint, int *status,
 	return ag_sc_req(a, &rq, status, addr);
 }
 
+const char *peer_sees(struct agent *a, struct peer *p, int id, int op, char *seen, size_t len)
+{
+	bool tcp = op == AG_CONNECT;
+
+	snprintf(seen, len, "(nothing)");
+	if (ASSERT_EQ(ag_addr_op(a, op, id, NET_ADDR, PORT, NULL), 0, tcp ? "connect" : "sendto")) {
+		if (tcp)
+			peer_seen_tcp(p, seen, len);
+		else
+			peer_seen_udp(p, seen, len);
+	}
+	return seen;
+}
+
 const char *legacy_connect_seen(struct agent *a, struct peer *net, char *seen, size_t len)
 {
 	int s = ag_socket(a, SOCK_STREAM);
 
-	seen[0] = '\0';
-	if (ASSERT_EQ(ag_addr_op(a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "legacy connect"))
-		peer_seen_tcp(net, seen, len);
+	peer_sees(a, net, s, AG_CONNECT, seen, len);
 	ag_simple(a, AG_CLOSE, s, 0, NULL);
 	return seen;
 }

@@ -85,16 +85,14 @@ void test_odmd_killed(void)
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc after SIGKILL");
 	ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "address");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, NP_ADDR, "programs still bind after odmd died");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     NP_ADDR, "programs still bind after odmd died");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 
 	ASSERT_TRUE(env_start_odmd(&e), "odmd restarts on its pins");
 	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 1, "socket state survived the restart");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, held, NET_ADDR, PORT, NULL), 0, "held socket connects");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, SL_ADDR, "held socket keeps its type across the restart");
+	ASSERT_STREQ(peer_sees(&a, &net, held, AG_CONNECT, seen, sizeof(seen)),
+		     SL_ADDR, "held socket keeps its type across the restart");
 cleanup:
 	agent_stop(&a);
 	peer_close(&net);
@@ -247,9 +245,8 @@ void test_graceful_replacement(void)
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr), 0, "setsc gr again");
 	ASSERT_STREQ(in6_str(&addr, buf), GR2_ADDR, "new sockets get GR2");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, GR2_ADDR, "peer sees GR2");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     GR2_ADDR, "peer sees GR2");
 	/* ... while the old session still works both ways during the grace. */
 	ASSERT_EQ(ag_simple(&a, AG_SEND, old, 0, NULL), 0, "old session sends");
 	ASSERT_TRUE(drain(c) > 0, "peer receives on the old session");

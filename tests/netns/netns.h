@@ -84,7 +84,13 @@ int ag_sc_req(struct agent *a, const struct agent_req *rq, int *status, struct i
  * with odmd's answer, and before the one call without: as ag_sc_req(). */
 int ag_sc_raw(struct agent *a, int id, int type, const char *hint, int *status,
 	      struct in6_addr *addr);
-/* A legacy TCP client in the agent: connect to the peer; what it saw ("" if nothing). */
+/*
+ * op from the agent's socket id to the peer (NET_ADDR, PORT): AG_CONNECT
+ * (TCP) or AG_SENDTO (UDP), asserted to succeed; the source the peer saw,
+ * "(nothing)" when the op failed or nothing came.
+ */
+const char *peer_sees(struct agent *a, struct peer *p, int id, int op, char *seen, size_t len);
+/* A legacy TCP client in the agent: connect to the peer; what it saw. */
 const char *legacy_connect_seen(struct agent *a, struct peer *net, char *seen, size_t len);
 /* setsc() of type on a new socket, connect or sendto the peer: what the peer saw. */
 int setsc_seen(struct agent *a, struct peer *net, int sock_type, int type,

@@ -62,9 +62,8 @@ void test_on_demand_dhcpv6(void)
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &sl1), 0, "setsc sl on demand");
 	ASSERT_TRUE(in_pool(&sl1, 0x51), "address from the session-lasting pool");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, in6_str(&sl1, buf), "peer sees the delegated address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     in6_str(&sl1, buf), "peer sees the delegated address");
 	ASSERT_EQ(env_kea_leases(&e), 1, "Kea delegated one prefix");
 	ASSERT_EQ(prefixes_of(&e, "session-lasting"), 1, "odm lists it, source dhcpv6");
 
@@ -82,9 +81,8 @@ void test_on_demand_dhcpv6(void)
 	ASSERT_TRUE(in_pool(&sl2, 0x51), "fresh address from the pool");
 	ASSERT_TRUE(memcmp(&sl1, &sl2, 8) != 0, "in a new prefix");
 	ASSERT_EQ(env_kea_leases(&e), 2, "Kea delegated a second prefix");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, t, NET_ADDR, PORT, NULL), 0, "connect on-net socket");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, in6_str(&sl2, buf), "peer sees the fresh address");
+	ASSERT_STREQ(peer_sees(&a, &net, t, AG_CONNECT, seen, sizeof(seen)),
+		     in6_str(&sl2, buf), "peer sees the fresh address");
 	ag_simple(&a, AG_CLOSE, t, 0, NULL);
 
 	/* Kea has no Graceful-replacement pool: NoPrefixAvail -> not supported. */
@@ -315,9 +313,8 @@ void test_handoff(void)
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np after");
 	ASSERT_STREQ(in6_str(&addr, buf), HO_NP2, "IPnp2 from ar2");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect via ar2");
-	peer_seen_tcp(&srv, seen, sizeof(seen));
-	ASSERT_STREQ(seen, HO_NP2, "server sees IPnp2");
+	ASSERT_STREQ(peer_sees(&a, &srv, s, AG_CONNECT, seen, sizeof(seen)),
+		     HO_NP2, "server sees IPnp2");
 	/* Graceful-replacement is not offered; the retry with Session-lasting
 	 * gets IPsl1, which still works after the move (the end of 4.2). */
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
@@ -327,9 +324,8 @@ void test_handoff(void)
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "retry sl");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect sl via ar2");
-	peer_seen_tcp(&srv, seen, sizeof(seen));
-	ASSERT_STREQ(seen, HO_SL, "server sees IPsl1 after the move");
+	ASSERT_STREQ(peer_sees(&a, &srv, s, AG_CONNECT, seen, sizeof(seen)),
+		     HO_SL, "server sees IPsl1 after the move");
 cleanup:
 	if (c >= 0)
 		close(c);
@@ -781,9 +777,8 @@ void test_hostile_dhcp6(void)
 	t = ag_socket(&a, SOCK_DGRAM);
 	ASSERT_EQ(ag_simple(&a, AG_SETPREFS, t, 0, NULL), 0, "no ON_NET");
 	ASSERT_EQ(ag_setsc(&a, t, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "setsc np");
-	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, t, NET_ADDR, PORT, NULL), 0, "sendto");
-	peer_seen_udp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, in6_str(&addr, buf), "the peer sees the delegated address");
+	ASSERT_STREQ(peer_sees(&a, &net, t, AG_SENDTO, seen, sizeof(seen)),
+		     in6_str(&addr, buf), "the peer sees the delegated address");
 	ASSERT_TRUE(kill(e.odmd, 0) == 0, "odmd still running");
 cleanup:
 	agent_stop(&a);
@@ -925,9 +920,8 @@ void test_untyped_grant(void)
 	ASSERT_EQ(rc, 0, "untyped offer, allowed: ok");
 	ASSERT_TRUE(!memcmp(addr.s6_addr, p66, sizeof(p66)), "an address in the untyped prefix");
 	ASSERT_EQ(addrs_in(&e, "2001:db8:66:"), 1, "configured on veth-h");
-	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, t, NET_ADDR, PORT, NULL), 0, "sendto");
-	peer_seen_udp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, in6_str(&addr, buf), "the peer sees the untyped grant's address");
+	ASSERT_STREQ(peer_sees(&a, &net, t, AG_SENDTO, seen, sizeof(seen)),
+		     in6_str(&addr, buf), "the peer sees the untyped grant's address");
 	ag_simple(&a, AG_CLOSE, t, 0, NULL);
 	ASSERT_TRUE(odmd_logged(&e, "dhcpv6: took 2001:db8:66::/64 for non-persistent untyped"),
 		    "odmd says it took an untyped grant");

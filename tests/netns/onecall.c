@@ -73,9 +73,8 @@ void test_setsc_one_call(void)
 	ASSERT_EQ(st, ODM_ST_OK, "status ok");
 	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "the session-lasting address");
 	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 1, "counted on it");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, SL_ADDR, "peer sees the session-lasting address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     SL_ADDR, "peer sees the session-lasting address");
 	/* A connected socket's source can no longer change. */
 	ASSERT_EQ(ag_sc_call(&a, s, ODM_TYPE_FIXED, 0, &st, NULL), EISCONN, "after connect");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
@@ -85,15 +84,13 @@ void test_setsc_one_call(void)
 	s = ag_socket(&a, SOCK_DGRAM);
 	ASSERT_EQ(ag_sc_call(&a, s, ODM_TYPE_FIXED, 0, &st, &addr), 0, "one call, fixed");
 	ASSERT_STREQ(in6_str(&addr, buf), FX_ADDR, "the fixed address");
-	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, s, NET_ADDR, PORT, NULL), 0, "sendto");
-	peer_seen_udp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, FX_ADDR, "peer sees the fixed address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_SENDTO, seen, sizeof(seen)),
+		     FX_ADDR, "peer sees the fixed address");
 	/* Re-typing the socket moves it. */
 	ASSERT_EQ(ag_sc_call(&a, s, ODM_TYPE_NON_PERSISTENT, 0, &st, &addr), 0, "again, np");
 	ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "the non-persistent address");
-	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, s, NET_ADDR, PORT, NULL), 0, "sendto");
-	peer_seen_udp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, NP_ADDR, "peer sees the non-persistent address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_SENDTO, seen, sizeof(seen)),
+		     NP_ADDR, "peer sees the non-persistent address");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 
 	/* A type with no prefix: a status, not an error (libodm asks odmd). */
@@ -150,9 +147,8 @@ void test_setsc_one_call(void)
 		  "one call: ENOPROTOOPT");
 	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc falls back");
 	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "the session-lasting address");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, SL_ADDR, "peer sees it");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     SL_ADDR, "peer sees it");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 	/* ON_NET through setsc_opts: libodm sets it as IPV6_ADDR_PREFERENCES,
 	 * which these programs read, and a prefix comes from the network. */
@@ -168,9 +164,8 @@ void test_setsc_one_call(void)
 	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 0, "not the configured session-lasting address");
 	ASSERT_EQ(ag_simple(&a, AG_GETPREFS, s, 0, &rs), 0, "getprefs");
 	ASSERT_TRUE(rs.arg & IPV6_REQUIRE_SRC_ON_NET, "set on the socket, as the call sets it");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, in6_str(&addr, buf), "peer sees the delegated address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     in6_str(&addr, buf), "peer sees the delegated address");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 	/* The application's own RFC 5014 flags stay, and keep kernel
 	 * selection without a bind (section 5.4), as with the call. */
@@ -181,9 +176,8 @@ void test_setsc_one_call(void)
 	ASSERT_EQ(ag_simple(&a, AG_GETPREFS, s, 0, &rs), 0, "getprefs");
 	ASSERT_EQ(rs.arg & (IPV6_REQUIRE_SRC_ON_NET | 0x2), IPV6_REQUIRE_SRC_ON_NET | 0x2,
 		  "PUBLIC kept, ON_NET added");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, HOST_UNTYPED, "the kernel's selection");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     HOST_UNTYPED, "the kernel's selection");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 cleanup:
 	agent_stop(&a);
@@ -228,9 +222,8 @@ void test_no_setsockopt_mode(void)
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl");
 	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "the session-lasting address");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, SL_ADDR, "peer sees it");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     SL_ADDR, "peer sees it");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 
 	/* What the mode gives up: the options odm no longer sees. */
@@ -249,9 +242,8 @@ void test_no_setsockopt_mode(void)
 	ASSERT_EQ(ag_setsc_async(&a, s, SESSION_LASTING_IPV6_ADDRESS, true, &fresh), 0,
 		  "setsc_start sl, SETSC_F_ON_NET");
 	ASSERT_TRUE(in_pool(&fresh, 0x51), "from the session-lasting pool");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, in6_str(&fresh, buf), "peer sees the delegated address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     in6_str(&fresh, buf), "peer sees the delegated address");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 
 cleanup:

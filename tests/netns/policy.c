@@ -338,9 +338,8 @@ void test_policy_upgrade(void)
 		  "switch on");
 	ASSERT_EQ(ag_setsc(&a, s, GRACEFUL_REPLACEMENT_IPV6_ADDRESS, &addr), 0, "upgraded");
 	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "served by session-lasting, not fixed");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, SL_ADDR, "peer sees the session-lasting address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     SL_ADDR, "peer sees the session-lasting address");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 	ASSERT_EQ(stat_of(&e, "setsc_upgraded"), 1, "counted");
 	/* Only to types the cgroup may use. */

@@ -297,9 +297,8 @@ void test_message_flow_4_2(void)
 	s1 = ag_socket(&app1, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&app1, s1, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "app1 setsc np");
 	ASSERT_STREQ(in6_str(&addr, buf), NP_ADDR, "app1 gets IPnp1");
-	ASSERT_EQ(ag_addr_op(&app1, AG_CONNECT, s1, NET_ADDR, PORT, NULL), 0, "app1 connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, NP_ADDR, "peer sees IPnp1 from app1");
+	ASSERT_STREQ(peer_sees(&app1, &net, s1, AG_CONNECT, seen, sizeof(seen)),
+		     NP_ADDR, "peer sees IPnp1 from app1");
 
 	/* App 2 asks for Non-persistent: IPnp1 again. */
 	if (!ASSERT_TRUE(agent_start(&e, &app2, e.cgroup, 0), "app2"))
@@ -339,16 +338,14 @@ void test_message_flow_4_2(void)
 		s1 = ag_socket(&app1, SOCK_STREAM);
 		ASSERT_EQ(ag_setsc(&app1, s1, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "app1 again");
 		ASSERT_STREQ(in6_str(&addr, buf), NP2_ADDR, "app1 now gets IPnp2");
-		ASSERT_EQ(ag_addr_op(&app1, AG_CONNECT, s1, NET_ADDR, PORT, NULL), 0, "app1 connect");
-		peer_seen_tcp(&net, seen, sizeof(seen));
-		ASSERT_STREQ(seen, NP2_ADDR, "peer sees IPnp2");
+		ASSERT_STREQ(peer_sees(&app1, &net, s1, AG_CONNECT, seen, sizeof(seen)),
+			     NP2_ADDR, "peer sees IPnp2");
 		ag_simple(&app2, AG_CLOSE, s2, 0, NULL);
 		s2 = ag_socket(&app2, SOCK_DGRAM);
 		ASSERT_EQ(ag_setsc(&app2, s2, NON_PERSISTENT_IPV6_ADDRESS, &addr), 0, "app2 again");
 		ASSERT_STREQ(in6_str(&addr, buf), NP2_ADDR, "app2 now gets IPnp2");
-		ASSERT_EQ(ag_addr_op(&app2, AG_SENDTO, s2, NET_ADDR, PORT, NULL), 0, "app2 sendto");
-		peer_seen_udp(&net, seen, sizeof(seen));
-		ASSERT_STREQ(seen, NP2_ADDR, "peer sees IPnp2 over UDP");
+		ASSERT_STREQ(peer_sees(&app2, &net, s2, AG_SENDTO, seen, sizeof(seen)),
+			     NP2_ADDR, "peer sees IPnp2 over UDP");
 
 		/* IPsl1 still works: the session carries data after the move. */
 		ASSERT_EQ(ag_simple(&app3, AG_SEND, s3, 0, NULL), 0, "app3 sends after the move");
@@ -372,9 +369,8 @@ void test_message_flow_4_2(void)
 	s5 = ag_socket(&app4, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&app4, s5, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "retry sl");
 	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "retry gets IPsl1");
-	ASSERT_EQ(ag_addr_op(&app4, AG_CONNECT, s5, NET_ADDR, PORT, NULL), 0, "retry connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, SL_ADDR, "peer sees IPsl1 from the retry");
+	ASSERT_STREQ(peer_sees(&app4, &net, s5, AG_CONNECT, seen, sizeof(seen)),
+		     SL_ADDR, "peer sees IPsl1 from the retry");
 	ASSERT_EQ(env_sockets_on(&e, SL_ADDR), 2, "IPsl1 serves two sockets");
 cleanup:
 	agent_stop(&app1);
@@ -403,25 +399,22 @@ void test_default_policy(void)
 		goto cleanup;
 
 	s = ag_socket(&a, SOCK_STREAM);
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "legacy connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, NP_ADDR, "legacy app gets the default type");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     NP_ADDR, "legacy app gets the default type");
 	ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 1, "counted");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 	ASSERT_EQ(env_sockets_on(&e, NP_ADDR), 0, "released");
 
 	s = ag_socket(&a, SOCK_DGRAM);
-	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, s, NET_ADDR, PORT, NULL), 0, "legacy sendto");
-	peer_seen_udp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, NP_ADDR, "legacy datagram gets the default type");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_SENDTO, seen, sizeof(seen)),
+		     NP_ADDR, "legacy datagram gets the default type");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 
 	/* An explicit request beats the default. */
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, FIXED_IPV6_ADDRESS, NULL), 0, "setsc fixed");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, FX_ADDR, "setsc wins over the default");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     FX_ADDR, "setsc wins over the default");
 	ag_simple(&a, AG_CLOSE, s, 0, NULL);
 
 	/* The operator changes the default with the CLI: new sockets follow. */
@@ -505,9 +498,8 @@ void test_unprivileged_app(void)
 	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc as nobody");
 	ASSERT_STREQ(in6_str(&addr, buf), SL_ADDR, "address");
 	ASSERT_EQ(ag_addr_op(&a, AG_BIND, s, SL_ADDR, 0, NULL), 0, "bind");
-	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), 0, "connect");
-	peer_seen_tcp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, SL_ADDR, "peer sees the session-lasting address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_CONNECT, seen, sizeof(seen)),
+		     SL_ADDR, "peer sees the session-lasting address");
 cleanup:
 	agent_stop(&a);
 	peer_close(&net);
@@ -699,9 +691,8 @@ void test_sendto_then_connect(void)
 		goto cleanup;
 	s = ag_socket(&a, SOCK_DGRAM);
 	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl");
-	ASSERT_EQ(ag_addr_op(&a, AG_SENDTO, s, NET_ADDR, PORT, NULL), 0, "sendto first");
-	peer_seen_udp(&net, seen, sizeof(seen));
-	ASSERT_STREQ(seen, SL_ADDR, "the datagram is from the sl address");
+	ASSERT_STREQ(peer_sees(&a, &net, s, AG_SENDTO, seen, sizeof(seen)),
+		     SL_ADDR, "the datagram is from the sl address");
 	ASSERT_EQ(ag_addr_op(&a, AG_CONNECT, s, NET_ADDR, PORT, NULL), EADDRNOTAVAIL,
 		  "connect after sendto fails instead of taking the kernel's source");
 	ASSERT_TRUE(stat_of(&e, "connect_autobound") == 1, "counted");
