@@ -16,12 +16,37 @@
 #include "proto.h"
 #include "../bpf/odm_uapi.h"
 
+/* Every message begins with the same eight bytes: magic, version, op. */
+struct msg_head {
+	__u32 magic;
+	__u16 version;
+	__u16 op;
+};
+
+#define HEAD_AT_START(t)							\
+	_Static_assert(offsetof(struct t, magic) == offsetof(struct msg_head, magic) &&	\
+		       offsetof(struct t, version) == offsetof(struct msg_head, version) && \
+		       offsetof(struct t, op) == offsetof(struct msg_head, op),	\
+		       #t " begins with the message head")
+HEAD_AT_START(odm_msg_req);
+HEAD_AT_START(odm_msg_resp);
+HEAD_AT_START(odm_msg_event);
+HEAD_AT_START(odm_msg_notice);
+
+/* A message of size bytes, all zero but its head. */
+static void msg_begin(void *msg, size_t size, __u16 op)
+{
+	const struct msg_head head = {
+		.magic = ODM_PROTO_MAGIC, .version = ODM_PROTO_VERSION, .op = op,
+	};
+
+	memset(msg, 0, size);
+	memcpy(msg, &head, sizeof(head));
+}
+
 void odm_msg_req_init(struct odm_msg_req *req, __u8 type, __u8 flags)
 {
-	memset(req, 0, sizeof(*req));
-	req->magic = ODM_PROTO_MAGIC;
-	req->version = ODM_PROTO_VERSION;
-	req->op = ODM_OP_ACQUIRE;
+	msg_begin(req, sizeof(*req), ODM_OP_ACQUIRE);
 	req->type = type;
 	req->flags = flags;
 }
@@ -43,10 +68,7 @@ void odm_msg_monitor_init(struct odm_msg_req *req)
 
 void odm_msg_notice_init(struct odm_msg_notice *nt, __u16 kind, __u8 type)
 {
-	memset(nt, 0, sizeof(*nt));
-	nt->magic = ODM_PROTO_MAGIC;
-	nt->version = ODM_PROTO_VERSION;
-	nt->op = ODM_OP_NOTICE;
+	msg_begin(nt, sizeof(*nt), ODM_OP_NOTICE);
 	nt->kind = kind;
 	nt->type = type;
 }
@@ -54,10 +76,7 @@ void odm_msg_notice_init(struct odm_msg_notice *nt, __u16 kind, __u8 type)
 void odm_msg_event_init(struct odm_msg_event *ev, __u8 type, __u32 grace_s,
 			const __u32 old_addr[4], const __u32 new_addr[4])
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->magic = ODM_PROTO_MAGIC;
-	ev->version = ODM_PROTO_VERSION;
-	ev->op = ODM_OP_EVENT;
+	msg_begin(ev, sizeof(*ev), ODM_OP_EVENT);
 	ev->type = type;
 	ev->grace_s = grace_s;
 	memcpy(ev->old_addr, old_addr, sizeof(ev->old_addr));
@@ -66,10 +85,7 @@ void odm_msg_event_init(struct odm_msg_event *ev, __u8 type, __u32 grace_s,
 
 void odm_msg_resp_init(struct odm_msg_resp *resp, const struct odm_msg_req *req, __u32 result)
 {
-	memset(resp, 0, sizeof(*resp));
-	resp->magic = ODM_PROTO_MAGIC;
-	resp->version = ODM_PROTO_VERSION;
-	resp->op = req ? req->op : ODM_OP_ACQUIRE;
+	msg_begin(resp, sizeof(*resp), req ? req->op : ODM_OP_ACQUIRE);
 	resp->type = req ? req->type : 0;
 	resp->result = result;
 }
