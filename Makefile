@@ -122,7 +122,7 @@ TESTLIB   := $(O)/tests/libtestworld.a
 # just the parsers it calls.
 FUZZ_SRCS  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_PARSERS := core/config.c core/prefix.c core/types.c core/args.c core/policy_kw.c \
+FUZZ_PARSERS := core/config.c core/prefix.c core/types.c core/args.c core/policy_kw.c core/mem.c \
 		core/nl.c core/nl_base.c \
 		core/nl_route.c $(WIRE_SRCS) \
 		lib/proto.c cli/parse.c

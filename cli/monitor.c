@@ -80,16 +80,11 @@ static void snap_free(struct snap *s)
 static int add_pfx(const struct odm_prefix_key *key, const struct odm_prefix *val, void *arg)
 {
 	struct snap *s = arg;
+	struct pfx *n = odm_grow(s->p, &s->capp, s->np, sizeof(*n));
 
-	if (s->np == s->capp) {
-		size_t cap = s->capp ? s->capp * 2 : 64;
-		struct pfx *n = realloc(s->p, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		s->p = n;
-		s->capp = cap;
-	}
+	if (!n)
+		return -ENOMEM;
+	s->p = n;
 	s->p[s->np].key = *key;
 	s->p[s->np++].val = *val;
 	return 0;
@@ -98,16 +93,11 @@ static int add_pfx(const struct odm_prefix_key *key, const struct odm_prefix *va
 static int add_pol(__u64 id, const struct odm_policy *pol, void *arg)
 {
 	struct snap *s = arg;
+	struct pol *n = odm_grow(s->q, &s->capq, s->nq, sizeof(*n));
 
-	if (s->nq == s->capq) {
-		size_t cap = s->capq ? s->capq * 2 : 16;
-		struct pol *n = realloc(s->q, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		s->q = n;
-		s->capq = cap;
-	}
+	if (!n)
+		return -ENOMEM;
+	s->q = n;
 	s->q[s->nq].id = id;
 	s->q[s->nq++].pol = *pol;
 	return 0;

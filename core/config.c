@@ -126,7 +126,6 @@ static int add_prefix(struct parser *ps, const struct odm_config_prefix *cp)
 	char buf[ODM_PREFIX_STRLEN];
 	struct odm_config_prefix *np;
 	size_t *slot;
-	size_t ncap;
 
 	if (slots_grow(ps))
 		return -ENOMEM;
@@ -136,14 +135,10 @@ static int add_prefix(struct parser *ps, const struct odm_config_prefix *cp)
 			    odm_prefix_str(&cp->key, buf), ps->cfg.prefixes[*slot - 1].line);
 	if (ps->cfg.n_prefixes >= ODM_CONFIG_MAX_PREFIXES)
 		return perr(ps, "too many prefixes (at most %d)", ODM_CONFIG_MAX_PREFIXES);
-	if (ps->cfg.n_prefixes == ps->cap) {
-		ncap = ps->cap ? ps->cap * 2 : 16;
-		np = realloc(ps->cfg.prefixes, ncap * sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		ps->cfg.prefixes = np;
-		ps->cap = ncap;
-	}
+	np = odm_grow(ps->cfg.prefixes, &ps->cap, ps->cfg.n_prefixes, sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	ps->cfg.prefixes = np;
 	ps->cfg.prefixes[ps->cfg.n_prefixes++] = *cp;
 	*slot = ps->cfg.n_prefixes;
 	return 0;
@@ -489,7 +484,7 @@ static int parse_policy_line(struct parser *ps, char **tok, int ntok)
 	struct odm_config_policy cp, *np;
 	char why[LINE_MAX_CHARS + 128];
 	unsigned int seen = 0;
-	size_t i, ncap;
+	size_t i;
 	int t, k;
 
 	memset(&cp, 0, sizeof(cp));
@@ -521,14 +516,10 @@ static int parse_policy_line(struct parser *ps, char **tok, int ntok)
 	}
 	if (ps->cfg.n_policies == ODM_CONFIG_MAX_POLICIES)
 		return perr(ps, "too many policies (at most %d)", ODM_CONFIG_MAX_POLICIES);
-	if (ps->cfg.n_policies == ps->policy_cap) {
-		ncap = ps->policy_cap ? ps->policy_cap * 2 : 4;
-		np = realloc(ps->cfg.policies, ncap * sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		ps->cfg.policies = np;
-		ps->policy_cap = ncap;
-	}
+	np = odm_grow(ps->cfg.policies, &ps->policy_cap, ps->cfg.n_policies, sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	ps->cfg.policies = np;
 	ps->cfg.policies[ps->cfg.n_policies++] = cp;
 	return 0;
 }

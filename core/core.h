@@ -303,6 +303,15 @@ int odm_policy_kw_parse(enum odm_policy_kw k, const char *val, bool abbrev,
 /* What the keywords in kws (bits 1 << enum odm_policy_kw) set in src, into dst. */
 void odm_policy_kw_copy(unsigned int kws, struct odm_policy *dst, const struct odm_policy *src);
 
+/* ---- mem.c ------------------------------------------------------------------ */
+
+/*
+ * Room for element n of an array v of *cap elements of size bytes: v
+ * itself while n < *cap, else v moved to twice the room (16 at first),
+ * *cap updated.  NULL when out of memory: then v and *cap are as they were.
+ */
+void *odm_grow(void *v, size_t *cap, size_t n, size_t size);
+
 /* ---- args.c: ip/bpftool-style argument helpers ------------------------ */
 
 /* true when arg is a non-empty prefix of keyword ("pre" matches "prefix"). */

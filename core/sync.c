@@ -43,17 +43,11 @@ struct kaddr_list {
 static int kaddr_list_add(const struct odm_kaddr *ka, void *ctx)
 {
 	struct kaddr_list *l = ctx;
-	struct odm_kaddr *v;
+	struct odm_kaddr *v = odm_grow(l->v, &l->cap, l->n, sizeof(*v));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-
-		v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	l->v[l->n++] = *ka;
 	return 0;
 }

@@ -141,13 +141,10 @@ static int collect_stale(const struct odm_prefix_key *key, const struct odm_pref
 
 	if (val->source != ODM_SRC_CONFIG || config_has(c->cfg, key))
 		return 0;
-	if (c->n_stale == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 16;
-		grown = realloc(c->stale, c->cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		c->stale = grown;
-	}
+	grown = odm_grow(c->stale, &c->cap, c->n_stale, sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	c->stale = grown;
 	c->stale[c->n_stale++] = *key;
 	return 0;
 }

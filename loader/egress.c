@@ -65,25 +65,6 @@
 /* Longest message one reconcile logs. */
 #define NOTE_MAX 256
 
-/* ---- growing arrays ---------------------------------------------------------- */
-
-/* Room for one more element of size in *v (n used, *cap allocated). */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? 2 * *cap : 16;
-	nv = realloc(*v, ncap * size);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 struct route_list {
 	struct odm_kroute *v;
 	size_t n, cap;
@@ -91,11 +72,13 @@ struct route_list {
 
 static int route_list_add(struct route_list *l, const struct odm_kroute *rt)
 {
-	int err = grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v));
+	struct odm_kroute *v = odm_grow(l->v, &l->cap, l->n, sizeof(*v));
 
-	if (!err)
-		l->v[l->n++] = *rt;
-	return err;
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = *rt;
+	return 0;
 }
 
 /* ---- messages logged once while they stay true -------------------------------- */
@@ -133,7 +116,7 @@ static void note(struct odm_egress *eg, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void note(struct odm_egress *eg, const char *fmt, ...)
 {
-	char msg[NOTE_MAX];
+	char msg[NOTE_MAX], (*v)[NOTE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -144,8 +127,11 @@ static void note(struct odm_egress *eg, const char *fmt, ...)
 	if (!notes_has(&eg->logged, msg))
 		logmsg("%s", msg);
 	/* Out of memory: it is logged again next time, no worse. */
-	if (!grow((void **)&eg->now.v, &eg->now.cap, eg->now.n, sizeof(*eg->now.v)))
+	v = odm_grow(eg->now.v, &eg->now.cap, eg->now.n, sizeof(*v));
+	if (v) {
+		eg->now.v = v;
 		memcpy(eg->now.v[eg->now.n++], msg, sizeof(msg));
+	}
 }
 
 static void notes_rotate(struct odm_egress *eg)
@@ -175,8 +161,7 @@ struct cand_list {
 static int cand_add(const struct odm_prefix_key *key, const struct odm_prefix *val, void *ctx)
 {
 	struct cand_list *l = ctx;
-	struct cand *c;
-	int err;
+	struct cand *c, *v;
 
 	/* Untyped prefixes are the main table's business; a prefix without
 	 * its address has no packets to send; and a route from ::/0 would be
@@ -184,9 +169,10 @@ static int cand_add(const struct odm_prefix_key *key, const struct odm_prefix *v
 	if (val->type == ODM_TYPE_NONE || !key->prefixlen ||
 	    (val->state != ODM_PS_VALID && val->state != ODM_PS_DEPRECATED))
 		return 0;
-	err = grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v));
-	if (err)
-		return err;
+	v = odm_grow(l->v, &l->cap, l->n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	c = &l->v[l->n++];
 	memset(c, 0, sizeof(*c));
 	c->key = *key;

@@ -1105,15 +1105,12 @@ static void collect_lease(void *arg, const struct odm_lease *l)
 	struct lease_list *ll = arg;
 	struct odm_lease *v;
 
-	if (ll->n == ll->cap) {
-		v = realloc(ll->v, (ll->cap ? 2 * ll->cap : 16) * sizeof(*v));
-		if (!v) {
-			ll->nomem = true;
-			return;
-		}
-		ll->v = v;
-		ll->cap = ll->cap ? 2 * ll->cap : 16;
+	v = odm_grow(ll->v, &ll->cap, ll->n, sizeof(*v));
+	if (!v) {
+		ll->nomem = true;
+		return;
 	}
+	ll->v = v;
 	ll->v[ll->n++] = *l;
 }
 
