@@ -174,9 +174,7 @@ static void print_dev(struct odm_printer *p, __u32 ifindex)
 		odm_print_null(p, "dev", NULL);		/* any interface */
 		return;
 	}
-	if (!if_indextoname(ifindex, dev))
-		snprintf(dev, sizeof(dev), "if%u", ifindex);
-	odm_print_string(p, "dev", " dev %s", dev);
+	odm_print_string(p, "dev", " dev %s", odm_ifname(ifindex, dev));
 }
 
 static void print_addr(struct odm_printer *p, const char *key, const char *fmt,

@@ -155,8 +155,8 @@ static int print_prefix(const struct odm_prefix_key *key, const struct odm_prefi
 
 	if (c->cmd->has_type && val->type != c->cmd->type)
 		return 0;
-	if (val->ifindex && !if_indextoname(val->ifindex, dev))
-		snprintf(dev, sizeof(dev), "if%u", val->ifindex);
+	if (val->ifindex)
+		odm_ifname(val->ifindex, dev);
 	if (c->cmd->dev && strcmp(c->cmd->dev, dev))
 		return 0;
 	odm_use_get(c->maps, val->addr.w, &use);

@@ -59,6 +59,9 @@ const char *odm_type_name(unsigned int type);
 const char *odm_source_name(unsigned int source);
 /* "no-address", "valid", "deprecated", or "unknown". */
 const char *odm_pstate_name(unsigned int state);
+/* The name of interface ifindex into buf (IF_NAMESIZE): "ifN" for one
+ * with no name (gone since).  buf. */
+const char *odm_ifname(unsigned int ifindex, char *buf);
 
 /* ---- prefix.c: address and prefix arithmetic ------------------------- */
 

@@ -5,6 +5,7 @@
  * One table per enum so that parsing and printing can never disagree.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -149,4 +150,11 @@ const char *odm_pstate_name(unsigned int state)
 	if (state >= ARRAY_SIZE(pstate_names))
 		return "unknown";
 	return pstate_names[state];
+}
+
+const char *odm_ifname(unsigned int ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
+	return buf;
 }

@@ -60,10 +60,8 @@ struct odm_ra {
 static const char *ifname(unsigned int ifindex, char *buf)
 {
 	if (!ifindex)
-		snprintf(buf, IF_NAMESIZE, "any");
-	else if (!if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
-	return buf;
+		return strcpy(buf, "any");
+	return odm_ifname(ifindex, buf);
 }
 
 /* ---- applying one RA to the maps ----------------------------------------- */

@@ -212,6 +212,15 @@ static void test_type_list_why(void)
 	ASSERT_STREQ(tiny, "unknown", "cut to the buffer");
 }
 
+/* An interface's name for messages and lists; a gone one's index. */
+static void test_ifname(void)
+{
+	char buf[IF_NAMESIZE];
+
+	ASSERT_STREQ(odm_ifname(1, buf), "lo", "ifindex 1 is the loopback");
+	ASSERT_STREQ(odm_ifname(4000000000u, buf), "if4000000000", "no such interface");
+}
+
 static void test_is_prefix(void)
 {
 	ASSERT_TRUE(odm_is_prefix("p", "prefix"), "p");
@@ -232,6 +241,7 @@ int main(void)
 	RUN(test_names);
 	RUN(test_type_list_parse);
 	RUN(test_type_list_why);
+	RUN(test_ifname);
 	RUN(test_is_prefix);
 	return test_summary();
 }
