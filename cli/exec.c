@@ -52,7 +52,6 @@ struct child_err {
 struct target {
 	char path[PATH_MAX];	/* the child cgroup, absolute */
 	__u64 cgid;
-	bool made;		/* we created it */
 	bool user;
 	uid_t uid;
 	gid_t gid;
@@ -127,13 +126,12 @@ static int odm_cgroup(const struct cli_cmd *c, char *path, size_t len)
 	return err;
 }
 
-/* mkdir -p below base (which exists); *made when the last one is new. */
-static int make_cgroup(const char *base, const char *path, bool *made)
+/* mkdir -p below base (which exists). */
+static int make_cgroup(const char *base, const char *path)
 {
 	char buf[PATH_MAX];
 	size_t i = strlen(base);
 
-	*made = false;
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (i = i + 1; ; i++) {
 		if (buf[i] != '/' && buf[i] != '\0')
@@ -142,12 +140,8 @@ static int make_cgroup(const char *base, const char *path, bool *made)
 			char ch = buf[i];
 
 			buf[i] = '\0';
-			if (mkdir(buf, 0755) == 0)
-				*made = ch == '\0';
-			else if (errno != EEXIST)
+			if (mkdir(buf, 0755) && errno != EEXIST)
 				return -errno;
-			else
-				*made = false;
 			buf[i] = ch;
 		}
 		if (!buf[i])
@@ -325,7 +319,7 @@ int cli_exec(const struct cli_cmd *c)
 	 * mkdir and the child's move: make it again, a few times.
 	 */
 	for (tries = 0; tries < 3; tries++) {
-		err = make_cgroup(base, t.path, &t.made);
+		err = make_cgroup(base, t.path);
 		if (!err)
 			err = odm_cgroup_id(t.path, &t.cgid);
 		if (!err && c->has_type && set_default(c, &t))
