@@ -527,12 +527,8 @@ static void held_drop(struct odm_ondemand *d, const struct odm_prefix_key *key)
 			d->held[i].cgid = 0;
 }
 
-/*
- * Policy and quotas for a request that needs the network, checked again
- * here because a process can talk to odmd without going through BPF.
- * ODM_R_OK to go on, else the answer.
- */
-/* A network request refused by policy: counted, and told to monitors. */
+/* A network request refused by policy or quota: counted, and told to
+ * monitors; result is the answer. */
 static __u32 deny(struct odm_ondemand *d, struct client *c, unsigned int stat, __u32 reason,
 		  __u32 result)
 {
@@ -546,6 +542,11 @@ static __u32 deny(struct odm_ondemand *d, struct client *c, unsigned int stat, _
 	return result;
 }
 
+/*
+ * Policy and quotas for a request that needs the network, checked again
+ * here because a process can talk to odmd without going through BPF.
+ * ODM_R_OK to go on, else the answer.
+ */
 static __u32 admit(struct odm_ondemand *d, struct client *c, bool on_net)
 {
 	struct odm_policy pol = { 0 };
