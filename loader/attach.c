@@ -65,20 +65,19 @@ static int link_pin_path(char *buf, size_t len, const char *dir, const struct bp
  * program when it was removed, and the link says cgroup id 0.  Until the
  * kernel has done so, which waits for the last socket made in the removed
  * cgroup to be freed (an orphaned TCP socket can take a minute), the link
- * still names the old id: stale_cgid when odmd saw it go, else an id that
- * is nowhere in the cgroup2 tree (cgroup v2 has no rename: a live cgroup
- * has a directory).  Such a link is unpinned and the program attached anew.
+ * still names the old id, which is nowhere in the cgroup2 tree (cgroup v2
+ * has no rename: a live cgroup has a directory).  Such a link is unpinned
+ * and the program attached anew.
  */
-static bool link_cgroup_gone(__u64 link_cgid, __u64 stale_cgid)
+static bool link_cgroup_gone(__u64 link_cgid)
 {
 	char rel[PATH_MAX];
 
-	return link_cgid == 0 || link_cgid == stale_cgid ||
-	       odm_cgroup_path(link_cgid, rel, sizeof(rel)) == -ENOENT;
+	return link_cgid == 0 || odm_cgroup_path(link_cgid, rel, sizeof(rel)) == -ENOENT;
 }
 
 static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, __u64 cgid,
-		      const char *cgpath, __u64 stale_cgid)
+		      const char *cgpath)
 {
 	struct bpf_link_info info;
 	__u32 info_len = sizeof(info);
@@ -94,7 +93,7 @@ static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, _
 		memset(&info, 0, sizeof(info));
 		err = bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &info_len);
 		if (!err && info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != cgid &&
-		    link_cgroup_gone(info.cgroup.cgroup_id, stale_cgid)) {
+		    link_cgroup_gone(info.cgroup.cgroup_id)) {
 			bpf_link__destroy(link);
 			if (unlink(path)) {
 				logmsg("cannot remove %s: %s", path, strerror(errno));
@@ -156,7 +155,7 @@ static int detach_one(struct bpf_program *prog, const char *pin_dir)
 }
 
 int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, __u64 cgid,
-	       bool no_setsockopt, __u64 stale_cgid)
+	       bool no_setsockopt)
 {
 	struct bpf_program *prog;
 	int cgfd, err = 0;
@@ -171,7 +170,7 @@ int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, 
 		    bpf_program__expected_attach_type(prog) == BPF_CGROUP_SETSOCKOPT)
 			err = detach_one(prog, pin_dir);
 		else
-			err = attach_one(prog, pin_dir, cgfd, cgid, cgpath, stale_cgid);
+			err = attach_one(prog, pin_dir, cgfd, cgid, cgpath);
 		if (err)
 			break;
 	}
@@ -198,7 +197,7 @@ int attach_follow(struct bpf_object *obj, const char *pin_dir, const char *cgpat
 	if (id != st->failed)
 		log_info("cgroup %s was made anew (id %llu, was %llu): attaching to it", cgpath,
 			 (unsigned long long)id, (unsigned long long)st->cgid);
-	err = attach_all(obj, pin_dir, cgpath, id, no_setsockopt, st->cgid);
+	err = attach_all(obj, pin_dir, cgpath, id, no_setsockopt);
 	if (err) {
 		st->failed = id;	/* tried again next tick, logged once */
 		return err;

@@ -133,10 +133,6 @@ static unsigned long long monotonic_usec(void)
 #define MAX_POLLFDS 300
 #define LIFETIME_TICK_MS 1000
 
-/*
- * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
- * SIGHUP re-reads the config.
- */
 /* The attached cgroup was made anew (attach_follow): odm_info names it,
  * and its policy follows (config_cgroup_renewed()). */
 static void cgroup_renewed(struct odm_maps *m, __u64 old, __u64 cgid)
@@ -152,6 +148,10 @@ static void cgroup_renewed(struct odm_maps *m, __u64 old, __u64 cgid)
 	config_cgroup_renewed(m, old, cgid);
 }
 
+/*
+ * Follow address changes and serve on-demand requests until SIGTERM/SIGINT;
+ * SIGHUP re-reads the config.
+ */
 static int watch(const struct odmd_opts *o, struct odm_maps *m, struct bpf_object *obj,
 		 const char *cgpath, __u64 cgid, struct odm_ondemand *od, struct odm_ra *ra)
 {
@@ -501,7 +501,7 @@ static int run(struct odmd_opts *o)
 	err = sync_kernel(&m);
 	if (err)
 		goto cleanup_maps;
-	err = attach_all(skel->obj, o->pin_dir, cgpath, cgid, o->no_setsockopt, 0);
+	err = attach_all(skel->obj, o->pin_dir, cgpath, cgid, o->no_setsockopt);
 	if (err)
 		goto cleanup_maps;
 	log_info("attached to %s, maps and links pinned in %s", cgpath, o->pin_dir);

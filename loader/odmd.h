@@ -116,12 +116,12 @@ int ensure_bpffs(const char *pin_dir);
  * Attach every program of the loaded object to the cgroup at cgpath (id
  * cgid) and pin its link in pin_dir; where the link is pinned already,
  * swap the program in (a reload leaves no window without odm).  A link
- * whose cgroup is gone (the kernel says id 0, or it is stale_cgid, 0 for
- * none) is replaced.  -EBUSY when those links belong to another, living
- * cgroup; 0 or -errno.
+ * whose cgroup is gone (the kernel says id 0, or names one found nowhere
+ * in the cgroup2 tree) is replaced.  -EBUSY when those links belong to
+ * another, living cgroup; 0 or -errno.
  */
 int attach_all(struct bpf_object *obj, const char *pin_dir, const char *cgpath, __u64 cgid,
-	       bool no_setsockopt, __u64 stale_cgid);
+	       bool no_setsockopt);
 
 /* What attach_follow() knows of the cgroup odmd attached to. */
 struct attach_state {
