@@ -56,10 +56,9 @@ struct odm_printer;
 /*
  * Report an error (err: errno, either sign): "odm: MESSAGE" on stderr, or
  * with -j the first one kept for {"error": MESSAGE, "errno": N} on stdout
- * when the command ends (or at once with cli_flush_failure()).
+ * when the command ends.
  */
 void cli_errmsg(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void cli_flush_failure(void);
 /* odm_maps_open() with the error said; 0 or -errno. */
 int cli_open_maps(const struct cli_cmd *c, struct odm_maps *m);
 /* A lifetime in seconds: text "Ns" or "forever", JSON a number (forever 4294967295). */

@@ -88,11 +88,6 @@ static void print_failure(void)
 	failure.set = false;
 }
 
-void cli_flush_failure(void)
-{
-	print_failure();
-}
-
 int cli_open_maps(const struct cli_cmd *c, struct odm_maps *m)
 {
 	int err = odm_maps_open(m, c->pin_dir);
