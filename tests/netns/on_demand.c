@@ -866,6 +866,7 @@ void test_untyped_grant(void)
 	struct in6_addr addr;
 	char buf[INET6_ADDRSTRLEN], seen[64], out[4096], row[256];
 	struct env e;
+	long long released;
 	int t, rc;
 
 	if (!ASSERT_TRUE(env_setup(&e, "# nothing configured: everything on demand\n"), "setup"))
@@ -937,13 +938,18 @@ void test_untyped_grant(void)
 
 	/* ...released and withdrawn once it does not. */
 	env_stop_odmd(&e, false);
+	released = stat_of(&e, "dhcp6_release_sent");	/* the pinned count outlives odmd */
+	ASSERT_TRUE(released >= 1, "Releases counted so far (the refused untyped Reply's)");
 	snprintf(e.odmd_args, sizeof(e.odmd_args), "%s --lease-file %s/leases 2>>%s/odmd.log",
 		 base, e.tmpdir, e.tmpdir);
 	if (!ASSERT_TRUE(rogue_start(&e, &r, &untyped), "rogue"))
 		goto cleanup;
 	ASSERT_TRUE(env_start_odmd(&e), "odmd restarts without the switch");
 	ASSERT_TRUE(wait_logged(&e, "instead of restoring it"), "odmd says it gives it back");
-	usleep(100 * 1000);	/* the Release leaves just after the log line */
+	/* The Release leaves just after the log line: wait for odmd to count it sent. */
+	for (t = 0; t < 50 && stat_of(&e, "dhcp6_release_sent") <= released; t++)
+		usleep(100 * 1000);
+	ASSERT_TRUE(t < 50, "odmd counts a Release sent");
 	rogue_stop(&r, &st);
 	ASSERT_TRUE(st.releases >= 1, "the untyped lease was released");
 	ASSERT_STREQ(prefix_row(&e, "2001:db8:66::/64", row, sizeof(row)), "",
