@@ -457,6 +457,16 @@ int odm_nl_monitor_read(int fd, int (*cb)(const struct odm_kaddr *ka, bool is_ne
 struct odm_klink {
 	__u32 ifindex;
 	__u32 flags;		/* IFF_* */
+	/*
+	 * IFLA_CARRIER_UP_COUNT: how often the link has gained its carrier.
+	 * The kernel tells of carrier changes from its linkwatch work, at
+	 * most once a second for a device that is its own link (Ethernet,
+	 * Wi-Fi, a modem; a veth whose peer has the same index in its
+	 * namespace): a carrier lost and found within that second reaches
+	 * listeners as one message that says "up".  The count still moves.
+	 */
+	__u32 carrier_ups;
+	bool have_carrier_ups;	/* the message carried the count (Linux 4.16+) */
 	bool gone;		/* RTM_DELLINK: deleted, or moved to another netns */
 };
 
@@ -467,6 +477,9 @@ struct odm_klink {
  * for malformed messages.
  */
 int odm_nl_parse_link(const void *msg, size_t len, struct odm_klink *out);
+/* Every link of the current netns, cb(kl, ctx) for each: 0, cb's non-zero
+ * return, or -errno. */
+int odm_nl_dump_links(int (*cb)(const struct odm_klink *kl, void *ctx), void *ctx);
 /* A non-blocking NETLINK_ROUTE socket subscribed to link events. */
 int odm_nl_link_monitor_open(void);
 /*

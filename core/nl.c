@@ -105,10 +105,23 @@ int odm_nl_parse_addr(const void *msg, size_t len, struct odm_kaddr *out)
 	return 0;
 }
 
+static int link_attr(void *ctx, unsigned int type, const unsigned char *p, size_t len)
+{
+	struct odm_klink *kl = ctx;
+
+	if (type == IFLA_CARRIER_UP_COUNT)
+		return odm_nl_attr_copy(&kl->carrier_ups, sizeof(kl->carrier_ups), p, len,
+					&kl->have_carrier_ups);
+	return 0;		/* name, MTU, statistics...: not ours */
+}
+
 int odm_nl_parse_link(const void *msg, size_t len, struct odm_klink *out)
 {
+	const size_t attr_off = NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct ifinfomsg)));
+	struct odm_klink kl;
 	struct nlmsghdr nlh;
 	struct ifinfomsg ifi;
+	int err;
 
 	if (!msg || len < NLMSG_HDRLEN)
 		return -EINVAL;
@@ -122,10 +135,17 @@ int odm_nl_parse_link(const void *msg, size_t len, struct odm_klink *out)
 		return -EAFNOSUPPORT;
 	if (ifi.ifi_index <= 0)
 		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->ifindex = (__u32)ifi.ifi_index;
-	out->flags = ifi.ifi_flags;
-	out->gone = nlh.nlmsg_type == RTM_DELLINK;
+	memset(&kl, 0, sizeof(kl));
+	kl.ifindex = (__u32)ifi.ifi_index;
+	kl.flags = ifi.ifi_flags;
+	kl.gone = nlh.nlmsg_type == RTM_DELLINK;
+	if (nlh.nlmsg_len > attr_off) {
+		err = odm_nl_attr_walk((const unsigned char *)msg + attr_off,
+				       nlh.nlmsg_len - attr_off, link_attr, &kl);
+		if (err)
+			return err;
+	}
+	*out = kl;
 	return 0;
 }
 
@@ -210,6 +230,21 @@ static int link_msg(const struct nlmsghdr *nlh, void *arg)
 	if (err == -EAFNOSUPPORT || err == -EINVAL)
 		return 0;
 	return lc->cb(&kl, lc->ctx);
+}
+
+int odm_nl_dump_links(int (*cb)(const struct odm_klink *kl, void *ctx), void *ctx)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct ifinfomsg ifi;
+	} req;
+	struct link_ctx lc = { .cb = cb, .ctx = ctx };
+
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nlh.nlmsg_type = RTM_GETLINK;
+	req.ifi.ifi_family = AF_UNSPEC;
+	return odm_nl_dump(&req.nlh, link_msg, &lc);
 }
 
 int odm_nl_link_monitor_open(void)

@@ -123,6 +123,8 @@ struct net {
 	unsigned int types;		/* bits 1 << type it is asked for */
 	struct odm_dhcp6 *dhcp6;	/* NULL: its interface is gone */
 	bool up;			/* IFF_UP and IFF_RUNNING */
+	__u32 carrier_ups;		/* the link's IFLA_CARRIER_UP_COUNT when last told */
+	bool carrier_known;		/* carrier_ups was told */
 	/* Where the type's waiting requests stand: an exchange of their own
 	 * under way (SOLICITING), or waiting on a lease of the type that is
 	 * being rebound, until join_until_ms (JOINED). */
@@ -1273,12 +1275,29 @@ static void net_back(struct net *n)
 		log_info("dhcpv6: %s is up again: rebinding its %d lease(s)", n->ifname, k);
 }
 
-static void net_link(struct net *n, bool up, bool start)
+/*
+ * What a link message says of a network's link.  It is back when it is
+ * up after it was down, or when its carrier came back since the last
+ * message (struct odm_klink: a flap inside the kernel's second shows
+ * only as "up", with the count moved on).
+ */
+static void net_link(struct net *n, const struct odm_klink *kl, bool start)
 {
-	bool was = n->up;
+	bool was = n->up, up = link_up(kl->flags), flapped = false;
 
+	if (kl->have_carrier_ups && n->carrier_known) {
+		__s32 ahead = (__s32)(kl->carrier_ups - n->carrier_ups);
+
+		if (ahead < 0)
+			return;		/* queued before the dump that told us more */
+		flapped = ahead > 0;
+	}
 	n->up = up;
-	if (up && !was && !start)
+	if (kl->have_carrier_ups) {
+		n->carrier_ups = kl->carrier_ups;
+		n->carrier_known = true;
+	}
+	if (up && (!was || flapped) && !start)
 		net_back(n);
 }
 
@@ -1295,47 +1314,62 @@ static int on_link(const struct odm_klink *kl, void *ctx)
 		if (kl->gone)
 			net_gone(n);
 		else
-			net_link(n, link_up(kl->flags), false);
+			net_link(n, kl, false);
+	}
+	return 0;
+}
+
+/* The links' dump, for nets_refresh(). */
+struct refresh {
+	struct odm_ondemand *d;
+	bool start;
+	bool seen[ODM_MAX_NETS];
+};
+
+static int refresh_link(const struct odm_klink *kl, void *ctx)
+{
+	struct refresh *r = ctx;
+	unsigned int i;
+
+	for (i = 0; i < r->d->nnets; i++) {
+		struct net *n = &r->d->nets[i];
+
+		if (n->dhcp6 && n->ifindex == kl->ifindex) {
+			r->seen[i] = true;
+			net_link(n, kl, r->start);
+		}
 	}
 	return 0;
 }
 
 /*
- * A network's link as the kernel has it now: at start (restored leases
- * keep their own timers), and after lost events (a link found up again
- * rebinds).
+ * The networks' links as the kernel has them now: at start (restored
+ * leases keep their own timers), and after lost events (a link found up
+ * again, or with its carrier back, rebinds; one not in the dump is gone).
  */
-static void net_refresh(struct net *n, bool start)
+static void nets_refresh(struct odm_ondemand *d, bool start)
 {
-	struct ifreq ifr = { 0 };
-	char name[IF_NAMESIZE];
-	int fd;
+	struct refresh r = { .d = d, .start = start };
+	unsigned int i;
+	int err;
 
-	if (!n->dhcp6)
-		return;
-	if (!if_indextoname(n->ifindex, name)) {
-		if (errno == ENXIO || errno == ENODEV)
-			net_gone(n);
+	err = odm_nl_dump_links(refresh_link, &r);
+	if (err) {
+		logmsg("reading the links: %s", strerror(-err));
 		return;
 	}
-	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
-		net_link(n, link_up((unsigned int)ifr.ifr_flags), start);
-	close(fd);
+	for (i = 0; i < d->nnets; i++)
+		if (d->nets[i].dhcp6 && !r.seen[i])
+			net_gone(&d->nets[i]);
 }
 
 static void read_links(struct odm_ondemand *d)
 {
-	unsigned int i;
 	int err;
 
 	err = odm_nl_link_monitor_read(d->link_fd, on_link, d);
 	if (err == -ENOBUFS) {
-		for (i = 0; i < d->nnets; i++)
-			net_refresh(&d->nets[i], false);
+		nets_refresh(d, false);
 	} else if (err) {
 		logmsg("reading link events: %s", strerror(-err));
 	}
@@ -1671,8 +1705,9 @@ struct odm_ondemand *odm_ondemand_new(const struct odm_ondemand_opts *opts)
 			goto err_close;
 		}
 		d->nnets++;
-		net_refresh(&d->nets[j], true);
 	}
+	if (d->nnets)
+		nets_refresh(d, true);
 	return d;
 
 err_close:

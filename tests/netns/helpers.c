@@ -385,6 +385,21 @@ bool wait_logged(struct env *e, const char *text)
 	return false;
 }
 
+int wait_logged_n(struct env *e, const char *text, int n)
+{
+	char out[64];
+	int i, got = 0;
+
+	for (i = 0; i < 80; i++) {
+		sys_status(out, sizeof(out), "grep -c -F -- '%s' %s/odmd.log", text, e->tmpdir);
+		got = atoi(out);
+		if (got >= n)
+			break;
+		usleep(100 * 1000);
+	}
+	return got;
+}
+
 int kea_lines(const char *dir, const char *prefix)
 {
 	char out[64];

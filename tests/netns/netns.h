@@ -113,6 +113,8 @@ const char *prefix_row(struct env *e, const char *prefix, char *out, size_t len)
 bool odmd_logged(struct env *e, const char *text);
 /* Until odmd's log has text; 8 s at most. */
 bool wait_logged(struct env *e, const char *text);
+/* Until odmd's log has n lines with text; 8 s at most.  The lines it has. */
+int wait_logged_n(struct env *e, const char *text, int n);
 /* Lines Kea's lease file (in dir) has about a delegated prefix ("PREFIX::"). */
 int kea_lines(const char *dir, const char *prefix);
 /* The network part of a delegated address, "2001:db8:5100:0::" style, as Kea writes it. */

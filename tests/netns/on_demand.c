@@ -1222,7 +1222,7 @@ void test_rebind_on_link_up(void)
 {
 	struct agent a = { .pid = -1 };
 	struct in6_addr sl, fx, addr;
-	char slp[64], fxp[64], buf[INET6_ADDRSTRLEN], buf2[INET6_ADDRSTRLEN];
+	char slp[64], fxp[64], buf[INET6_ADDRSTRLEN], buf2[INET6_ADDRSTRLEN], out[256];
 	struct env e;
 	int s, t, sl_lines, fx_lines, i;
 
@@ -1256,6 +1256,30 @@ void test_rebind_on_link_up(void)
 	s = ag_socket(&a, SOCK_STREAM);
 	ASSERT_EQ(ag_setsc(&a, s, SESSION_LASTING_IPV6_ADDRESS, &addr), 0, "setsc sl after");
 	ASSERT_STREQ(in6_str(&addr, buf), in6_str(&sl, buf2), "same prefix and address");
+
+	/*
+	 * The carrier lost and found from the other end, as when a radio
+	 * re-attaches.  veth-h is its own link in its namespace (its peer
+	 * has the same index in the server's), so the kernel reports its
+	 * carrier at most once a second: right after one report, a second
+	 * flap reaches odmd as one message that says "up", and only the
+	 * carrier count says the link was away.
+	 */
+	SUBTEST("a carrier flap the kernel reports as one 'up'");
+	ASSERT_EQ(sys_status(out, sizeof(out), "ip -n %s -j link show veth-h | "
+			     "jq -e '.[0].ifindex == .[0].link_index'", e.host_ns), 0,
+		  "veth-h's peer has its index (the kernel's slow path for its carrier)");
+	ASSERT_EQ(wait_logged_n(&e, "veth-h is up again", 1), 1, "one rebind so far");
+	if (!ASSERT_TRUE(sys("ip -n %s link set veth-s down && ip -n %s link set veth-s up",
+			     e.net_ns, e.net_ns), "the peer's flap"))
+		goto cleanup;
+	ASSERT_EQ(wait_logged_n(&e, "veth-h is up again", 2), 2, "a rebind for it");
+	if (!ASSERT_TRUE(sys("ip -n %s link set veth-s down && ip -n %s link set veth-s up",
+			     e.net_ns, e.net_ns), "a second flap inside the kernel's second"))
+		goto cleanup;
+	ASSERT_EQ(wait_logged_n(&e, "veth-h is up again", 3), 3, "a rebind for that one too");
+	ASSERT_EQ(env_kea_leases(&e), 2, "still the two leases");
+	test_subtest_end();
 cleanup:
 	agent_stop(&a);
 	env_teardown(&e);

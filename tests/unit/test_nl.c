@@ -247,13 +247,16 @@ static void test_parse_every_truncation(void)
 	ASSERT_EQ(bad, 0, "truncations not rejected");
 }
 
-/* RTM_NEWLINK / RTM_DELLINK: index, flags, gone; bridges and breakage refused. */
+/* RTM_NEWLINK / RTM_DELLINK: index, flags, carrier count, gone; bridges and
+ * breakage refused. */
 static void test_parse_link(void)
 {
 	struct msg m;
 	struct ifinfomsg *ifi;
 	struct odm_klink kl;
-	size_t n;
+	__u32 up, mtu = 1500;
+	size_t n, with_attrs;
+	int bad = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
@@ -263,8 +266,33 @@ static void test_parse_link(void)
 	ifi->ifi_index = 7;
 	ifi->ifi_flags = IFF_UP | IFF_RUNNING;
 	if (ASSERT_EQ(odm_nl_parse_link(&m, m.nlh.nlmsg_len, &kl), 0, "newlink"))
-		ASSERT_TRUE(kl.ifindex == 7 && kl.flags == (IFF_UP | IFF_RUNNING) && !kl.gone,
-			    "index, flags, not gone");
+		ASSERT_TRUE(kl.ifindex == 7 && kl.flags == (IFF_UP | IFF_RUNNING) && !kl.gone &&
+			    !kl.have_carrier_ups, "index, flags, not gone, no carrier count");
+	/* The carrier count among the attributes a kernel sends, in any order. */
+	msg_add(&m, IFLA_IFNAME, "wlan0", 6);
+	up = 0xfffffffe;
+	msg_add(&m, IFLA_CARRIER_UP_COUNT, &up, sizeof(up));
+	msg_add(&m, IFLA_MTU, &mtu, sizeof(mtu));
+	if (ASSERT_EQ(odm_nl_parse_link(&m, m.nlh.nlmsg_len, &kl), 0, "newlink with attributes"))
+		ASSERT_TRUE(kl.have_carrier_ups && kl.carrier_ups == 0xfffffffe && kl.ifindex == 7,
+			    "the carrier count");
+	with_attrs = m.nlh.nlmsg_len;
+	/* A count of the wrong size is a broken message, not a count. */
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	msg_add(&m, IFLA_CARRIER_UP_COUNT, &up, sizeof(up) - 1);
+	ASSERT_EQ(odm_nl_parse_link(&m, m.nlh.nlmsg_len, &kl), -EINVAL, "a 3-byte count");
+	m.nlh.nlmsg_len = with_attrs;
+	for (n = NLMSG_LENGTH(sizeof(*ifi)) + 1; n < with_attrs; n++) {
+		struct nlmsghdr cut = m.nlh;
+
+		cut.nlmsg_len = (__u32)n;
+		memcpy(m.b, &cut, sizeof(cut));
+		if (odm_nl_parse_link(&m, n, &kl) == 0 && kl.have_carrier_ups &&
+		    kl.carrier_ups != 0xfffffffe)
+			bad++;
+	}
+	ASSERT_EQ(bad, 0, "a cut message never yields another count");
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
 	m.nlh.nlmsg_type = RTM_DELLINK;
 	if (ASSERT_EQ(odm_nl_parse_link(&m, m.nlh.nlmsg_len, &kl), 0, "dellink"))
 		ASSERT_TRUE(kl.gone, "gone");
