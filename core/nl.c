@@ -172,17 +172,10 @@ static int dump_msg(const struct nlmsghdr *nlh, void *arg)
 
 int odm_nl_dump_addrs(odm_kaddr_cb cb, void *ctx)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct ifaddrmsg ifa;
-	} req;
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET6 };
 	struct dump_ctx d = { .cb = cb, .ctx = ctx };
 
-	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
-	req.nlh.nlmsg_type = RTM_GETADDR;
-	req.ifa.ifa_family = AF_INET6;
-	return odm_nl_dump(&req.nlh, dump_msg, &d);
+	return odm_nl_dump(RTM_GETADDR, &ifa, sizeof(ifa), dump_msg, &d);
 }
 
 /* ---- monitor --------------------------------------------------------------- */
@@ -234,17 +227,10 @@ static int link_msg(const struct nlmsghdr *nlh, void *arg)
 
 int odm_nl_dump_links(int (*cb)(const struct odm_klink *kl, void *ctx), void *ctx)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct ifinfomsg ifi;
-	} req;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct link_ctx lc = { .cb = cb, .ctx = ctx };
 
-	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
-	req.nlh.nlmsg_type = RTM_GETLINK;
-	req.ifi.ifi_family = AF_UNSPEC;
-	return odm_nl_dump(&req.nlh, link_msg, &lc);
+	return odm_nl_dump(RTM_GETLINK, &ifi, sizeof(ifi), link_msg, &lc);
 }
 
 int odm_nl_link_monitor_open(void)

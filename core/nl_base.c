@@ -349,20 +349,30 @@ static int dump_run(int fd, struct nlmsghdr *req, struct dump_state *st)
 	return err;
 }
 
-int odm_nl_dump(struct nlmsghdr *req, odm_nl_msg_cb cb, void *ctx)
+int odm_nl_dump(__u16 type, const void *body, size_t len, odm_nl_msg_cb cb, void *ctx)
 {
 	/* A fresh socket sees no earlier replies, so any fixed seq will do. */
 	struct dump_state st = { .seq = 1, .cb = cb, .ctx = ctx };
+	struct {
+		struct nlmsghdr nlh;
+		unsigned char body[64];
+	} req;
 	int fd, err;
 
-	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
-	req->nlmsg_seq = st.seq;
+	if (len > sizeof(req.body))
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = NLMSG_LENGTH(len);
+	req.nlh.nlmsg_type = type;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = st.seq;
+	memcpy(req.body, body, len);
 	fd = nl_socket(0, 0);
 	if (fd < 0)
 		return fd;
 	err = nl_portid(fd, &st.portid);
 	if (!err)
-		err = dump_run(fd, req, &st);
+		err = dump_run(fd, &req.nlh, &st);
 	close(fd);
 	return err;
 }

@@ -56,13 +56,13 @@ int odm_nl_request(struct nlmsghdr *nh, char *why, size_t whylen);
 typedef int (*odm_nl_msg_cb)(const struct nlmsghdr *nlh, void *ctx);
 
 /*
- * Send the dump request req (NLM_F_REQUEST | NLM_F_DUMP are added, and its
- * seq) on a fresh socket and call cb for every message of the answer but
- * the final NLMSG_DONE / NLMSG_ERROR, whose error is returned.  -EAGAIN
- * when the dump was interrupted by a change (NLM_F_DUMP_INTR): the caller
- * may retry.
+ * Send a dump request of this type whose body (ifaddrmsg, ifinfomsg,
+ * rtmsg: at most 64 bytes) is body, on a fresh socket, and call cb for
+ * every message of the answer but the final NLMSG_DONE / NLMSG_ERROR,
+ * whose error is returned.  -EAGAIN when the dump was interrupted by a
+ * change (NLM_F_DUMP_INTR): the caller may retry.
  */
-int odm_nl_dump(struct nlmsghdr *req, odm_nl_msg_cb cb, void *ctx);
+int odm_nl_dump(__u16 type, const void *body, size_t len, odm_nl_msg_cb cb, void *ctx);
 /* A non-blocking NETLINK_ROUTE socket subscribed to the RTMGRP_* groups. */
 int odm_nl_monitor_socket(__u32 groups);
 /*

@@ -226,18 +226,10 @@ static int dump_msg(const struct nlmsghdr *nlh, void *arg)
 
 int odm_nl_dump_routes(odm_kroute_cb cb, void *ctx)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct rtmsg rtm;
-	} req;
+	struct rtmsg rtm = { .rtm_family = AF_INET6, .rtm_table = RT_TABLE_MAIN };
 	struct dump_ctx d = { .cb = cb, .ctx = ctx };
 
-	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));
-	req.nlh.nlmsg_type = RTM_GETROUTE;
-	req.rtm.rtm_family = AF_INET6;
-	req.rtm.rtm_table = RT_TABLE_MAIN;
-	return odm_nl_dump(&req.nlh, dump_msg, &d);
+	return odm_nl_dump(RTM_GETROUTE, &rtm, sizeof(rtm), dump_msg, &d);
 }
 
 /* ---- monitor ----------------------------------------------------------------- */
