@@ -1319,10 +1319,10 @@ static int on_link(const struct odm_klink *kl, void *ctx)
 	return 0;
 }
 
-/* The links' dump, for nets_refresh(). */
+/* What a dump of the links says of the networks' (nets_refresh()). */
 struct refresh {
-	struct odm_ondemand *d;
-	bool start;
+	const struct odm_ondemand *d;
+	struct odm_klink link[ODM_MAX_NETS];
 	bool seen[ODM_MAX_NETS];
 };
 
@@ -1332,11 +1332,9 @@ static int refresh_link(const struct odm_klink *kl, void *ctx)
 	unsigned int i;
 
 	for (i = 0; i < r->d->nnets; i++) {
-		struct net *n = &r->d->nets[i];
-
-		if (n->dhcp6 && n->ifindex == kl->ifindex) {
+		if (r->d->nets[i].ifindex == kl->ifindex) {
+			r->link[i] = *kl;
 			r->seen[i] = true;
-			net_link(n, kl, r->start);
 		}
 	}
 	return 0;
@@ -1346,21 +1344,31 @@ static int refresh_link(const struct odm_klink *kl, void *ctx)
  * The networks' links as the kernel has them now: at start (restored
  * leases keep their own timers), and after lost events (a link found up
  * again, or with its carrier back, rebinds; one not in the dump is gone).
+ * Acted on only once a whole dump is in: one a change interrupted is
+ * asked again, and one that fails changes nothing.
  */
 static void nets_refresh(struct odm_ondemand *d, bool start)
 {
-	struct refresh r = { .d = d, .start = start };
+	struct refresh r = { .d = d };
 	unsigned int i;
-	int err;
+	int tries, err = -EAGAIN;
 
-	err = odm_nl_dump_links(refresh_link, &r);
+	for (tries = 0; tries < 3 && err == -EAGAIN; tries++) {
+		memset(r.seen, 0, sizeof(r.seen));
+		err = odm_nl_dump_links(refresh_link, &r);
+	}
 	if (err) {
 		logmsg("reading the links: %s", strerror(-err));
 		return;
 	}
-	for (i = 0; i < d->nnets; i++)
-		if (d->nets[i].dhcp6 && !r.seen[i])
+	for (i = 0; i < d->nnets; i++) {
+		if (!d->nets[i].dhcp6)
+			continue;
+		if (r.seen[i])
+			net_link(&d->nets[i], &r.link[i], start);
+		else
 			net_gone(&d->nets[i]);
+	}
 }
 
 static void read_links(struct odm_ondemand *d)
