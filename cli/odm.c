@@ -363,17 +363,6 @@ static int policy_show(struct odm_maps *m, struct odm_printer *p)
 	return 0;
 }
 
-/*
- * "default none" alone on a policy that says nothing else removes it, so
- * the cgroup inherits again.  Any other setting is kept even if it equals
- * "no restriction": a child's "allow all" must override its parent.
- */
-static bool policy_removable(const struct cli_cmd *cmd, const struct odm_policy *pol)
-{
-	return !(cmd->pol_kws & ~(1u << ODM_PKW_DEFAULT)) &&
-	       !pol->default_type && !pol->flags && !pol->net_per_min && !pol->max_held;
-}
-
 static int policy_change(const struct cli_cmd *cmd, struct odm_maps *m)
 {
 	struct odm_policy pol = { 0 };
@@ -392,15 +381,18 @@ static int policy_change(const struct cli_cmd *cmd, struct odm_maps *m)
 	err = odm_maps_lock(m);
 	if (err)
 		return err;
-	if (cmd->verb == VERB_SET) {
+	if (cmd->verb == VERB_SET && cmd->pol_kws == 1u << ODM_PKW_DEFAULT) {
+		/* "default none" alone may leave nothing to say: no policy. */
+		err = odm_policy_set_default(m, cgid, cmd->pol.default_type);
+	} else if (cmd->verb == VERB_SET) {
+		/*
+		 * The fields the command names, over what the cgroup had.  Kept
+		 * even if it equals "no restriction": a child's "allow all"
+		 * must override its parent.
+		 */
 		bpf_map_lookup_elem(m->policy, &cgid, &pol);	/* absent: all zero */
-		/* The fields the command names, over what the cgroup had. */
 		odm_policy_kw_copy(cmd->pol_kws, &pol, &cmd->pol);
-		/* Nothing left to say: the cgroup simply has no policy. */
-		err = policy_removable(cmd, &pol) ? odm_policy_del(m, cgid) :
-						    odm_policy_set(m, cgid, &pol);
-		if (err == -ENOENT)
-			err = 0;
+		err = odm_policy_set(m, cgid, &pol);
 	} else {
 		err = odm_policy_del(m, cgid);
 	}

@@ -327,14 +327,16 @@ int odm_policy_del(struct odm_maps *m, __u64 cgroup_id)
 
 int odm_policy_set_default(struct odm_maps *m, __u64 cgroup_id, __u8 type)
 {
-	struct odm_policy pol = { 0 }, none = { 0 };
+	struct odm_policy pol = { 0 };
+	bool says_nothing;
 	int err;
 
 	if (bpf_map_lookup_elem(m->policy, &cgroup_id, &pol) && errno != ENOENT)
 		return -errno;
 	pol.default_type = type;
-	err = memcmp(&pol, &none, sizeof(pol)) ? odm_policy_set(m, cgroup_id, &pol) :
-	      odm_policy_del(m, cgroup_id);
+	/* allow_mask means nothing without ODM_POLF_ALLOW. */
+	says_nothing = !pol.default_type && !pol.flags && !pol.net_per_min && !pol.max_held;
+	err = says_nothing ? odm_policy_del(m, cgroup_id) : odm_policy_set(m, cgroup_id, &pol);
 	return err == -ENOENT ? 0 : err;
 }
 
