@@ -36,8 +36,6 @@
 /* Far above any sane config, low enough that reading /dev/zero stops. */
 #define FILE_MAX_BYTES	(64u << 20)
 
-#define TYPE_LIST	ODM_TYPE_LIST
-
 struct parser {
 	const char *name;
 	int line;
@@ -174,10 +172,10 @@ static int parse_prefix_line(struct parser *ps, char **tok, int ntok)
 				return perr(ps, "duplicate 'type'");
 			if (i + 1 >= ntok)
 				return perr(ps, "missing type after 'type' (expected %s)",
-					    TYPE_LIST);
+					    ODM_TYPE_LIST);
 			if (odm_type_parse(tok[i + 1], false, &cp.type))
 				return perr(ps, "unknown type '%s' (expected %s)", tok[i + 1],
-					    TYPE_LIST);
+					    ODM_TYPE_LIST);
 			have_type = true;
 		} else if (!strcmp(tok[i], "dev")) {
 			if (have_dev)
@@ -245,9 +243,9 @@ static int parse_default_line(struct parser *ps, char **tok, int ntok)
 	__u8 type;
 
 	if (ntok < 2)
-		return perr(ps, "missing type after 'default' (expected %s, or none)", TYPE_LIST);
+		return perr(ps, "missing type after 'default' (expected %s, or none)", ODM_TYPE_LIST);
 	if (odm_type_parse(tok[1], true, &type))
-		return perr(ps, "unknown type '%s' (expected %s, or none)", tok[1], TYPE_LIST);
+		return perr(ps, "unknown type '%s' (expected %s, or none)", tok[1], ODM_TYPE_LIST);
 	if (ntok > 2)
 		return perr(ps, "unexpected '%s' after the default type", tok[2]);
 	if (ps->default_line)
@@ -342,7 +340,7 @@ static int parse_lifetime(struct parser *ps, const char *val, struct odm_config_
 	if (bytes)
 		*bytes++ = '\0';
 	if (odm_type_parse(buf, false, &type))
-		return perr(ps, "unknown type '%s' (expected %s)", buf, TYPE_LIST);
+		return perr(ps, "unknown type '%s' (expected %s)", buf, ODM_TYPE_LIST);
 	if (o->lifetime[type].set)
 		return perr(ps, "lifetime of %s already set at line %d", odm_type_name(type),
 			    o->lifetime[type].line);
