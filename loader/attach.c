@@ -90,10 +90,12 @@ static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, _
 		return err;
 	link = access(path, F_OK) == 0 ? bpf_link__open(path) : NULL;
 	if (link) {
+		bool other;
+
 		memset(&info, 0, sizeof(info));
 		err = bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &info_len);
-		if (!err && info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != cgid &&
-		    link_cgroup_gone(info.cgroup.cgroup_id)) {
+		other = !err && info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != cgid;
+		if (other && link_cgroup_gone(info.cgroup.cgroup_id)) {
 			bpf_link__destroy(link);
 			if (unlink(path)) {
 				logmsg("cannot remove %s: %s", path, strerror(errno));
@@ -102,8 +104,7 @@ static int attach_one(struct bpf_program *prog, const char *pin_dir, int cgfd, _
 			debug("%s: its cgroup (id %llu) is gone, attaching anew", path,
 			      (unsigned long long)info.cgroup.cgroup_id);
 			link = NULL;
-		} else if (!err && info.type == BPF_LINK_TYPE_CGROUP &&
-			   info.cgroup.cgroup_id != cgid) {
+		} else if (other) {
 			logmsg("odm is attached to another cgroup (id %llu) through %s; "
 			       "run odmd --unload first", (unsigned long long)info.cgroup.cgroup_id, path);
 			err = -EBUSY;
