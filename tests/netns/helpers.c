@@ -372,19 +372,6 @@ bool odmd_logged(struct env *e, const char *text)
 	return sys_status(out, sizeof(out), "grep -F -- '%s' %s/odmd.log", text, e->tmpdir) == 0;
 }
 
-bool wait_logged(struct env *e, const char *text)
-{
-	int i;
-
-	for (i = 0; i < 80; i++) {
-		if (odmd_logged(e, text))
-			return true;
-		usleep(100 * 1000);
-	}
-	fprintf(stderr, "  odmd never logged '%s'\n", text);
-	return false;
-}
-
 int wait_logged_n(struct env *e, const char *text, int n)
 {
 	char out[64];
@@ -398,6 +385,14 @@ int wait_logged_n(struct env *e, const char *text, int n)
 		usleep(100 * 1000);
 	}
 	return got;
+}
+
+bool wait_logged(struct env *e, const char *text)
+{
+	if (wait_logged_n(e, text, 1) >= 1)
+		return true;
+	fprintf(stderr, "  odmd never logged '%s'\n", text);
+	return false;
 }
 
 int kea_lines(const char *dir, const char *prefix)
