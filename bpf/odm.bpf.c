@@ -107,6 +107,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } odm_policy SEC(".maps");
 
+/* Which cgroup ids have a policy (struct odm_policy_filter), so that a
+ * socket with none over it costs one array read, not a walk.  Written by
+ * odmd and the CLI with every odm_policy write (core/maps.c); read here by
+ * policy_lookup(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct odm_policy_filter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} odm_policy_filter SEC(".maps");
+
 /* Event counters (enum odm_stat), per CPU.  Written here and by odmd (the
  * ODM_STAT_NET_* counters); summed by the CLI. */
 struct {
@@ -319,19 +331,30 @@ static __always_inline int reject(int err)
 /* ---- socket creation and release --------------------------------------- */
 
 /* The policy of the deepest ancestor of the current cgroup that has one;
- * *found_id (when not NULL) gets that ancestor's id, 0 for none. */
+ * *found_id (when not NULL) gets that ancestor's id, 0 for none.  Only the
+ * ancestors odm_policy_filter names are looked up; with no policy at all,
+ * none is asked for. */
 static __always_inline struct odm_policy *policy_lookup(__u64 *found_id)
 {
 	struct odm_policy *found = NULL, *p;
+	struct odm_policy_filter *f;
+	__u32 zero = 0;
+	__u64 bits;
 	int level;
 
 	if (found_id)
 		*found_id = 0;
+	f = bpf_map_lookup_elem(&odm_policy_filter, &zero);
+	bits = f ? f->id_bits : ~0ULL;
+	if (!bits)
+		return NULL;
 	for (level = 0; level < ODM_MAX_CGROUP_DEPTH; level++) {
 		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
 
 		if (!id)
 			break;			/* past the current cgroup */
+		if (!(bits & ODM_POLICY_FILTER_BIT(id)))
+			continue;
 		p = bpf_map_lookup_elem(&odm_policy, &id);
 		if (p) {
 			found = p;
@@ -408,8 +431,9 @@ static __always_inline struct odm_choice *stronger_choice(const struct odm_polic
 /*
  * Gives new IPv6 TCP/UDP sockets of a cgroup with a policy the default type
  * and records whose policy they answer to (sk_policy).  Sockets with no
- * policy over them cost one walk up the cgroups and get no storage.  Fails
- * open: without storage the socket simply stays untyped.
+ * policy over them cost one array read (no policy anywhere) or a walk up
+ * the cgroups, and get no storage.  Fails open: without storage the socket
+ * simply stays untyped.
  */
 SEC("cgroup/sock_create")
 int odm_sock_create(struct bpf_sock *sk)

@@ -20,8 +20,9 @@
  * the socket options have their own ODM_SOCKOPT_VERSION.  4: addresses
  * and prefixes are union odm_in6, so bpftool shows their bytes.
  * 5: odm_stats has the DHCPv6 counters (ODM_STAT_DHCP6_*).
+ * 6: odm_policy_filter, which policies odm_policy holds.
  */
-#define ODM_MAPS_VERSION	5
+#define ODM_MAPS_VERSION	6
 
 /* Default bpffs directory for odm's pinned maps and links. */
 #define ODM_PIN_DIR		"/sys/fs/bpf/odm"
@@ -111,6 +112,22 @@ struct odm_policy {
 	__u16 net_per_min;	/* network requests per minute (odmd), 0: no limit */
 	__u16 max_held;		/* Fixed + Session-lasting prefixes held (odmd), 0: no limit */
 };
+
+/*
+ * Value of odm_policy_filter[0]: which cgroup ids odm_policy may hold.
+ * Bit ODM_POLICY_FILTER_BIT(id) is set for every key of odm_policy (other
+ * ids share a bit: a set bit means "look it up", a clear one "no policy").
+ * The programs look a cgroup up only when its bit is set, so a socket with
+ * no policy over it costs no walk up the cgroups.  odm_policy_set() sets
+ * the bit before it writes the policy, odm_policy_del() recomputes the
+ * filter after it deleted one, both with the maps' lock held; odmd
+ * recomputes it at start (policies written by an odm that predates it).
+ */
+struct odm_policy_filter {
+	__u64 id_bits;
+};
+
+#define ODM_POLICY_FILTER_BIT(id)	(1ULL << ((id) & 63))
 
 /* struct odm_policy.flags */
 #define ODM_POLF_ALLOW		0x01	/* only the types in allow_mask may be requested */

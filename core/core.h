@@ -330,6 +330,7 @@ struct odm_maps {
 	int select;	/* odm_select: hash __u32 type -> odm_choice */
 	int addr_use;	/* odm_addr_use: hash odm_addr_key -> odm_use */
 	int policy;	/* odm_policy: hash __u64 cgroup id -> odm_policy */
+	int policy_filter; /* odm_policy_filter: array, one struct odm_policy_filter */
 	int stats;	/* odm_stats: per-CPU array of __u64, ODM_STAT_MAX entries */
 	int info;	/* odm_info: array, one struct odm_info */
 	int tx;		/* odm_tx: per-CPU hash odm_addr_key -> odm_tx */
@@ -373,8 +374,15 @@ int odm_prefix_del(struct odm_maps *m, const struct odm_prefix_key *key);
  */
 int odm_select_recompute(struct odm_maps *m);
 
+/*
+ * Write and delete one cgroup's policy, keeping odm_policy_filter true
+ * (see struct odm_policy_filter): every writer of odm_policy goes through
+ * these, with the lock held.  odm_policy_del() is -ENOENT when absent.
+ */
 int odm_policy_set(struct odm_maps *m, __u64 cgroup_id, const struct odm_policy *pol);
 int odm_policy_del(struct odm_maps *m, __u64 cgroup_id);
+/* Recompute odm_policy_filter from odm_policy's keys.  Lock held. */
+int odm_policy_filter_sync(struct odm_maps *m);
 /*
  * The cgroup's default type, its policy's other fields as they were; a
  * policy left saying nothing (ODM_TYPE_NONE and no other field) is

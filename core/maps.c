@@ -26,6 +26,7 @@ static const struct {
 	{ "odm_select",		offsetof(struct odm_maps, select) },
 	{ "odm_addr_use",	offsetof(struct odm_maps, addr_use) },
 	{ "odm_policy",		offsetof(struct odm_maps, policy) },
+	{ "odm_policy_filter",	offsetof(struct odm_maps, policy_filter) },
 	{ "odm_stats",		offsetof(struct odm_maps, stats) },
 	{ "odm_info",		offsetof(struct odm_maps, info) },
 	{ "odm_tx",		offsetof(struct odm_maps, tx) },
@@ -315,14 +316,70 @@ int odm_select_recompute(struct odm_maps *m)
 
 /* ---- odm_policy -------------------------------------------------------- */
 
+static int policy_filter_get(struct odm_maps *m, struct odm_policy_filter *f)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(m->policy_filter, &zero, f) < 0 ? -errno : 0;
+}
+
+static int policy_filter_put(struct odm_maps *m, const struct odm_policy_filter *f)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(m->policy_filter, &zero, f, BPF_ANY) < 0 ? -errno : 0;
+}
+
+/*
+ * The bit goes in before the policy: a program never finds the policy
+ * without it.  A bit set for a policy that then failed to be written only
+ * costs a lookup.
+ */
 int odm_policy_set(struct odm_maps *m, __u64 cgroup_id, const struct odm_policy *pol)
 {
+	struct odm_policy_filter f;
+	int err;
+
+	err = policy_filter_get(m, &f);
+	if (err)
+		return err;
+	if (!(f.id_bits & ODM_POLICY_FILTER_BIT(cgroup_id))) {
+		f.id_bits |= ODM_POLICY_FILTER_BIT(cgroup_id);
+		err = policy_filter_put(m, &f);
+		if (err)
+			return err;
+	}
 	return bpf_map_update_elem(m->policy, &cgroup_id, pol, BPF_ANY) < 0 ? -errno : 0;
 }
 
+static int filter_add(__u64 cgroup_id, const struct odm_policy *pol, void *ctx)
+{
+	struct odm_policy_filter *f = ctx;
+
+	(void)pol;
+	f->id_bits |= ODM_POLICY_FILTER_BIT(cgroup_id);
+	return 0;
+}
+
+int odm_policy_filter_sync(struct odm_maps *m)
+{
+	struct odm_policy_filter f = { 0 };
+	int err;
+
+	err = odm_policy_foreach(m, filter_add, &f);
+	return err ? err : policy_filter_put(m, &f);
+}
+
+/*
+ * The bit goes after the policy.  The policy is gone whether or not the
+ * filter could be recomputed: a bit left set only costs a lookup.
+ */
 int odm_policy_del(struct odm_maps *m, __u64 cgroup_id)
 {
-	return bpf_map_delete_elem(m->policy, &cgroup_id) < 0 ? -errno : 0;
+	if (bpf_map_delete_elem(m->policy, &cgroup_id) < 0)
+		return -errno;
+	(void)odm_policy_filter_sync(m);
+	return 0;
 }
 
 int odm_policy_set_default(struct odm_maps *m, __u64 cgroup_id, __u8 type)

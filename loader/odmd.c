@@ -389,6 +389,25 @@ static int write_info(struct odm_bpf *skel, __u64 cgid)
 }
 
 /*
+ * odm_policy_filter from the policies the pinned odm_policy holds: it is
+ * new to maps an odm before it pinned (ODM_MAPS_VERSION 6), and a policy
+ * written around odm_policy_set() would otherwise go unseen.
+ */
+static int filter_policies(struct odm_maps *m)
+{
+	int err;
+
+	err = odm_maps_lock(m);
+	if (!err) {
+		err = odm_policy_filter_sync(m);
+		odm_maps_unlock(m);
+	}
+	if (err)
+		logmsg("cannot read the policies: %s", strerror(-err));
+	return err;
+}
+
+/*
  * The cgroup to attach to.  The config file's is made when it is missing
  * but its parent is there: the shipped file names odm.slice, whose
  * directory exists only once systemd starts the slice or a unit in it,
@@ -495,6 +514,9 @@ static int run(struct odmd_opts *o)
 		logmsg("cannot open the maps pinned in %s: %s", o->pin_dir, strerror(-err));
 		goto cleanup_skel;
 	}
+	err = filter_policies(&m);
+	if (err)
+		goto cleanup_maps;
 	err = apply_config(&m, o->config, cgid);
 	if (err)
 		goto cleanup_maps;

@@ -142,7 +142,7 @@ void test_pins_and_btf(void)
 {
 	static const char *const pins[] = {
 		"odm_sk", "odm_prefixes", "odm_select", "odm_addr_use", "odm_policy",
-		"odm_stats", "odm_info", "odm_tx", "link_sock_create", "link_sock_release",
+		"odm_policy_filter", "odm_stats", "odm_info", "odm_tx", "link_sock_create", "link_sock_release",
 		"link_connect6", "link_sendmsg6", "link_setsockopt", "link_getsockopt",
 		"link_egress",
 	};

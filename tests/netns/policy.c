@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <bpf/bpf.h>
 
 #include "netns.h"
 
@@ -118,6 +119,63 @@ cleanup:
 		rmdir(r);
 	if (f[0])
 		rmdir(f);
+	env_teardown(&e);
+}
+
+/*
+ * The programs look up only the cgroups odm_policy_filter names.  Pinned
+ * maps of an odm before the filter (ODM_MAPS_VERSION 5) hold policies and
+ * no filter: odmd must fill it at start, or those policies would stop
+ * applying with the upgrade.  Same for a policy written with bpftool.
+ */
+void test_policy_filter_at_start(void)
+{
+	struct odm_policy pol = { .flags = ODM_POLF_ALLOW,
+				  .allow_mask = 1u << ODM_TYPE_NON_PERSISTENT };
+	struct odm_policy_filter f = { .id_bits = ~0ULL };
+	struct agent a = { .pid = -1 };
+	char path[sizeof(((struct env *)0)->pin_dir) + 32];
+	bool opened = false;
+	struct odm_maps m;
+	struct env e;
+	__u32 zero = 0;
+	__u64 cgid;
+	int s, err = 0;
+
+	if (!ASSERT_TRUE(world(&e, NULL, true), "world") ||
+	    !ASSERT_EQ(odm_cgroup_id(e.cgroup, &cgid), 0, "cgroup id") ||
+	    !ASSERT_EQ(odm_maps_open(&m, e.pin_dir), 0, "open maps"))
+		goto cleanup;
+	opened = true;
+	/* What the old odm left: the policy, and no filter pinned. */
+	ASSERT_EQ(bpf_map_update_elem(m.policy, &cgid, &pol, BPF_ANY), 0,
+		  "policy written around odm_policy_set()");
+	ASSERT_EQ(bpf_map_lookup_elem(m.policy_filter, &zero, &f), 0, "read the filter");
+	ASSERT_EQ(f.id_bits, 0, "precondition: the filter does not name the cgroup");
+	snprintf(path, sizeof(path), "%s/odm_policy_filter", e.pin_dir);
+	ASSERT_EQ(unlink(path), 0, "unpin the filter, as maps of version 5 had none");
+	odm_maps_close(&m);
+	opened = false;
+
+	env_stop_odmd(&e, false);
+	if (!ASSERT_TRUE(env_start_odmd(&e), "odmd restarted") ||
+	    !ASSERT_EQ(odm_maps_open(&m, e.pin_dir), 0, "open the maps again"))
+		goto cleanup;
+	opened = true;
+	ASSERT_EQ(bpf_map_lookup_elem(m.policy_filter, &zero, &f), 0, "read the new filter");
+	ASSERT_EQ(f.id_bits, ODM_POLICY_FILTER_BIT(cgid), "odmd named the cgroup at start");
+	if (!ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 65534), "agent"))
+		goto cleanup;
+	s = ag_socket(&a, SOCK_STREAM);
+	ASSERT_EQ(ag_setsc_err(&a, s, FIXED_IPV6_ADDRESS, &err), EAI_REQUIREDIPNOTSUPPORTED,
+		  "the old policy still refuses fixed");
+	ASSERT_EQ(err, EACCES, "errno says policy");
+	ASSERT_EQ(ag_setsc_err(&a, s, NON_PERSISTENT_IPV6_ADDRESS, &err), 0,
+		  "and allows non-persistent");
+cleanup:
+	agent_stop(&a);
+	if (opened)
+		odm_maps_close(&m);
 	env_teardown(&e);
 }
 

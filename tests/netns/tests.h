@@ -28,6 +28,7 @@ DEFINE_TEST(test_handoff)			/* on_demand.c */
 DEFINE_TEST(test_graceful_replacement)		/* lifecycle.c */
 DEFINE_TEST(test_policy_allow)			/* policy.c */
 DEFINE_TEST(test_policy_reload)			/* policy.c */
+DEFINE_TEST(test_policy_filter_at_start)	/* policy.c */
 DEFINE_TEST(test_policy_follows_socket)		/* policy.c */
 DEFINE_TEST(test_policy_quotas)			/* policy.c */
 DEFINE_TEST(test_policy_quota_children)		/* policy.c */

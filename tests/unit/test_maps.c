@@ -41,6 +41,8 @@ static const struct map_spec {
 	  ODM_TYPE_MAX + 1, BPF_F_NO_PREALLOC },
 	{ "odm_addr_use", BPF_MAP_TYPE_HASH, 4 * sizeof(__u32), sizeof(struct odm_use), 64, 0 },
 	{ "odm_policy", BPF_MAP_TYPE_HASH, sizeof(__u64), sizeof(struct odm_policy), 64, 0 },
+	{ "odm_policy_filter", BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct odm_policy_filter),
+	  1, 0 },
 	{ "odm_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), ODM_STAT_MAX, 0 },
 	{ "odm_info", BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct odm_info), 1, 0 },
 	{ "odm_tx", BPF_MAP_TYPE_PERCPU_HASH, sizeof(struct odm_addr_key), sizeof(struct odm_tx), 64, 0 },
@@ -118,10 +120,14 @@ static void maps_clear(struct odm_maps *m)
 	char next[64];
 	size_t i;
 
+	struct odm_policy_filter none = { 0 };
+	__u32 zero = 0;
+
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		while (bpf_map_get_next_key(fds[i], NULL, next) == 0)
 			if (bpf_map_delete_elem(fds[i], next) < 0)
 				break;
+	bpf_map_update_elem(m->policy_filter, &zero, &none, BPF_ANY);
 }
 
 static bool fixture_open(struct fixture *f)
@@ -388,6 +394,49 @@ static void test_policy(void)
 	odm_maps_close(&fx.m);
 }
 
+static __u64 filter_bits(struct odm_maps *m)
+{
+	struct odm_policy_filter f = { .id_bits = ~0ULL };
+	__u32 zero = 0;
+
+	bpf_map_lookup_elem(m->policy_filter, &zero, &f);
+	return f.id_bits;
+}
+
+/* odm_policy_filter names every cgroup with a policy, and no more than the
+ * policies that share its bit keep. */
+static void test_policy_filter(void)
+{
+	struct odm_policy p = { .default_type = ODM_TYPE_FIXED };
+	const __u64 b5 = 1ULL << 5, b9 = 1ULL << 9, b12 = 1ULL << 12;
+	struct fixture fx;
+
+	if (!fixture_open(&fx))
+		return;
+	ASSERT_EQ(filter_bits(&fx.m), 0, "no policy, no bit");
+	ASSERT_EQ(odm_policy_set(&fx.m, 5, &p), 0, "set 5");
+	ASSERT_EQ(filter_bits(&fx.m), b5, "bit of 5");
+	ASSERT_EQ(odm_policy_set(&fx.m, 69, &p), 0, "set 69 (5 + 64)");
+	ASSERT_EQ(odm_policy_set(&fx.m, 9, &p), 0, "set 9");
+	ASSERT_EQ(filter_bits(&fx.m), b5 | b9, "69 shares the bit of 5");
+	ASSERT_EQ(odm_policy_del(&fx.m, 5), 0, "del 5");
+	ASSERT_EQ(filter_bits(&fx.m), b5 | b9, "69 keeps the bit");
+	ASSERT_EQ(odm_policy_del(&fx.m, 69), 0, "del 69");
+	ASSERT_EQ(filter_bits(&fx.m), b9, "bit of 5 cleared with its last policy");
+	ASSERT_EQ(odm_policy_del(&fx.m, 69), -ENOENT, "del 69 again");
+
+	/* A policy written around odm_policy_set() (bpftool, an older odm) is
+	 * not in the filter until it is recomputed, as odmd does at start. */
+	ASSERT_EQ(bpf_map_update_elem(fx.m.policy, &(__u64){ 12 }, &p, BPF_ANY), 0, "raw write");
+	ASSERT_EQ(filter_bits(&fx.m), b9, "raw write: no bit");
+	ASSERT_EQ(odm_policy_filter_sync(&fx.m), 0, "sync");
+	ASSERT_EQ(filter_bits(&fx.m), b9 | b12, "sync sets it");
+	ASSERT_EQ(odm_policy_del(&fx.m, 9), 0, "del 9");
+	ASSERT_EQ(odm_policy_del(&fx.m, 12), 0, "del 12");
+	ASSERT_EQ(filter_bits(&fx.m), 0, "no policy left, no bit");
+	odm_maps_close(&fx.m);
+}
+
 static void test_stats(void)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -602,6 +651,7 @@ int main(void)
 	RUN(test_prefix_foreach_delete);
 	RUN(test_select_recompute);
 	RUN(test_policy);
+	RUN(test_policy_filter);
 	RUN(test_stats);
 	RUN(test_use_info);
 	RUN(test_cgroup);
