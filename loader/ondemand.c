@@ -406,6 +406,17 @@ static bool peer_allowed(struct odm_ondemand *d, int fd, const struct ucred *uc,
 	return c->cg != NULL;
 }
 
+/* Whether every slot is taken: odmd then leaves new peers in its backlog. */
+static bool table_full(const struct odm_ondemand *d)
+{
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (d->clients[i].fd < 0)
+			return false;
+	return true;
+}
+
 /* A free slot for a peer of uid, or NULL: the table is full for it. */
 static struct client *free_slot(struct odm_ondemand *d, uid_t uid)
 {
@@ -1504,8 +1515,14 @@ void odm_ondemand_replaced(struct odm_ondemand *d, __u8 type, __u32 grace_s,
 	broadcast(d, false, &ev, sizeof(ev));
 }
 
-/* Accept, check and seat up to ACCEPT_BATCH peers; the refused are closed
- * at once (they see the connection reset: no odmd for them). */
+/*
+ * Accept, check and seat up to ACCEPT_BATCH peers; the refused are closed
+ * at once (they see the connection reset: no odmd for them).  Nobody is
+ * accepted while every slot is taken: the peers wait in the backlog for
+ * the slots that answers free, rather than be refused (figure 11 lost one
+ * root request of 1000 that way).  Only root can fill the table, as the
+ * others stop at MAX_CLIENTS - ROOT_RESERVE.
+ */
 static void accept_clients(struct odm_ondemand *d)
 {
 	struct client *slot;
@@ -1513,7 +1530,7 @@ static void accept_clients(struct odm_ondemand *d)
 	socklen_t len;
 	int i, fd;
 
-	for (i = 0; i < ACCEPT_BATCH; i++) {
+	for (i = 0; i < ACCEPT_BATCH && !table_full(d); i++) {
 		struct client c = { .fd = -1, .net = -1 };
 
 		fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -1748,7 +1765,7 @@ int odm_ondemand_pollfds(struct odm_ondemand *d, struct pollfd *pfd, int max)
 	unsigned int j;
 	int i, n = 0;
 
-	if (n < max)
+	if (n < max && !table_full(d))		/* full: peers wait in the backlog */
 		pfd[n++] = (struct pollfd){ .fd = d->lfd, .events = POLLIN };
 	if (d->link_fd >= 0 && n < max)
 		pfd[n++] = (struct pollfd){ .fd = d->link_fd, .events = POLLIN };

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <linux/seccomp.h>
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -250,11 +252,22 @@ static void op_bigopt(struct agent_ctx *ctx, const struct agent_req *req, struct
 static void op_setsc_many(struct agent_ctx *ctx, const struct agent_req *req,
 			  struct agent_resp *resp)
 {
-	int fds[32], n = req->arg < 32 ? req->arg : 32, k, distinct = 0;
-	struct setsc_req *rq[32];
-	struct in6_addr got[32];
+	int n = req->arg < 0 ? 0 : req->arg < SETSC_MANY_MAX ? req->arg : SETSC_MANY_MAX;
+	int k, distinct = 0;
+	struct rlimit rl;
+	struct setsc_req **rq = calloc((size_t)n + 1, sizeof(*rq));
+	struct in6_addr *got = calloc((size_t)n + 1, sizeof(*got));
+	int *fds = calloc((size_t)n + 1, sizeof(*fds));
 
 	resp->ret = 0;
+	if (!rq || !got || !fds)
+		goto out;
+	/* A pending request holds four descriptors: its socket, the epoll
+	 * set, its timer and the connection to odmd. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	for (k = 0; k < n; k++) {
 		fds[k] = socket(AF_INET6, SOCK_STREAM, 0);
 		if (!strcmp(req->payload, "on-net"))
@@ -285,6 +298,10 @@ static void op_setsc_many(struct agent_ctx *ctx, const struct agent_req *req,
 	if (resp->ret)
 		resp->addr = got[0];
 	resp->arg = distinct;
+out:
+	free(rq);
+	free(got);
+	free(fds);
 }
 
 static void op_watch_open(struct agent_ctx *ctx, const struct agent_req *req,

@@ -40,7 +40,7 @@ enum agent_op {
 	AG_SETSC_MANY,	/* arg sockets, setsc_start() of type id on each (payload "on-net":
 			 * each with IPV6_REQUIRE_SRC_ON_NET first), then poll and finish
 			 * all; ret = number OK, addr = the first address, arg = number of
-			 * distinct addresses */
+			 * distinct addresses; SETSC_MANY_MAX sockets at most */
 	AG_WATCH_OPEN,	/* setsc_watch_open() -> ret = id of the watch fd, or -errno */
 	AG_WATCH_READ,	/* id: wait 5 s at most, setsc_watch_read() -> ret, addr = old,
 			 * local = new (sockaddr_in6), arg = grace_s */
@@ -67,6 +67,9 @@ enum agent_op {
 			 * one call -> ret, err */
 	AG_EXIT,
 };
+
+/* AG_SETSC_MANY's most sockets: more than odmd's 256 client slots. */
+#define SETSC_MANY_MAX	1024
 
 struct agent_req {
 	int op;

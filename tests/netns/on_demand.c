@@ -494,6 +494,40 @@ cleanup:
 }
 
 /*
+ * More requests at once than odmd has client slots (figure 11's scale): a
+ * root application's 300 requests for a type the network is slow to
+ * delegate.  odmd used to accept the ones past its 256 slots and close them
+ * at once (the application saw odmd go away: EAI_REQUIREDIPFAILED); now
+ * they wait in its backlog for the slots the answers free, and every one
+ * is served, by one exchange.
+ */
+void test_queued_beyond_slots(void)
+{
+	struct agent_req rq = { .op = AG_SETSC_MANY, .id = NON_PERSISTENT_IPV6_ADDRESS,
+				.arg = 300 };
+	struct agent a = { .pid = -1 };
+	struct agent_resp rs;
+	struct env e;
+
+	/* No server yet: the exchange waits for a retransmission, and the
+	 * requests fill odmd's table meanwhile. */
+	if (!ASSERT_TRUE(on_demand_world(&e, false), "odmd, no DHCPv6 server yet") ||
+	    !ASSERT_TRUE(agent_start(&e, &a, e.cgroup, 0), "a root application") ||
+	    !ASSERT_TRUE(agent_send(&a, &rq), "300 setsc_start() at once"))
+		goto cleanup;
+	usleep(300 * 1000);
+	ASSERT_TRUE(env_start_kea(&e, kea_pools), "the server answers from now on");
+	if (!ASSERT_TRUE(agent_recv(&a, AG_SETSC_MANY, &rs), "every request finished"))
+		goto cleanup;
+	ASSERT_EQ(rs.ret, 300, "every request served");
+	ASSERT_EQ(rs.arg, 1, "one address for all");
+	ASSERT_EQ(env_kea_leases(&e), 1, "by one exchange");
+cleanup:
+	agent_stop(&a);
+	env_teardown(&e);
+}
+
+/*
  * A delegated prefix odmd cannot put on the host (here: the prefix map is
  * full) is released at once: a lease left bound would be renewed for ever,
  * held by nobody and counted in no max-held.

@@ -43,6 +43,7 @@ DEFINE_TEST(test_iid_stable)			/* lifecycle.c */
 DEFINE_TEST(test_stress_threads)		/* sockets.c */
 DEFINE_TEST(test_odmd_killed_mid_request)	/* lifecycle.c */
 DEFINE_TEST(test_setsc_never_blocks)		/* on_demand.c */
+DEFINE_TEST(test_queued_beyond_slots)		/* on_demand.c */
 DEFINE_TEST(test_impostor_server)		/* attacker.c */
 DEFINE_TEST(test_on_net_hint_fresh)		/* attacker.c */
 DEFINE_TEST(test_watch_event_checked)		/* attacker.c */
