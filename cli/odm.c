@@ -95,6 +95,9 @@ int cli_open_maps(const struct cli_cmd *c, struct odm_maps *m)
 	if (err == -ENOENT)
 		cli_errmsg(err, "odm is not loaded (nothing pinned in %s); start odmd first",
 		       c->pin_dir);
+	else if (err == -EPROTO)
+		cli_errmsg(err, "the maps pinned in %s are another odm version's (this odm: %d); "
+			   "restart odmd", c->pin_dir, ODM_MAPS_VERSION);
 	else if (err)
 		cli_errmsg(err, "cannot open the maps in %s: %s", c->pin_dir, strerror(-err));
 	return err;

@@ -338,7 +338,8 @@ struct odm_maps {
 };
 
 /* Open every map pinned under pin_dir (ODM_PIN_DIR when NULL).
- * -ENOENT when odm is not loaded there. */
+ * -ENOENT when odm is not loaded there, -EPROTO when some of the maps this
+ * odm knows are missing: an odm of another ODM_MAPS_VERSION pinned them. */
 int odm_maps_open(struct odm_maps *m, const char *pin_dir);
 void odm_maps_close(struct odm_maps *m);
 /*

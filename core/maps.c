@@ -87,7 +87,8 @@ int odm_maps_open(struct odm_maps *m, const char *pin_dir)
 		fd = pin_open(pin_dir, pinned_maps[i].name);
 		if (fd < 0) {
 			odm_maps_close(m);
-			return fd;
+			/* Some maps and not this one: another version pinned them. */
+			return fd == -ENOENT && i ? -EPROTO : fd;
 		}
 		*map_fd(m, i) = fd;
 	}

@@ -185,6 +185,28 @@ static void test_open_missing(void)
 	rmdir(dir);
 }
 
+/* Maps of another version: some of this odm's maps pinned, not all. */
+static void test_open_other_version(void)
+{
+	char dir[128], path[192];
+	struct odm_maps m;
+	size_t i = 0;
+
+	while (i < N_SPECS && strcmp(specs[i].name, "odm_policy_filter"))
+		i++;
+	if (!ASSERT_TRUE(i < N_SPECS, "odm_policy_filter in specs"))
+		return;
+	pin_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/odm_policy_filter", dir);
+	if (!ASSERT_EQ(unlink(path), 0, "unpin odm_policy_filter (new in version 6)"))
+		return;
+	ASSERT_EQ(odm_maps_open(&m, dir), -EPROTO, "another version's maps");
+	ASSERT_EQ(m.lock_fd, -1, "lock fd closed on error");
+	ASSERT_EQ(pin_one(dir, &specs[i]), 0, "pin it again");
+	ASSERT_EQ(odm_maps_open(&m, dir), 0, "this version's maps");
+	odm_maps_close(&m);
+}
+
 static void test_open(void)
 {
 	struct odm_maps m;
@@ -646,6 +668,7 @@ int main(void)
 	}
 	RUN(test_open_missing);
 	RUN(test_open);
+	RUN(test_open_other_version);
 	RUN(test_lock);
 	RUN(test_prefix_crud);
 	RUN(test_prefix_foreach_delete);
