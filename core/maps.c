@@ -353,22 +353,24 @@ int odm_policy_set(struct odm_maps *m, __u64 cgroup_id, const struct odm_policy 
 	return bpf_map_update_elem(m->policy, &cgroup_id, pol, BPF_ANY) < 0 ? -errno : 0;
 }
 
-static int filter_add(__u64 cgroup_id, const struct odm_policy *pol, void *ctx)
-{
-	struct odm_policy_filter *f = ctx;
-
-	(void)pol;
-	f->id_bits |= ODM_POLICY_FILTER_BIT(cgroup_id);
-	return 0;
-}
-
+/* The filter needs the keys only: no policy is read. */
 int odm_policy_filter_sync(struct odm_maps *m)
 {
 	struct odm_policy_filter f = { 0 };
+	struct key_snap s;
+	__u64 id;
+	size_t i;
 	int err;
 
-	err = odm_policy_foreach(m, filter_add, &f);
-	return err ? err : policy_filter_put(m, &f);
+	err = keys_snapshot(m->policy, sizeof(id), &s);
+	if (err)
+		return err;
+	for (i = 0; i < s.n; i++) {
+		memcpy(&id, snap_key(&s, i), sizeof(id));
+		f.id_bits |= ODM_POLICY_FILTER_BIT(id);
+	}
+	free(s.keys);
+	return policy_filter_put(m, &f);
 }
 
 /*
