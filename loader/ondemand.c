@@ -406,17 +406,6 @@ static bool peer_allowed(struct odm_ondemand *d, int fd, const struct ucred *uc,
 	return c->cg != NULL;
 }
 
-/* Whether every slot is taken: odmd then leaves new peers in its backlog. */
-static bool table_full(const struct odm_ondemand *d)
-{
-	int i;
-
-	for (i = 0; i < MAX_CLIENTS; i++)
-		if (d->clients[i].fd < 0)
-			return false;
-	return true;
-}
-
 /* A free slot for a peer of uid, or NULL: the table is full for it. */
 static struct client *free_slot(struct odm_ondemand *d, uid_t uid)
 {
@@ -437,6 +426,13 @@ static struct client *free_slot(struct odm_ondemand *d, uid_t uid)
 	if (uid && (mine >= CLIENTS_PER_UID || used >= MAX_CLIENTS - ROOT_RESERVE))
 		return NULL;
 	return slot;
+}
+
+/* Whether every slot is taken (root has none left): odmd then leaves new
+ * peers in its backlog. */
+static bool table_full(struct odm_ondemand *d)
+{
+	return !free_slot(d, 0);
 }
 
 static int watchers_of(struct odm_ondemand *d, uid_t uid)
