@@ -142,9 +142,9 @@ void test_pins_and_btf(void)
 {
 	static const char *const pins[] = {
 		"odm_sk", "odm_prefixes", "odm_select", "odm_addr_use", "odm_policy",
-		"odm_policy_filter", "odm_stats", "odm_info", "odm_tx", "link_sock_create", "link_sock_release",
-		"link_connect6", "link_sendmsg6", "link_setsockopt", "link_getsockopt",
-		"link_egress",
+		"odm_policy_filter", "odm_stats", "odm_info", "odm_tx", "link_sock_create",
+		"link_sock_release", "link_connect6", "link_sendmsg6", "link_setsockopt",
+		"link_getsockopt", "link_egress",
 	};
 	char out[16384], path[256], want[160];
 	struct in6_addr sl;

@@ -117,11 +117,10 @@ static int pins_create(const char *dir)
 static void maps_clear(struct odm_maps *m)
 {
 	int fds[] = { m->prefixes, m->select, m->addr_use, m->policy };
-	char next[64];
-	size_t i;
-
 	struct odm_policy_filter none = { 0 };
 	__u32 zero = 0;
+	char next[64];
+	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		while (bpf_map_get_next_key(fds[i], NULL, next) == 0)
