@@ -105,16 +105,23 @@ cat > "$KEADIR/kea.json" <<JSON
                  "output_options": [ { "output": "$KEADIR/kea.log" } ] } ] } }
 JSON
 mkdir -p /run/kea
+# Kea opens its sockets once, at start, and skips for good an interface that
+# is not running yet: wait for veth1's carrier to show in its operstate.
+for _ in $(seq 100); do
+	ip -n $NET -o link show dev veth1 | grep -q 'state UP' && break
+	sleep 0.1
+done
 # nsenter and env exec in place, so $! is kea itself
 nsenter --net=/run/netns/$NET env KEA_PIDFILE_DIR="$KEADIR" KEA_LOCKFILE_DIR="$KEADIR" \
 	kea-dhcp6 -c "$KEADIR/kea.json" > "$KEADIR/kea.out" 2>&1 &
 KEA_PID=$!
 kea_up=
-for _ in $(seq 50); do
+for _ in $(seq 300); do
 	nsenter --net=/run/netns/$NET ss -Hlun 'sport = :547' | grep -q 547 && kea_up=1 && break
+	kill -0 $KEA_PID 2>/dev/null || break
 	sleep 0.1
 done
-[ -n "$kea_up" ] || { echo "demo: kea-dhcp6 did not start:" >&2; cat "$KEADIR/kea.out" >&2; exit 1; }
+[ -n "$kea_up" ] || { echo "demo: kea-dhcp6 did not start:" >&2; cat "$KEADIR/kea.out" "$KEADIR/kea.log" >&2; exit 1; }
 echo "  kea-dhcp6 (pid $KEA_PID) classifies on option 65000 (draft-moses-dmm-dhcp-ondemand-mobility)"
 
 step "odmd: typed prefixes from the config, host addresses from the kernel"

@@ -154,12 +154,20 @@ EOF
 
 start_kea() {
 	local i
+	# Kea opens its sockets once, at start, and skips for good an interface
+	# that is not running yet; a veth's operstate follows its carrier through
+	# the kernel's linkwatch, up to a second later (more on a slow machine).
+	for i in $(seq 100); do
+		ip -n $NETNS -o link show dev $VN | grep -q 'state UP' && break
+		sleep 0.1
+	done
 	# nsenter and env exec, so $! is kea itself (a function would add a subshell).
 	nsenter --net=/run/netns/$NETNS env KEA_PIDFILE_DIR="$TMP/run" \
 		KEA_LOCKFILE_DIR="$TMP/run" "$KEA" -c "$TMP/kea.json" >>"$TMP/kea.out" 2>&1 &
 	KEA_PID=$!
-	for i in $(seq 50); do
-		grep -q DHCP6_STARTED "$TMP/kea.log" 2>/dev/null && return 0
+	# DHCP6_STARTED comes even when no socket could be opened: wait for 547.
+	for i in $(seq 300); do
+		nsenter --net=/run/netns/$NETNS ss -Hlun 'sport = :547' | grep -q 547 && return 0
 		kill -0 "$KEA_PID" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -275,6 +277,140 @@ static bool kea_run_script(char *path, size_t len)
 	return ok;
 }
 
+/* Milliseconds on the monotonic clock. */
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Whether pid has a UDP socket on port 547: /proc/PID/net/udp6 is the table
+ * of that process's network namespace, read without starting a program
+ * (under qemu's TCG every nsenter/ss costs a good part of a second).
+ */
+static bool kea_listening(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned int port;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/udp6", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, " %*u: %*32[0-9A-Fa-f]:%x", &port) == 1 && port == 547;
+	fclose(f);
+	return found;
+}
+
+/* The last bytes of dir/name on stderr, each line indented: the test's
+ * directory is gone once a guest powers off, its output is not. */
+static void print_tail(const char *dir, const char *name)
+{
+	char path[PATH_MAX], buf[1536], *line, *save;
+	size_t n;
+	long size;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, size > (long)sizeof(buf) - 1 ? size - (long)sizeof(buf) + 1 : 0, SEEK_SET);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	fprintf(stderr, "  --- %s (last %zu bytes)\n", path, n);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "  | %s\n", line);
+}
+
+/*
+ * Waits until Kea (pid, started by start_kea()) listens on 547; gives up
+ * at once when it exits, after 60 s otherwise (a bound for an emulated
+ * guest, where Kea takes about 0.6 s).  On failure says why, with the end of
+ * Kea's output and log: the guest's files are gone when it powers off.
+ */
+static bool kea_wait_ready(pid_t pid, pid_t *kea, const char *dir)
+{
+	long long t0 = mono_ms(), waited;
+	int st;
+
+	for (;;) {
+		waited = mono_ms() - t0;
+		if (kea_listening(pid)) {
+			if (waited > 5000)
+				fprintf(stderr, "  kea-dhcp6 listening after %.1f s\n", waited / 1000.0);
+			return true;
+		}
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			*kea = -1;
+			fprintf(stderr, "  kea-dhcp6 %s %d after %.1f s\n",
+				WIFEXITED(st) ? "exited with status" : "killed by signal",
+				WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), waited / 1000.0);
+			break;
+		}
+		if (waited > 60000) {
+			fprintf(stderr, "  kea-dhcp6 not listening on 547 after %.1f s\n",
+				waited / 1000.0);
+			break;
+		}
+		usleep(20000);
+	}
+	print_tail(dir, "kea.out");
+	print_tail(dir, "kea.log");
+	return false;
+}
+
+/*
+ * Waits (up to 10 s) until every interface of ifaces, a JSON list's inside
+ * as Kea reads it ("veth-s", "br0/fe80::1"), is RUNNING in this process's
+ * namespace.  Kea opens its sockets once, at start, and skips for good an
+ * interface that is not running yet ("DHCPSRV_OPEN_SOCKET_FAIL ... not
+ * running"): a veth's operstate follows its carrier through the kernel's
+ * linkwatch, up to a second later, longer on a slow or emulated machine.
+ */
+static bool ifaces_running(const char *ifaces)
+{
+	const char *p = ifaces;
+	int fd, i;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	while ((p = strchr(p, '"'))) {
+		struct ifreq ifr = { 0 };
+		size_t n = strcspn(++p, "\"/");
+
+		if (n == 0 || n >= IF_NAMESIZE)
+			break;
+		memcpy(ifr.ifr_name, p, n);
+		for (i = 0; i < 500; i++) {
+			if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_RUNNING))
+				break;
+			usleep(20000);
+		}
+		if (i == 500) {
+			fprintf(stderr, "  %s is not running after 10 s: Kea would not listen on it\n",
+				ifr.ifr_name);
+			close(fd);
+			return false;
+		}
+		p = strchr(p, '"');
+		if (!p++)
+			break;
+	}
+	close(fd);
+	return true;
+}
+
 /*
  * Kea in ns on the interfaces ifaces (a JSON list's inside), its lease
  * file and log in dir.  The subnet is the whole documentation prefix: on
@@ -285,7 +421,7 @@ static bool kea_run_script(char *path, size_t len)
 static bool start_kea(const char *ns, const char *ifaces, const char *subnet_if, const char *dir,
 		      const char *const *pools, const char *script, pid_t *kea)
 {
-	char path[256], ready[256];
+	char path[256];
 	FILE *f;
 	int i;
 	pid_t pid;
@@ -355,6 +491,8 @@ static bool start_kea(const char *ns, const char *ifaces, const char *subnet_if,
 
 		if (!ns_enter(ns))
 			_exit(127);
+		if (!ifaces_running(ifaces))
+			_exit(126);
 		setenv("KEA_PIDFILE_DIR", dir, 1);
 		setenv("KEA_LOCKFILE_DIR", dir, 1);
 		/* Kea's own console output goes next to its log. */
@@ -368,15 +506,7 @@ static bool start_kea(const char *ns, const char *ifaces, const char *subnet_if,
 		_exit(127);
 	}
 	*kea = pid;
-	/* Ready once it listens on 547 in its namespace. */
-	for (i = 0; i < 100; i++) {
-		if (sys_status(ready, sizeof(ready), "nsenter --net=/run/netns/%s ss -Hlun 'sport = :547'"
-			       " | grep -c 547", ns) == 0 && atoi(ready) > 0)
-			return true;
-		usleep(50000);
-	}
-	fprintf(stderr, "  kea-dhcp6 did not start (see %s/kea.log)\n", dir);
-	return false;
+	return kea_wait_ready(pid, kea, dir);
 }
 
 bool env_start_kea_at(const char *ns, const char *ifname, const char *dir,
