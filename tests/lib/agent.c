@@ -81,14 +81,6 @@ static void *stress_thread(void *p)
 	return NULL;
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* AG_SETSC_WAIT: what an event loop does with a pending request. */
 static void agent_setsc_wait(struct setsc_req **pending, int bound_ms, struct agent_resp *resp)
 {

@@ -277,8 +277,7 @@ static bool kea_run_script(char *path, size_t len)
 	return ok;
 }
 
-/* Milliseconds on the monotonic clock. */
-static long long mono_ms(void)
+long long mono_ms(void)
 {
 	struct timespec ts;
 

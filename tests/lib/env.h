@@ -55,6 +55,8 @@ bool sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool sys_out(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Run a command and return its exit status (or -1), output into out (all of it). */
 int sys_status(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Milliseconds on the monotonic clock. */
+long long mono_ms(void);
 
 /* Build the namespaces, veth, base addresses and the cgroup; write config
  * text to the config file.  odmd is not started. */
